@@ -1,0 +1,160 @@
+"""Load the question bank from YAML, reporting every problem at once with its file and item."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from bot.content.bank import Bank
+from bot.content.schema import Item
+
+try:
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - libyaml missing
+    _Loader = yaml.SafeLoader
+
+NEAR_DUPLICATE_JACCARD = 0.8
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    item_id: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}" + (f" [{self.item_id}]" if self.item_id else "")
+        return f"{where}: {self.message}"
+
+
+class BankError(ValueError):
+    """A bank (or pack) that may not be used: it carries every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def bank_files(paths: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files.extend(sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml")))
+        else:
+            files.append(p)
+    return files
+
+
+def _format_validation(err: ValidationError) -> list[str]:
+    out = []
+    for e in err.errors():
+        loc = ".".join(str(x) for x in e["loc"])
+        msg = e["msg"].removeprefix("Value error, ")
+        out.append(f"{loc}: {msg}" if loc else msg)
+    return out
+
+
+def parse_items(text: str, source: str) -> tuple[list[Item], list[Problem]]:
+    """Items of one YAML document; a problem for each item that does not validate."""
+    problems: list[Problem] = []
+    try:
+        doc = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        return [], [Problem(source, None, f"not valid YAML: {exc}")]
+    if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
+        return [], [Problem(source, None, "expected a mapping with 'domain' and a list 'items'")]
+    extra = sorted(set(doc) - {"domain", "items"})
+    if extra:
+        problems.append(Problem(source, None, f"unknown top-level keys: {', '.join(extra)}"))
+    header_domain = doc.get("domain")
+    items: list[Item] = []
+    for n, raw in enumerate(doc["items"], 1):
+        if not isinstance(raw, dict):
+            problems.append(Problem(source, f"item #{n}", "each item must be a mapping"))
+            continue
+        raw = dict(raw)
+        raw.setdefault("domain", header_domain)
+        label = str(raw.get("id") or f"item #{n}")
+        for key, value in raw.items():
+            if isinstance(value, bool | int | float) and key not in ("domain",):
+                problems.append(Problem(source, label, f"{key}: quote this value, YAML read it as {value!r}"))
+        try:
+            items.append(Item.model_validate(raw))
+        except ValidationError as exc:
+            problems.extend(Problem(source, label, m) for m in _format_validation(exc))
+    return items, problems
+
+
+def _shingles(prompt: str) -> frozenset[str]:
+    words = re.findall(r"[a-z0-9]+", prompt.casefold())
+    return frozenset(" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2)))
+
+
+def duplicate_problems(items: list[tuple[str, Item]]) -> list[Problem]:
+    """Duplicate ids, identical prompts, and prompts that share most of their word triples."""
+    problems: list[Problem] = []
+    seen_ids: dict[str, str] = {}
+    seen_prompts: dict[str, str] = {}
+    for source, item in items:
+        if item.id in seen_ids:
+            problems.append(Problem(source, item.id, f"duplicate id (also in {seen_ids[item.id]})"))
+        else:
+            seen_ids[item.id] = source
+        key = " ".join(re.findall(r"[a-z0-9]+", item.prompt.casefold()))
+        if key in seen_prompts:
+            problems.append(Problem(source, item.id, f"duplicate prompt (same as {seen_prompts[key]})"))
+        else:
+            seen_prompts[key] = item.id
+    shingled = [(source, item, _shingles(item.prompt)) for source, item in items]
+    index: dict[str, list[int]] = {}
+    for i, (_, _, sh) in enumerate(shingled):
+        for s in sh:
+            index.setdefault(s, []).append(i)
+    for i, (source, item, sh) in enumerate(shingled):
+        overlap: dict[int, int] = {}
+        for s in sh:
+            for j in index[s]:
+                if j < i:
+                    overlap[j] = overlap.get(j, 0) + 1
+        for j, common in overlap.items():
+            other = shingled[j]
+            union = len(sh | other[2])
+            if union and common / union >= NEAR_DUPLICATE_JACCARD and other[1].prompt != item.prompt:
+                problems.append(Problem(source, item.id, f"prompt nearly duplicates {other[1].id}"))
+    return problems
+
+
+def load_items(paths: Iterable[Path], root: Path | None = None) -> tuple[list[tuple[str, Item]], list[Problem]]:
+    found: list[tuple[str, Item]] = []
+    problems: list[Problem] = []
+    for f in bank_files(paths):
+        name = str(f.relative_to(root)) if root and f.is_relative_to(root) else str(f)
+        try:
+            text = f.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(name, None, f"cannot read: {exc}"))
+            continue
+        items, probs = parse_items(text, name)
+        found.extend((name, it) for it in items)
+        problems.extend(probs)
+    problems.extend(duplicate_problems(found))
+    return found, problems
+
+
+def load_bank(paths: Iterable[Path], root: Path | None = None) -> Bank:
+    """The bank from these files or folders; raises BankError listing every problem."""
+    found, problems = load_items(paths, root)
+    if problems:
+        raise BankError(problems)
+    return Bank(tuple(item for _, item in found))
+
+
+def default_content_dir() -> Path:
+    """`content/bank` next to the installed packages (a source checkout or the Docker image)."""
+    return Path(__file__).resolve().parents[2] / "content" / "bank"

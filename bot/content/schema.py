@@ -1,0 +1,208 @@
+"""The question-bank item schema: one pydantic model per item, checked field by field and then by kind.
+
+The same model validates shipped content, community packs and imports, so a bad file is refused
+the same way wherever it comes from.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+
+class Domain(StrEnum):
+    MATH_STATS = "math-stats"
+    PROGRAMMING = "programming"
+    ML_ALGORITHMS = "ml-algorithms"
+    DEEP_LEARNING = "deep-learning"
+    ML_SYSTEM_DESIGN = "ml-system-design"
+    MLOPS = "mlops"
+    CODING = "coding"
+    BEHAVIOURAL = "behavioural"
+
+
+class Kind(StrEnum):
+    MULTIPLE_CHOICE = "multiple_choice"
+    SHORT_ANSWER = "short_answer"
+    OPEN = "open"
+    DERIVATION = "derivation"
+    DEBUGGING = "debugging"
+    SYSTEM_DESIGN = "system_design"
+    CODING = "coding"
+    BEHAVIOURAL = "behavioural"
+
+
+class Difficulty(StrEnum):
+    EASY = "easy"
+    MEDIUM = "medium"
+    HARD = "hard"
+
+
+class Seniority(StrEnum):
+    JUNIOR = "junior"
+    MID = "mid"
+    SENIOR = "senior"
+
+
+class RubricDimension(StrEnum):
+    MODELING_JUDGMENT = "modeling_judgment"
+    PRODUCTION_READINESS = "production_readiness"
+    EVALUATION_RIGOR = "evaluation_rigor"
+    COMMUNICATION_CLARITY = "communication_clarity"
+
+
+#: Kinds answered in free text that carry key points, a model answer and follow-ups.
+EXPLAINED_KINDS = frozenset(
+    {Kind.OPEN, Kind.DERIVATION, Kind.DEBUGGING, Kind.SYSTEM_DESIGN, Kind.CODING, Kind.BEHAVIOURAL}
+)
+SYSTEM_DESIGN_SECTIONS = (
+    "requirements", "metrics", "data", "features", "model", "serving", "monitoring", "iteration",
+)
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+MODEL_ANSWER_WORDS = (80, 250)
+CHOICE_COUNT = 4
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9+.#-]*$", max_length=40)]
+
+
+def word_count(text: str) -> int:
+    return len(re.findall(r"\S+", text))
+
+
+class CodeTest(BaseModel):
+    """One check of a coding item's reference solution: a Python assert over the named function."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: Text
+
+
+class Item(BaseModel):
+    """One question. Which optional fields are required depends on `kind` (see `_check_kind`)."""
+
+    model_config = ConfigDict(extra="forbid", use_enum_values=False, frozen=True)
+
+    id: Annotated[str, StringConstraints(pattern=ID_PATTERN, min_length=3, max_length=60)]
+    domain: Domain
+    subtopic: ShortText
+    kind: Kind
+    difficulty: Difficulty
+    tags: list[Tag] = Field(default_factory=list, max_length=12)
+    seniority: Seniority | None = None
+    prompt: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=1800)]
+    hint: ShortText | None = None
+
+    # multiple choice
+    choices: list[ShortText] | None = None
+    answer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)] | None = None
+    explanation: Annotated[str, StringConstraints(strip_whitespace=True, min_length=20, max_length=1500)] | None = None
+    # short answer: other spellings accepted as correct besides `answer`
+    accepted: list[ShortText] = Field(default_factory=list)
+
+    # explained kinds
+    key_points: list[ShortText] | None = None
+    model_answer: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2400)] | None = None
+    follow_ups: list[ShortText] | None = None
+
+    # system design
+    outline: dict[str, ShortText] | None = None
+
+    # coding
+    function: Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]*$")] | None = None
+    solution: Text | None = None
+    tests: list[CodeTest] | None = None
+
+    # behavioural
+    strong_signals: list[ShortText] | None = None
+    weak_signals: list[ShortText] | None = None
+    rubric: list[RubricDimension] | None = None
+
+    @model_validator(mode="after")
+    def _check_kind(self) -> Item:
+        errors = list(kind_errors(self))
+        if errors:
+            raise ValueError("; ".join(errors))
+        return self
+
+    @property
+    def has_checklist(self) -> bool:
+        """True when a free-text answer can be scored against key points (daily questions, mocks)."""
+        return bool(self.key_points) and bool(self.model_answer)
+
+    @property
+    def correct_index(self) -> int | None:
+        if self.kind is not Kind.MULTIPLE_CHOICE or not self.choices or self.answer is None:
+            return None
+        return self.choices.index(self.answer)
+
+
+def _require(item: Item, *names: str) -> list[str]:
+    return [f"kind {item.kind.value} needs '{n}'" for n in names if getattr(item, n) in (None, [], {})]
+
+
+def _forbid(item: Item, *names: str) -> list[str]:
+    return [f"kind {item.kind.value} has no '{n}'" for n in names if getattr(item, n) not in (None, [], {})]
+
+
+def kind_errors(item: Item) -> list[str]:
+    """Every rule a kind imposes beyond the field types, as readable sentences."""
+    errs: list[str] = []
+    if item.kind is Kind.MULTIPLE_CHOICE:
+        errs += _require(item, "choices", "answer", "explanation")
+        errs += _forbid(item, "solution", "tests", "outline", "strong_signals", "weak_signals")
+        if item.choices is not None:
+            if len(item.choices) != CHOICE_COUNT:
+                errs.append(f"multiple choice needs exactly {CHOICE_COUNT} choices, has {len(item.choices)}")
+            folded = [c.casefold() for c in item.choices]
+            if len(set(folded)) != len(folded):
+                errs.append("choices repeat")
+            if item.answer is not None and item.choices.count(item.answer) != 1:
+                errs.append("answer must be exactly one of the choices, word for word")
+        return errs
+    errs += _forbid(item, "choices")
+    if item.kind is Kind.SHORT_ANSWER:
+        errs += _require(item, "answer", "explanation")
+        return errs
+    errs += _require(item, "key_points", "model_answer", "follow_ups")
+    if item.key_points is not None and not 3 <= len(item.key_points) <= 6:
+        errs.append(f"key_points must have 3 to 6 entries, has {len(item.key_points)}")
+    if item.follow_ups is not None and not 1 <= len(item.follow_ups) <= 3:
+        errs.append(f"follow_ups must have 1 to 3 entries, has {len(item.follow_ups)}")
+    if item.model_answer is not None:
+        n = word_count(item.model_answer)
+        lo, hi = MODEL_ANSWER_WORDS
+        if not lo <= n <= hi:
+            errs.append(f"model_answer must be {lo} to {hi} words, has {n}")
+    if item.kind is Kind.SYSTEM_DESIGN:
+        errs += _require(item, "outline")
+        if item.outline is not None:
+            missing = [s for s in SYSTEM_DESIGN_SECTIONS if s not in item.outline]
+            extra = [s for s in item.outline if s not in SYSTEM_DESIGN_SECTIONS]
+            if missing:
+                errs.append(f"outline lacks {', '.join(missing)}")
+            if extra:
+                errs.append(f"outline has unknown sections {', '.join(extra)}")
+    else:
+        errs += _forbid(item, "outline")
+    if item.kind is Kind.CODING:
+        errs += _require(item, "function", "solution", "tests")
+    else:
+        errs += _forbid(item, "function", "solution", "tests")
+    if item.kind is Kind.BEHAVIOURAL:
+        errs += _require(item, "strong_signals", "weak_signals", "rubric")
+    else:
+        errs += _forbid(item, "strong_signals", "weak_signals", "rubric")
+    return errs
+
+
+class BankFile(BaseModel):
+    """A YAML file of the bank: a header and its items. Items inherit `domain` from the header."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    domain: Domain
+    items: list[Item]
