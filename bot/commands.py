@@ -1,0 +1,229 @@
+"""The command catalogue, defined once. Discord registers app commands from it, Slack a manifest, and
+the console and Slack parse typed text against it with `parse_text`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.events import OptionValue
+
+
+class OptionType(StrEnum):
+    STRING = "string"
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+    MEMBER = "member"
+
+
+@dataclass(frozen=True, slots=True)
+class OptionSpec:
+    name: str
+    description: str
+    type: OptionType = OptionType.STRING
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    max_length: int | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SubcommandSpec:
+    name: str
+    description: str
+    options: tuple[OptionSpec, ...] = ()
+    admin_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    name: str
+    description: str
+    options: tuple[OptionSpec, ...] = ()
+    subcommands: tuple[SubcommandSpec, ...] = ()
+    admin_only: bool = False
+
+    def subcommand(self, name: str) -> SubcommandSpec | None:
+        return next((s for s in self.subcommands if s.name == name), None)
+
+    def usage(self, sub: SubcommandSpec | None = None) -> str:
+        def opts(options: tuple[OptionSpec, ...]) -> str:
+            return " ".join(f"<{o.name}>" if o.required else f"[{o.name}]" for o in options)
+
+        if sub is not None:
+            return f"/{self.name} {sub.name} {opts(sub.options)}".rstrip()
+        if self.subcommands:
+            return "\n".join(f"/{self.name} {s.name} {opts(s.options)}".rstrip() for s in self.subcommands)
+        return f"/{self.name} {opts(self.options)}".rstrip()
+
+
+CONFIG_KEYS = ("channel", "time", "timezone", "days", "topics", "difficulty", "reveal", "grace", "enabled")
+
+CATALOGUE: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "daily",
+        "Today's study question: read it and answer privately",
+        options=(
+            OptionSpec("answer", "Your answer, if you'd rather type it here than in the form", max_length=4000),
+        ),
+    ),
+    CommandSpec(
+        "leaderboard",
+        "Top members by points",
+        options=(OptionSpec("period", "Which period", choices=("week", "month", "all")),),
+    ),
+    CommandSpec(
+        "stats",
+        "Points, streak and answers for you or another member",
+        options=(OptionSpec("member", "Whose stats (default: yours)", type=OptionType.MEMBER),),
+    ),
+    CommandSpec(
+        "studybot",
+        "Help, setup and settings",
+        subcommands=(
+            SubcommandSpec("help", "What studybot does and how to use it"),
+            SubcommandSpec("setup", "Start the daily question in this channel", admin_only=True),
+            SubcommandSpec(
+                "config",
+                "Show or change a setting",
+                options=(
+                    OptionSpec("key", "Which setting", choices=CONFIG_KEYS),
+                    OptionSpec("value", "The new value (omit to show the current one)", max_length=200),
+                ),
+                admin_only=True,
+            ),
+            SubcommandSpec("post-now", "Post today's question now", admin_only=True),
+            SubcommandSpec("reveal-now", "Reveal the open question now", admin_only=True),
+            SubcommandSpec(
+                "timezone",
+                "Your own timezone, for streaks (e.g. Europe/Berlin)",
+                options=(OptionSpec("zone", "An IANA zone name", required=True, max_length=64),),
+            ),
+            SubcommandSpec(
+                "points",
+                "Adjust a member's points",
+                options=(
+                    OptionSpec("member", "Who", type=OptionType.MEMBER, required=True),
+                    OptionSpec("amount", "Points to add (negative to remove)", type=OptionType.INTEGER,
+                               required=True, min_value=-1000, max_value=1000),
+                    OptionSpec("reason", "Why (shown in the ledger)", max_length=200),
+                ),
+                admin_only=True,
+            ),
+        ),
+    ),
+)
+
+
+def find(name: str) -> CommandSpec | None:
+    return next((c for c in CATALOGUE if c.name == name), None)
+
+
+class UsageError(ValueError):
+    """Text that does not fit the command; the message is a friendly usage line."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCommand:
+    name: str
+    subcommand: str | None
+    options: dict[str, OptionValue] = field(default_factory=dict)
+
+
+MemberResolver = Callable[[str], str | None]
+_KEYED = re.compile(r"^(?P<key>[a-z][a-z0-9_-]*)[:=](?P<value>.*)$", re.S)
+
+
+def _convert(spec: OptionSpec, raw: str, resolve_member: MemberResolver) -> OptionValue:
+    if spec.type is OptionType.INTEGER:
+        try:
+            value = int(raw)
+        except ValueError as exc:
+            raise UsageError(f"'{spec.name}' must be a whole number, got '{raw}'") from exc
+        if spec.min_value is not None and value < spec.min_value:
+            raise UsageError(f"'{spec.name}' must be at least {spec.min_value}")
+        if spec.max_value is not None and value > spec.max_value:
+            raise UsageError(f"'{spec.name}' must be at most {spec.max_value}")
+        return value
+    if spec.type is OptionType.BOOLEAN:
+        low = raw.casefold()
+        if low in ("yes", "true", "on", "1"):
+            return True
+        if low in ("no", "false", "off", "0"):
+            return False
+        raise UsageError(f"'{spec.name}' must be yes or no")
+    if spec.type is OptionType.MEMBER:
+        member_id = resolve_member(raw)
+        if member_id is None:
+            raise UsageError(f"'{raw}' is not a member I can find; mention them")
+        return member_id
+    if spec.choices and raw not in spec.choices:
+        raise UsageError(f"'{spec.name}' must be one of: {', '.join(spec.choices)}")
+    if spec.max_length is not None and len(raw) > spec.max_length:
+        raise UsageError(f"'{spec.name}' is too long ({len(raw)} characters, at most {spec.max_length})")
+    return raw
+
+
+def _take_word(text: str) -> tuple[str, str]:
+    """The first word (or quoted phrase) of text, and what follows it."""
+    if text[:1] in ("'", '"'):
+        close = text.find(text[0], 1)
+        if close > 0:
+            return text[1:close], text[close + 1 :].strip()
+    word, _, after = text.partition(" ")
+    return word, after.strip()
+
+
+def parse_text(
+    command: CommandSpec, text: str, resolve_member: MemberResolver = lambda raw: None
+) -> ParsedCommand:
+    """Parse `[subcommand] [values...] [key:value...]` against a command's spec.
+
+    Values fill options in order; the last string option takes the rest of the line verbatim, so
+    `/daily answer It depends on the bias-variance trade-off` works without quotes.
+    """
+    text = text.strip()
+    sub: SubcommandSpec | None = None
+    options_spec = command.options
+    if command.subcommands:
+        head, _, text = text.partition(" ")
+        if not head:
+            head = "help" if command.subcommand("help") else ""
+        sub = command.subcommand(head.casefold())
+        if sub is None:
+            raise UsageError(f"Unknown subcommand '{head}'. Try:\n{command.usage()}")
+        options_spec = sub.options
+        text = text.strip()
+    values: dict[str, OptionValue] = {}
+    pending = list(options_spec)
+    rest = text
+    while rest and pending:
+        word, _, after = rest.partition(" ")
+        after = after.strip()
+        by_name = {o.name: o for o in pending}
+        keyed = _KEYED.match(word)
+        if keyed and keyed.group("key") in by_name:  # key:value names the option
+            spec = by_name[keyed.group("key")]
+            rest = (keyed.group("value") + " " + after).strip()
+        elif word.casefold() in by_name and after:  # `answer <text>` names it too
+            spec = by_name[word.casefold()]
+            rest = after
+        else:
+            spec = pending[0]
+        if spec is pending[-1] and spec.type is OptionType.STRING:
+            raw_value, rest = rest, ""
+        else:
+            raw_value, rest = _take_word(rest)
+        pending.remove(spec)
+        if raw_value:
+            values[spec.name] = _convert(spec, raw_value, resolve_member)
+    if rest:
+        raise UsageError(f"Too many values. Usage:\n{command.usage(sub)}")
+    missing = [o.name for o in options_spec if o.required and o.name not in values]
+    if missing:
+        raise UsageError(f"Missing {', '.join(missing)}. Usage:\n{command.usage(sub)}")
+    return ParsedCommand(command.name, sub.name if sub else None, values)

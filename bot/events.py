@@ -1,0 +1,55 @@
+"""Inbound events: the three things a member can do. Adapters translate platform payloads into these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef
+
+OptionValue = str | int | bool
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acted. `is_admin` is the platform's own admin right, decided by the adapter."""
+
+    member: MemberRef
+    display_name: str
+    is_admin: bool = False
+    #: the platform told us the member's zone (Slack does); None when unknown
+    timezone: str | None = None
+
+    @property
+    def community(self) -> CommunityRef:
+        return self.member.community
+
+
+@dataclass(frozen=True, slots=True)
+class CommandInvoked:
+    actor: Actor
+    channel: ChannelRef
+    name: str
+    options: dict[str, OptionValue] = field(default_factory=dict)
+    subcommand: str | None = None
+    #: the adapter can open a form in answer to this event (Discord, Slack, console: yes)
+    can_open_form: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceSelected:
+    actor: Actor
+    channel: ChannelRef
+    action: str
+    message: MessageRef | None = None
+    can_open_form: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class FormSubmitted:
+    actor: Actor
+    channel: ChannelRef
+    form_id: str
+    values: dict[str, str] = field(default_factory=dict)
+
+
+Event = CommandInvoked | ChoiceSelected | FormSubmitted

@@ -1,0 +1,79 @@
+"""The ports the core depends on. Adapters and infrastructure implement them; tests use fakes."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from bot.ids import ChannelRef, MemberRef, MessageRef
+from bot.messages import Reply
+
+
+class DeliveryProblem(StrEnum):
+    MISSING_PERMISSION = "missing_permission"  # Discord 50013, Slack not_in_channel
+    CHANNEL_GONE = "channel_gone"  # deleted channel, channel_not_found
+    MEMBER_GONE = "member_gone"  # left the server/workspace
+    DM_CLOSED = "dm_closed"  # the member does not accept DMs from the bot
+    RATE_LIMITED = "rate_limited"
+    AUTH = "auth"  # invalid or revoked token
+    UNAVAILABLE = "unavailable"  # network or platform trouble: try again later
+
+
+class DeliveryError(Exception):
+    """A ChatPort could not deliver. `retryable` says whether trying later may succeed unaided."""
+
+    def __init__(self, problem: DeliveryProblem, detail: str = "") -> None:
+        self.problem = problem
+        self.detail = detail
+        super().__init__(f"{problem.value}: {detail}" if detail else problem.value)
+
+    @property
+    def retryable(self) -> bool:
+        return self.problem in (DeliveryProblem.RATE_LIMITED, DeliveryProblem.UNAVAILABLE)
+
+    @property
+    def needs_admin(self) -> bool:
+        return self.problem in (DeliveryProblem.MISSING_PERMISSION, DeliveryProblem.CHANNEL_GONE,
+                                DeliveryProblem.AUTH)
+
+
+class ChatPort(Protocol):
+    """What the core sends on its own: scheduled posts, reveals, DMs."""
+
+    async def send(self, destination: ChannelRef, reply: Reply) -> MessageRef: ...
+
+    async def send_direct(self, member: MemberRef, reply: Reply) -> MessageRef: ...
+
+    async def send_private_notice(self, channel: ChannelRef, member: MemberRef, reply: Reply) -> None:
+        """Something only this member should read, in a channel (Slack ephemeral; else a mention)."""
+        ...
+
+    async def edit(self, message: MessageRef, reply: Reply) -> None: ...
+
+    async def start_thread(self, message: MessageRef, name: str) -> ChannelRef:
+        """A thread on a message; platforms without threads return the message's channel."""
+        ...
+
+    async def find_posted(self, destination: ChannelRef, idempotency_key: str,
+                          since: datetime) -> MessageRef | None:
+        """A message carrying this key posted here since `since`, if any (outbox reconciliation)."""
+        ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware, in UTC."""
+        ...
+
+
+JobCallback = Callable[[], Awaitable[None]]
+
+
+class Scheduler(Protocol):
+    """Wakes the core at a time. The database stays the truth: a lost job is found again by a sweep."""
+
+    def schedule(self, job_id: str, run_at: datetime, callback: JobCallback) -> None: ...
+
+    def cancel(self, job_id: str) -> None: ...

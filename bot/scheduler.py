@@ -1,0 +1,40 @@
+"""The Scheduler port on APScheduler 3.x: one date job per wake-up, in memory (the database is the truth)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.ports import JobCallback
+
+log = logging.getLogger(__name__)
+MISFIRE_GRACE_S = 6 * 3600
+
+
+class ApScheduler:
+    def __init__(self) -> None:
+        self._sched = AsyncIOScheduler(
+            timezone="UTC",
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_S},
+        )
+
+    def start(self) -> None:
+        self._sched.start()
+
+    def shutdown(self) -> None:
+        if self._sched.running:
+            self._sched.shutdown(wait=False)
+
+    def schedule(self, job_id: str, run_at: datetime, callback: JobCallback) -> None:
+        self._sched.add_job(callback, "date", run_date=run_at, id=job_id, replace_existing=True)
+
+    def every(self, job_id: str, interval: timedelta, callback: JobCallback) -> None:
+        self._sched.add_job(callback, "interval", seconds=interval.total_seconds(), id=job_id,
+                            replace_existing=True)
+
+    def cancel(self, job_id: str) -> None:
+        job = self._sched.get_job(job_id)
+        if job is not None:
+            job.remove()

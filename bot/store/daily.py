@@ -1,0 +1,347 @@
+"""Daily rounds, answers, skips and kudos."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from bot.store.db import Database, from_db, opt_from_db, to_db
+
+
+class RoundStatus(StrEnum):
+    PENDING = "pending"  # recorded, not yet confirmed posted
+    POSTED = "posted"  # open for answers
+    REVEALING = "revealing"  # answers closed, reveal messages going out
+    REVEALED = "revealed"
+    SKIPPED = "skipped"  # the post time was missed beyond the grace window
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    id: int
+    community: str
+    local_date: date
+    status: RoundStatus
+    item_id: str | None
+    channel: str | None
+    due_at: datetime
+    posted_at: datetime | None
+    message: str | None
+    reveal_due_at: datetime | None
+    revealed_at: datetime | None
+    thread: str | None
+
+    @property
+    def open_for_answers(self) -> bool:
+        return self.status in (RoundStatus.PENDING, RoundStatus.POSTED)
+
+
+_ROUND_COLS = ("id, community, local_date, status, item_id, channel, due_at, posted_at, message, "
+               "reveal_due_at, revealed_at, thread")
+
+
+def _round(row: tuple[object, ...]) -> Round:
+    return Round(
+        id=int(str(row[0])),
+        community=str(row[1]),
+        local_date=date.fromisoformat(str(row[2])),
+        status=RoundStatus(str(row[3])),
+        item_id=None if row[4] is None else str(row[4]),
+        channel=None if row[5] is None else str(row[5]),
+        due_at=from_db(str(row[6])),
+        posted_at=opt_from_db(None if row[7] is None else str(row[7])),
+        message=None if row[8] is None else str(row[8]),
+        reveal_due_at=opt_from_db(None if row[9] is None else str(row[9])),
+        revealed_at=opt_from_db(None if row[10] is None else str(row[10])),
+        thread=None if row[11] is None else str(row[11]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    id: int
+    round_id: int
+    community: str
+    member: str
+    text: str
+    shared: bool
+    late: bool
+    submitted_at: datetime
+    updated_at: datetime
+    edits: int
+    covered: frozenset[int]
+    checklist_done: bool
+
+
+_ANSWER_COLS = ("id, round_id, community, member, text, shared, late, submitted_at, updated_at, edits, "
+                "covered, checklist_done")
+
+
+def _answer(row: tuple[object, ...]) -> Answer:
+    covered = str(row[10])
+    return Answer(
+        id=int(str(row[0])),
+        round_id=int(str(row[1])),
+        community=str(row[2]),
+        member=str(row[3]),
+        text=str(row[4]),
+        shared=bool(row[5]),
+        late=bool(row[6]),
+        submitted_at=from_db(str(row[7])),
+        updated_at=from_db(str(row[8])),
+        edits=int(str(row[9])),
+        covered=frozenset(int(x) for x in covered.split(",") if x),
+        checklist_done=bool(row[11]),
+    )
+
+
+class DailyRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # rounds -----------------------------------------------------------------------------------
+    async def create_round(self, community: str, local_date: date, status: RoundStatus, item_id: str | None,
+                           channel: str | None, due_at: datetime, reveal_due_at: datetime | None) -> Round:
+        """The round for this community and local date: created now, or the one already there."""
+
+        def w(c: sqlite3.Connection) -> Round:
+            c.execute(
+                """INSERT OR IGNORE INTO daily_rounds
+                   (community, local_date, status, item_id, channel, due_at, reveal_due_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (community, local_date.isoformat(), status.value, item_id, channel, to_db(due_at),
+                 None if reveal_due_at is None else to_db(reveal_due_at)),
+            )
+            row = c.execute(
+                f"SELECT {_ROUND_COLS} FROM daily_rounds WHERE community = ? AND local_date = ?",
+                (community, local_date.isoformat()),
+            ).fetchone()
+            return _round(row)
+
+        return await self._db.write(w)
+
+    async def get_round(self, round_id: int) -> Round | None:
+        def q(c: sqlite3.Connection) -> Round | None:
+            row = c.execute(f"SELECT {_ROUND_COLS} FROM daily_rounds WHERE id = ?", (round_id,)).fetchone()
+            return None if row is None else _round(row)
+
+        return await self._db.read(q)
+
+    async def round_on(self, community: str, local_date: date) -> Round | None:
+        def q(c: sqlite3.Connection) -> Round | None:
+            row = c.execute(
+                f"SELECT {_ROUND_COLS} FROM daily_rounds WHERE community = ? AND local_date = ?",
+                (community, local_date.isoformat()),
+            ).fetchone()
+            return None if row is None else _round(row)
+
+        return await self._db.read(q)
+
+    async def latest_round(self, community: str, *, posted_only: bool = True) -> Round | None:
+        def q(c: sqlite3.Connection) -> Round | None:
+            cond = "AND status IN ('posted', 'revealing', 'revealed')" if posted_only else ""
+            row = c.execute(
+                f"SELECT {_ROUND_COLS} FROM daily_rounds WHERE community = ? {cond} "
+                "ORDER BY local_date DESC LIMIT 1",
+                (community,),
+            ).fetchone()
+            return None if row is None else _round(row)
+
+        return await self._db.read(q)
+
+    async def unfinished_rounds(self, community: str) -> list[Round]:
+        """Rounds still needing work: not yet posted, open, or mid-reveal."""
+
+        def q(c: sqlite3.Connection) -> list[Round]:
+            rows = c.execute(
+                f"SELECT {_ROUND_COLS} FROM daily_rounds WHERE community = ? "
+                "AND status IN ('pending', 'posted', 'revealing') ORDER BY local_date",
+                (community,),
+            ).fetchall()
+            return [_round(r) for r in rows]
+
+        return await self._db.read(q)
+
+    async def history(self, community: str) -> list[tuple[str, str]]:
+        """(item id, local date) of every round that had an item, oldest first."""
+
+        def q(c: sqlite3.Connection) -> list[tuple[str, str]]:
+            rows = c.execute(
+                "SELECT item_id, local_date FROM daily_rounds WHERE community = ? AND item_id IS NOT NULL "
+                "ORDER BY local_date",
+                (community,),
+            ).fetchall()
+            return [(str(r[0]), str(r[1])) for r in rows]
+
+        return await self._db.read(q)
+
+    async def mark_posted(self, round_id: int, message: str, when: datetime) -> None:
+        def w(c: sqlite3.Connection) -> None:
+            c.execute(
+                "UPDATE daily_rounds SET status = 'posted', message = ?, posted_at = ? "
+                "WHERE id = ? AND status = 'pending'",
+                (message, to_db(when), round_id),
+            )
+
+        await self._db.write(w)
+
+    async def start_reveal(self, round_id: int, when: datetime) -> bool:
+        """Close answers; True for the one caller that moved the round from posted to revealing."""
+
+        def w(c: sqlite3.Connection) -> bool:
+            cur = c.execute(
+                "UPDATE daily_rounds SET status = 'revealing', revealed_at = ? WHERE id = ? AND status = 'posted'",
+                (to_db(when), round_id),
+            )
+            return cur.rowcount > 0
+
+        return await self._db.write(w)
+
+    async def set_thread(self, round_id: int, thread: str) -> None:
+        def w(c: sqlite3.Connection) -> None:
+            c.execute("UPDATE daily_rounds SET thread = ? WHERE id = ?", (thread, round_id))
+
+        await self._db.write(w)
+
+    async def finish_reveal(self, round_id: int) -> None:
+        def w(c: sqlite3.Connection) -> None:
+            c.execute("UPDATE daily_rounds SET status = 'revealed' WHERE id = ? AND status = 'revealing'",
+                      (round_id,))
+
+        await self._db.write(w)
+
+    async def posted_times(self, community: str) -> list[datetime]:
+        def q(c: sqlite3.Connection) -> list[datetime]:
+            rows = c.execute(
+                "SELECT posted_at FROM daily_rounds WHERE community = ? AND posted_at IS NOT NULL", (community,)
+            ).fetchall()
+            return [from_db(str(r[0])) for r in rows]
+
+        return await self._db.read(q)
+
+    # answers ----------------------------------------------------------------------------------
+    async def save_answer(self, round_id: int, community: str, member: str, text: str, now: datetime,
+                          late: bool) -> tuple[Answer, bool]:
+        """Insert or edit this member's answer; True when it is their first for the round."""
+
+        def w(c: sqlite3.Connection) -> tuple[Answer, bool]:
+            cur = c.execute(
+                """INSERT OR IGNORE INTO daily_answers
+                   (round_id, community, member, text, late, submitted_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (round_id, community, member, text, int(late), to_db(now), to_db(now)),
+            )
+            created = cur.rowcount > 0
+            if not created:
+                c.execute(
+                    "UPDATE daily_answers SET text = ?, updated_at = ?, edits = edits + 1 "
+                    "WHERE round_id = ? AND member = ?",
+                    (text, to_db(now), round_id, member),
+                )
+            row = c.execute(
+                f"SELECT {_ANSWER_COLS} FROM daily_answers WHERE round_id = ? AND member = ?", (round_id, member)
+            ).fetchone()
+            return _answer(row), created
+
+        return await self._db.write(w)
+
+    async def answer_of(self, round_id: int, member: str) -> Answer | None:
+        def q(c: sqlite3.Connection) -> Answer | None:
+            row = c.execute(
+                f"SELECT {_ANSWER_COLS} FROM daily_answers WHERE round_id = ? AND member = ?", (round_id, member)
+            ).fetchone()
+            return None if row is None else _answer(row)
+
+        return await self._db.read(q)
+
+    async def get_answer(self, answer_id: int) -> Answer | None:
+        def q(c: sqlite3.Connection) -> Answer | None:
+            row = c.execute(f"SELECT {_ANSWER_COLS} FROM daily_answers WHERE id = ?", (answer_id,)).fetchone()
+            return None if row is None else _answer(row)
+
+        return await self._db.read(q)
+
+    async def answers(self, round_id: int) -> list[Answer]:
+        def q(c: sqlite3.Connection) -> list[Answer]:
+            rows = c.execute(
+                f"SELECT {_ANSWER_COLS} FROM daily_answers WHERE round_id = ? ORDER BY submitted_at, id",
+                (round_id,),
+            ).fetchall()
+            return [_answer(r) for r in rows]
+
+        return await self._db.read(q)
+
+    async def set_shared(self, answer_id: int, shared: bool) -> None:
+        def w(c: sqlite3.Connection) -> None:
+            c.execute("UPDATE daily_answers SET shared = ? WHERE id = ?", (int(shared), answer_id))
+
+        await self._db.write(w)
+
+    async def toggle_covered(self, answer_id: int, index: int) -> Answer | None:
+        """Flip one key point on the checklist, unless the checklist is already submitted."""
+
+        def w(c: sqlite3.Connection) -> Answer | None:
+            row = c.execute(f"SELECT {_ANSWER_COLS} FROM daily_answers WHERE id = ?", (answer_id,)).fetchone()
+            if row is None:
+                return None
+            ans = _answer(row)
+            if ans.checklist_done:
+                return ans
+            covered = set(ans.covered) ^ {index}
+            c.execute("UPDATE daily_answers SET covered = ? WHERE id = ?",
+                      (",".join(str(i) for i in sorted(covered)), answer_id))
+            return _answer(c.execute(f"SELECT {_ANSWER_COLS} FROM daily_answers WHERE id = ?",
+                                     (answer_id,)).fetchone())
+
+        return await self._db.write(w)
+
+    async def finish_checklist(self, answer_id: int) -> bool:
+        def w(c: sqlite3.Connection) -> bool:
+            cur = c.execute(
+                "UPDATE daily_answers SET checklist_done = 1 WHERE id = ? AND checklist_done = 0", (answer_id,)
+            )
+            return cur.rowcount > 0
+
+        return await self._db.write(w)
+
+    async def answer_times(self, community: str, member: str) -> list[datetime]:
+        def q(c: sqlite3.Connection) -> list[datetime]:
+            rows = c.execute(
+                "SELECT submitted_at FROM daily_answers WHERE community = ? AND member = ? ORDER BY submitted_at",
+                (community, member),
+            ).fetchall()
+            return [from_db(str(r[0])) for r in rows]
+
+        return await self._db.read(q)
+
+    async def answer_count(self, community: str, member: str) -> int:
+        def q(c: sqlite3.Connection) -> int:
+            return int(c.execute("SELECT COUNT(*) FROM daily_answers WHERE community = ? AND member = ?",
+                                 (community, member)).fetchone()[0])
+
+        return await self._db.read(q)
+
+    # skips and kudos --------------------------------------------------------------------------
+    async def skip(self, round_id: int, member: str, now: datetime) -> bool:
+        def w(c: sqlite3.Connection) -> bool:
+            cur = c.execute("INSERT OR IGNORE INTO daily_skips (round_id, member, at) VALUES (?, ?, ?)",
+                            (round_id, member, to_db(now)))
+            return cur.rowcount > 0
+
+        return await self._db.write(w)
+
+    async def add_kudos(self, answer_id: int, voter: str, now: datetime) -> bool:
+        def w(c: sqlite3.Connection) -> bool:
+            cur = c.execute("INSERT OR IGNORE INTO kudos (answer_id, voter, at) VALUES (?, ?, ?)",
+                            (answer_id, voter, to_db(now)))
+            return cur.rowcount > 0
+
+        return await self._db.write(w)
+
+    async def kudos_count(self, answer_id: int) -> int:
+        def q(c: sqlite3.Connection) -> int:
+            return int(c.execute("SELECT COUNT(*) FROM kudos WHERE answer_id = ?", (answer_id,)).fetchone()[0])
+
+        return await self._db.read(q)

@@ -1,0 +1,124 @@
+"""Schema migrations, applied in order at start; `PRAGMA user_version` records how far we got.
+
+Never edit a shipped migration: append a new one.
+"""
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE communities (
+        key            TEXT PRIMARY KEY,
+        channel        TEXT,
+        post_time      TEXT NOT NULL DEFAULT '09:00',
+        timezone       TEXT NOT NULL DEFAULT 'UTC',
+        days           TEXT NOT NULL DEFAULT 'mon,tue,wed,thu,fri,sat,sun',
+        topics         TEXT NOT NULL DEFAULT '',
+        difficulty_mix TEXT NOT NULL DEFAULT 'easy:30,medium:50,hard:20',
+        reveal_hours   INTEGER,
+        grace_minutes  INTEGER NOT NULL DEFAULT 360,
+        enabled        INTEGER NOT NULL DEFAULT 0,
+        admin_notice   TEXT,
+        admin_member   TEXT,
+        active_since   TEXT,
+        created_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL
+    );
+
+    CREATE TABLE members (
+        community    TEXT NOT NULL,
+        id           TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        timezone     TEXT,
+        first_seen   TEXT NOT NULL,
+        last_seen    TEXT NOT NULL,
+        PRIMARY KEY (community, id)
+    );
+
+    CREATE TABLE daily_rounds (
+        id            INTEGER PRIMARY KEY,
+        community     TEXT NOT NULL,
+        local_date    TEXT NOT NULL,
+        status        TEXT NOT NULL,
+        item_id       TEXT,
+        channel       TEXT,
+        due_at        TEXT NOT NULL,
+        posted_at     TEXT,
+        message       TEXT,
+        reveal_due_at TEXT,
+        revealed_at   TEXT,
+        thread        TEXT,
+        UNIQUE (community, local_date)
+    );
+    CREATE INDEX daily_rounds_open ON daily_rounds (status, reveal_due_at);
+
+    CREATE TABLE daily_answers (
+        id             INTEGER PRIMARY KEY,
+        round_id       INTEGER NOT NULL REFERENCES daily_rounds (id),
+        community      TEXT NOT NULL,
+        member         TEXT NOT NULL,
+        text           TEXT NOT NULL,
+        shared         INTEGER NOT NULL DEFAULT 0,
+        late           INTEGER NOT NULL DEFAULT 0,
+        submitted_at   TEXT NOT NULL,
+        updated_at     TEXT NOT NULL,
+        edits          INTEGER NOT NULL DEFAULT 0,
+        covered        TEXT NOT NULL DEFAULT '',
+        checklist_done INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (round_id, member)
+    );
+    CREATE INDEX daily_answers_member ON daily_answers (community, member, submitted_at);
+
+    CREATE TABLE daily_skips (
+        round_id INTEGER NOT NULL,
+        member   TEXT NOT NULL,
+        at       TEXT NOT NULL,
+        PRIMARY KEY (round_id, member)
+    );
+
+    CREATE TABLE kudos (
+        answer_id INTEGER NOT NULL REFERENCES daily_answers (id),
+        voter     TEXT NOT NULL,
+        at        TEXT NOT NULL,
+        PRIMARY KEY (answer_id, voter)
+    );
+
+    CREATE TABLE ledger (
+        id         INTEGER PRIMARY KEY,
+        community  TEXT NOT NULL,
+        member     TEXT NOT NULL,
+        points     INTEGER NOT NULL,
+        reason     TEXT NOT NULL,
+        ref        TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (community, member, reason, ref)
+    );
+    CREATE INDEX ledger_window ON ledger (community, created_at, member, points);
+
+    CREATE TABLE points_total (
+        community TEXT NOT NULL,
+        member    TEXT NOT NULL,
+        points    INTEGER NOT NULL,
+        PRIMARY KEY (community, member)
+    );
+    CREATE INDEX points_total_rank ON points_total (community, points DESC, member);
+
+    CREATE TRIGGER ledger_total AFTER INSERT ON ledger BEGIN
+        INSERT INTO points_total (community, member, points)
+        VALUES (NEW.community, NEW.member, NEW.points)
+        ON CONFLICT (community, member) DO UPDATE SET points = points + excluded.points;
+    END;
+
+    CREATE TABLE outbox (
+        key         TEXT PRIMARY KEY,
+        community   TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        lease_until TEXT,
+        message     TEXT,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        last_error  TEXT,
+        created_at  TEXT NOT NULL,
+        sent_at     TEXT
+    );
+    CREATE INDEX outbox_pending ON outbox (status, lease_until);
+    """,
+)
