@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.ports import JobCallback
+from bot.ports import Clock, JobCallback
 
 log = logging.getLogger(__name__)
 MISFIRE_GRACE_S = 6 * 3600
@@ -38,3 +38,33 @@ class ApScheduler:
         job = self._sched.get_job(job_id)
         if job is not None:
             job.remove()
+
+
+class ClockScheduler:
+    """Jobs kept in memory and fired against an injected clock, for clocks that jump (the console's
+    `/clock +1d`): `run_pending()` fires everything due, oldest first."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._jobs: dict[str, tuple[datetime, JobCallback]] = {}
+
+    def schedule(self, job_id: str, run_at: datetime, callback: JobCallback) -> None:
+        self._jobs[job_id] = (run_at, callback)
+
+    def cancel(self, job_id: str) -> None:
+        self._jobs.pop(job_id, None)
+
+    async def run_pending(self) -> int:
+        fired = 0
+        while True:
+            now = self._clock.now()
+            due = sorted(((at, jid) for jid, (at, _) in self._jobs.items() if at <= now))
+            if not due:
+                return fired
+            at, job_id = due[0]
+            _, callback = self._jobs.pop(job_id)
+            try:
+                await callback()
+            except Exception:
+                log.exception("job %s failed", job_id)
+            fired += 1

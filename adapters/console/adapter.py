@@ -1,0 +1,255 @@
+"""The console adapter: a local community on stdin/stdout, for trying studybot without any tokens.
+
+Buttons become numbered choices (type the number), forms are asked field by field, "only you" replies
+are marked, `/as <name>` switches the acting member and `/clock +1d` moves time forward. It reads lines
+from any async source, so `studybot run < script.txt` and `studybot demo` drive it the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import re
+import sys
+from collections.abc import AsyncIterator, Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from adapters.console.render import render_form_intro, render_markup, render_reply
+from bot import commands
+from bot.bootstrap import Core
+from bot.events import Actor, ChoiceSelected, CommandInvoked, Event, FormSubmitted
+from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef, Platform
+from bot.messages import ChannelPost, DirectMessage, Form, Reply, Response, Visibility
+from bot.scheduler import ClockScheduler
+
+COMMUNITY = CommunityRef(Platform.CONSOLE, "local")
+CHANNEL = ChannelRef(COMMUNITY, "general")
+CONSOLE_HELP = """Console commands:
+  /as <name>        act as another member (the first user is the admin)
+  /clock +1d        move time forward (d, h or m), firing whatever becomes due
+  /time             show the current (console) time
+  <number>          press the button with that number
+  /quit             leave
+Everything else is a studybot command: /studybot help lists them."""
+
+
+class MovableClock(Protocol):
+    def now(self) -> datetime: ...
+
+    def advance(self, delta: timedelta) -> None: ...
+
+
+async def stdin_lines() -> AsyncIterator[str]:
+    while True:
+        line = await asyncio.to_thread(sys.stdin.readline)
+        if not line:
+            return
+        yield line.rstrip("\n")
+
+
+async def list_lines(lines: Iterable[str]) -> AsyncIterator[str]:
+    for line in lines:
+        yield line
+
+
+class ConsoleChat:
+    """The ChatPort: prints what the core sends on its own, and remembers it for reconciliation."""
+
+    def __init__(self, show: Callable[[str, Reply], None]) -> None:
+        self._show = show
+        self._ids = itertools.count(1)
+        self._keys: dict[tuple[str, str], MessageRef] = {}
+
+    def _remember(self, where: ChannelRef, reply: Reply) -> MessageRef:
+        ref = MessageRef(where, f"m{next(self._ids)}")
+        if reply.idempotency_key:
+            self._keys[(where.key, reply.idempotency_key)] = ref
+        return ref
+
+    async def send(self, destination: ChannelRef, reply: Reply) -> MessageRef:
+        ref = self._remember(destination, reply)
+        where = f"#{destination.id}" + (f" › thread {destination.thread_id}" if destination.thread_id else "")
+        self._show(f"[{where}]", reply)
+        return ref
+
+    async def send_direct(self, member: MemberRef, reply: Reply) -> MessageRef:
+        ref = self._remember(ChannelRef(member.community, f"dm-{member.id}"), reply)
+        self._show(f"[DM to {member.id}]", reply)
+        return ref
+
+    async def send_private_notice(self, channel: ChannelRef, member: MemberRef, reply: Reply) -> None:
+        self._show(f"[#{channel.id}, only {member.id}]", reply)
+
+    async def edit(self, message: MessageRef, reply: Reply) -> None:
+        self._show(f"[#{message.channel.id}, edited]", reply)
+
+    async def start_thread(self, message: MessageRef, name: str) -> ChannelRef:
+        return message.channel.in_thread(message.id)
+
+    async def find_posted(self, destination: ChannelRef, idempotency_key: str,
+                          since: datetime) -> MessageRef | None:
+        return self._keys.get((destination.key, idempotency_key))
+
+
+class ConsoleAdapter:
+    def __init__(self, core: Core, clock: MovableClock, scheduler: ClockScheduler, lines: AsyncIterator[str],
+                 write: Callable[[str], None], user: str = "you", echo: bool = False) -> None:
+        self._core = core
+        self._clock = clock
+        self._scheduler = scheduler
+        self._lines = lines
+        self._write = write
+        self._admin = user.casefold()
+        self._member = self._admin
+        self._echo = echo
+        self._names: dict[str, str] = {self._admin: user}
+        self._choices: dict[int, str] = {}
+        self._numbers = itertools.count(1)
+        self._zone = ZoneInfo("UTC")
+        self.chat = ConsoleChat(self._show)
+
+    # output ---------------------------------------------------------------------------------
+    def _render(self, text: str) -> str:
+        return render_markup(text, lambda mid: self._names.get(mid, mid), self._zone, self._clock.now())
+
+    def _show(self, prefix: str, reply: Reply) -> None:
+        numbers = [next(self._numbers) for _ in reply.choices]
+        for n, choice in zip(numbers, reply.choices, strict=True):
+            self._choices[n] = choice.action
+        self._write(f"{prefix} {render_reply(reply, numbers, self._render)}")
+
+    async def _refresh_zone(self) -> None:
+        settings = await self._core.communities.get(COMMUNITY.key)
+        self._zone = settings.zone if settings else ZoneInfo("UTC")
+
+    # input ----------------------------------------------------------------------------------
+    async def _next_line(self) -> str | None:
+        try:
+            line = await anext(self._lines)
+        except StopAsyncIteration:
+            return None
+        if self._echo:
+            self._write(f"{self._member}> {line}")
+        return line
+
+    def _actor(self) -> Actor:
+        return Actor(MemberRef(COMMUNITY, self._member), self._names.get(self._member, self._member),
+                     is_admin=self._member == self._admin)
+
+    async def run(self) -> None:
+        self._core.chat.register(Platform.CONSOLE, self.chat)
+        await self._refresh_zone()
+        self._write(f"studybot console: you are {self._names[self._admin]} (admin) in #general. "
+                    "Type /studybot help, or /help for console commands.")
+        await self._core.sweep()
+        await self._scheduler.run_pending()
+        while (line := await self._next_line()) is not None:
+            if not await self._handle_line(line.strip()):
+                break
+            await self._scheduler.run_pending()
+            await self._refresh_zone()
+
+    async def tick_forever(self, every: float = 1.0) -> None:
+        """In interactive use real time passes too: fire due jobs as it does."""
+        while True:
+            await asyncio.sleep(every)
+            await self._scheduler.run_pending()
+
+    async def _handle_line(self, line: str) -> bool:
+        if not line or line.startswith("#"):
+            return True
+        if line in ("/quit", "/exit"):
+            return False
+        if line == "/help":
+            self._write(CONSOLE_HELP)
+            return True
+        if line.isdigit():
+            action = self._choices.get(int(line))
+            if action is None:
+                self._write("No button with that number.")
+                return True
+            await self._dispatch(ChoiceSelected(self._actor(), CHANNEL, action))
+            return True
+        if line.startswith("/as"):
+            name = line[3:].strip()
+            if not re.fullmatch(r"[A-Za-z0-9_.\-]{1,32}", name):
+                self._write("Usage: /as <name> (letters, digits, _ . -)")
+                return True
+            self._member = name.casefold()
+            self._names.setdefault(self._member, name)
+            role = " (admin)" if self._member == self._admin else ""
+            self._write(f"You are now {name}{role}.")
+            return True
+        if line.startswith("/clock"):
+            return self._clock_command(line[6:].strip()) or True
+        if line == "/time":
+            self._write(self._render(f"It is {{t:{int(self._clock.now().timestamp())}:f}}."))
+            return True
+        if not line.startswith("/"):
+            self._write("Commands start with /. Try /studybot help (or /help for console commands).")
+            return True
+        name, _, rest = line[1:].partition(" ")
+        spec = commands.find(name.casefold())
+        if spec is None:
+            self._write(f"Unknown command /{name}. Try /studybot help.")
+            return True
+        try:
+            parsed = commands.parse_text(spec, rest, self._resolve_member)
+        except commands.UsageError as exc:
+            self._write(str(exc))
+            return True
+        await self._dispatch(CommandInvoked(self._actor(), CHANNEL, parsed.name, parsed.options, parsed.subcommand))
+        return True
+
+    def _clock_command(self, arg: str) -> None:
+        m = re.fullmatch(r"\+?(\d+)\s*([dhm])", arg)
+        if not m:
+            self._write("Usage: /clock +1d (or +3h, +30m)")
+            return
+        unit = {"d": "days", "h": "hours", "m": "minutes"}[m.group(2)]
+        self._clock.advance(timedelta(**{unit: int(m.group(1))}))
+        self._write(self._render(f"(time moves forward: it is now {{t:{int(self._clock.now().timestamp())}:f}})"))
+
+    def _resolve_member(self, raw: str) -> str | None:
+        name = raw.strip().lstrip("@").casefold()
+        return name if re.fullmatch(r"[a-z0-9_.\-]{1,32}", name) else None
+
+    async def _dispatch(self, event: Event) -> None:
+        response = await self._core.bot.handle(event)
+        await self._refresh_zone()
+        await self._deliver(response)
+
+    async def _deliver(self, response: Response) -> None:
+        if response.form is not None:
+            await self._fill_form(response.form)
+            return
+        if response.reply is not None:
+            who = self._names.get(self._member, self._member)
+            prefix = "[#general]" if response.visibility is Visibility.PUBLIC else f"[only {who}]"
+            if response.replace_original:
+                prefix += " (updated)"
+            self._show(prefix, response.reply)
+        for follow in response.follow_ups:
+            if isinstance(follow, ChannelPost):
+                await self.chat.send(follow.destination, follow.reply)
+            elif isinstance(follow, DirectMessage):
+                await self.chat.send_direct(follow.member, follow.reply)
+
+    async def _fill_form(self, form: Form) -> None:
+        self._write(render_form_intro(form, self._render))
+        values: dict[str, str] = {}
+        for field in form.fields:
+            default = f" [{field.default}]" if field.default else ""
+            self._write(f"{field.label}{default}:")
+            line = await self._next_line()
+            if line is None:
+                self._write("(form cancelled: end of input)")
+                return
+            value = line.strip() or (field.default or "")
+            if not value and field.required:
+                self._write("(form cancelled)")
+                return
+            values[field.id] = value
+        await self._dispatch(FormSubmitted(self._actor(), CHANNEL, form.form_id, values))
