@@ -216,6 +216,8 @@ def parse_text(
             spec = pending[0]
         if spec is pending[-1] and spec.type is OptionType.STRING:
             raw_value, rest = rest, ""
+            if len(raw_value) >= 2 and raw_value[0] == raw_value[-1] and raw_value[0] in "'\"":
+                raw_value = raw_value[1:-1]
         else:
             raw_value, rest = _take_word(rest)
         pending.remove(spec)

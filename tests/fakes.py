@@ -31,7 +31,7 @@ class Sent:
 
 @dataclass
 class FakeChat:
-    """Records what the core sends; `fail_next` makes the next sends raise a DeliveryError."""
+    """Records what the core sends; `fail_next` makes the next channel sends raise a DeliveryError."""
 
     sent: list[Sent] = field(default_factory=list)
     edits: list[tuple[MessageRef, Reply]] = field(default_factory=list)
@@ -56,7 +56,6 @@ class FakeChat:
         return ref
 
     async def send_direct(self, member: MemberRef, reply: Reply) -> MessageRef:
-        self._maybe_fail()
         if member.id in self.closed_dms:
             raise DeliveryError(DeliveryProblem.DM_CLOSED)
         ref = MessageRef(ChannelRef(member.community, f"dm-{member.id}"), f"m{next(self._ids)}")
@@ -64,7 +63,6 @@ class FakeChat:
         return ref
 
     async def send_private_notice(self, channel: ChannelRef, member: MemberRef, reply: Reply) -> None:
-        self._maybe_fail()
         self.sent.append(Sent("notice", f"{channel.key}@{member.id}", reply))
 
     async def edit(self, message: MessageRef, reply: Reply) -> None:

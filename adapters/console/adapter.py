@@ -108,6 +108,7 @@ class ConsoleAdapter:
         self._choices: dict[int, str] = {}
         self._numbers = itertools.count(1)
         self._zone = ZoneInfo("UTC")
+        self._pushed_back: str | None = None
         self.chat = ConsoleChat(self._show)
 
     # output ---------------------------------------------------------------------------------
@@ -126,6 +127,9 @@ class ConsoleAdapter:
 
     # input ----------------------------------------------------------------------------------
     async def _next_line(self) -> str | None:
+        if self._pushed_back is not None:
+            line, self._pushed_back = self._pushed_back, None
+            return line
         try:
             line = await anext(self._lines)
         except StopAsyncIteration:
@@ -246,6 +250,10 @@ class ConsoleAdapter:
             line = await self._next_line()
             if line is None:
                 self._write("(form cancelled: end of input)")
+                return
+            if line.startswith("/"):  # a command, not a value: leave the form and run it
+                self._write("(form cancelled)")
+                self._pushed_back = line
                 return
             value = line.strip() or (field.default or "")
             if not value and field.required:
