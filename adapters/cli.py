@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib
 import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
-from bot.bootstrap import Core, build_core, start_core
+from bot.bootstrap import build_core, start_core
 from bot.clock import ManualClock, OffsetClock
 from bot.config import Config, ConfigError, load_config
 from bot.content.loader import BankError
@@ -85,7 +87,7 @@ def content_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -
 
 def discord_command(args: argparse.Namespace, config: Config, parser: argparse.ArgumentParser) -> int:
     try:
-        from adapters.discord import cli as discord_cli  # type: ignore[import-not-found,unused-ignore]
+        discord_cli = importlib.import_module("adapters.discord.cli")
     except ImportError:
         print("studybot: the Discord adapter is not installed in this build", file=sys.stderr)
         return 2
@@ -106,7 +108,7 @@ def discord_command(args: argparse.Namespace, config: Config, parser: argparse.A
 def slack_command(args: argparse.Namespace, config: Config, parser: argparse.ArgumentParser) -> int:
     if args.slack_command == "manifest":
         try:
-            from adapters.slack import manifest  # type: ignore[import-not-found,unused-ignore]
+            manifest = importlib.import_module("adapters.slack.manifest")
         except ImportError:
             print("studybot: the Slack adapter is not installed in this build", file=sys.stderr)
             return 2
@@ -122,16 +124,12 @@ async def run(config: Config, force_console: bool = False) -> int:
     if not platforms:
         return await run_console(config)
     core = await build_core(config)
-    adapters = []
+    adapters: list[Any] = []
     try:
         if "discord" in platforms:
-            from adapters.discord.adapter import DiscordAdapter  # type: ignore[import-not-found,unused-ignore]
-
-            adapters.append(DiscordAdapter(core, config))
+            adapters.append(importlib.import_module("adapters.discord.adapter").DiscordAdapter(core, config))
         if "slack" in platforms:
-            from adapters.slack.adapter import SlackAdapter  # type: ignore[import-not-found,unused-ignore]
-
-            adapters.append(SlackAdapter(core, config))
+            adapters.append(importlib.import_module("adapters.slack.adapter").SlackAdapter(core, config))
         log.info("starting %s", ", ".join(platforms))
         await start_core(core, config)
         await asyncio.gather(*(a.start() for a in adapters))

@@ -61,7 +61,7 @@ class ClockScheduler:
             due = sorted(((at, jid) for jid, (at, _) in self._jobs.items() if at <= now))
             if not due:
                 return fired
-            at, job_id = due[0]
+            _, job_id = due[0]
             _, callback = self._jobs.pop(job_id)
             try:
                 await callback()

@@ -187,7 +187,8 @@ class ConsoleAdapter:
             self._write(f"You are now {name}{role}.")
             return True
         if line.startswith("/clock"):
-            return self._clock_command(line[6:].strip()) or True
+            self._clock_command(line[6:].strip())
+            return True
         if line == "/time":
             self._write(self._render(f"It is {{t:{int(self._clock.now().timestamp())}:f}}."))
             return True

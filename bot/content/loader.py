@@ -12,7 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from bot.content.bank import Bank
-from bot.content.schema import Item
+from bot.content.schema import Item, Kind, kind_errors
 
 try:
     _Loader: Any = yaml.CSafeLoader
@@ -87,8 +87,24 @@ def parse_items(text: str, source: str) -> tuple[list[Item], list[Problem]]:
         try:
             items.append(Item.model_validate(raw))
         except ValidationError as exc:
-            problems.extend(Problem(source, label, m) for m in _format_validation(exc))
+            messages = _format_validation(exc)
+            messages += [m for m in _kind_rules_anyway(raw) if m not in " ".join(messages)]
+            problems.extend(Problem(source, label, m) for m in messages)
     return items, problems
+
+
+def _kind_rules_anyway(raw: dict[str, Any]) -> list[str]:
+    """The per-kind rules for an item whose fields already failed, so one run reports everything."""
+    try:
+        kind = Kind(str(raw.get("kind")))
+    except ValueError:
+        return []
+    fields = {k: v for k, v in raw.items() if k in Item.model_fields}
+    fields["kind"] = kind
+    try:
+        return kind_errors(Item.model_construct(**fields))
+    except Exception:  # values of the wrong type: the field errors already say so
+        return []
 
 
 def _shingles(prompt: str) -> frozenset[str]:

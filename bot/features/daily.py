@@ -66,6 +66,7 @@ class DailyQuestions:
         self._delivery = delivery
         self._clock = clock
         self._on_next_wake = on_next_wake
+        self._fixed_rounds: dict[int, Round] = {}
 
     # scheduled work ---------------------------------------------------------------------------
     async def run_due(self, community_key: str) -> None:
@@ -286,11 +287,25 @@ class DailyQuestions:
         assert mine is not None
         return Response(reply=saved_reply(rnd, mine, 0), replace_original=True)
 
+    async def _round_facts(self, round_id: int) -> Round | None:
+        """A round for what never changes once created (community, item, channel, reveal due time).
+
+        Cached, so the hot answer path costs one write; status is decided inside that write.
+        """
+        rnd = self._fixed_rounds.get(round_id)
+        if rnd is None:
+            rnd = await self._rounds.get_round(round_id)
+            if rnd is not None:
+                if len(self._fixed_rounds) > 1024:
+                    self._fixed_rounds.clear()
+                self._fixed_rounds[round_id] = rnd
+        return rnd
+
     def _late_allowed(self, rnd: Round) -> bool:
         return rnd.revealed_at is not None and self._clock.now() - rnd.revealed_at <= LATE_ANSWER_WINDOW
 
     async def on_form(self, event: FormSubmitted, action: Action) -> Response:
-        rnd = await self._rounds.get_round(action.int_arg(0))
+        rnd = await self._round_facts(action.int_arg(0))
         if rnd is None or rnd.community != event.actor.community.key:
             return Response.private(ENDED)
         return await self._save(event.actor, rnd, event.values.get("answer", ""))
@@ -302,17 +317,14 @@ class DailyQuestions:
                             reply=Reply(text="Your answer was empty, so nothing was saved."))
         if len(text) > MAX_ANSWER:
             return too_long(text)
-        if not rnd.open_for_answers and not self._late_allowed(rnd):
+        now = self._clock.now()
+        saved = await self._rounds.save_answer(rnd.id, actor.member.id, text, now, LATE_ANSWER_WINDOW,
+                                               points.ANSWER_ON_TIME, points.ANSWER_LATE, points.REASON_ANSWER)
+        if saved is None:
             return Response.private("This question has closed, so your answer was not saved. "
                                     "Try /daily for today's question.")
-        now = self._clock.now()
-        late = not rnd.open_for_answers
-        ans, first = await self._rounds.save_answer(rnd.id, rnd.community, actor.member.id, text, now, late)
-        earned = 0
-        if first:
-            earned = points.ANSWER_LATE if ans.late else points.ANSWER_ON_TIME
-            await self._ledger.award(rnd.community, actor.member.id, earned, points.REASON_ANSWER,
-                                     str(rnd.id), now)
+        ans, first = saved
+        earned = (points.ANSWER_LATE if ans.late else points.ANSWER_ON_TIME) if first else 0
         if ans.late:
             item = self._bank.get(rnd.item_id or "")
             if item is not None:

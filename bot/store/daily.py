@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from bot.store.db import Database, from_db, opt_from_db, to_db
@@ -222,11 +222,23 @@ class DailyRepo:
         return await self._db.read(q)
 
     # answers ----------------------------------------------------------------------------------
-    async def save_answer(self, round_id: int, community: str, member: str, text: str, now: datetime,
-                          late: bool) -> tuple[Answer, bool]:
-        """Insert or edit this member's answer; True when it is their first for the round."""
+    async def save_answer(self, round_id: int, member: str, text: str, now: datetime, late_window: timedelta,
+                          on_time_points: int, late_points: int, reason: str) -> tuple[Answer, bool] | None:
+        """Insert or edit this member's answer, deciding on-time or late inside the transaction.
 
-        def w(c: sqlite3.Connection) -> tuple[Answer, bool]:
+        Returns the answer and True when it is their first (which appends its points to the ledger in the
+        same transaction), or None when the round is closed: revealed more than `late_window` ago.
+        """
+
+        def w(c: sqlite3.Connection) -> tuple[Answer, bool] | None:
+            row = c.execute("SELECT community, status, revealed_at FROM daily_rounds WHERE id = ?",
+                            (round_id,)).fetchone()
+            if row is None:
+                return None
+            community, status, revealed_at = row
+            late = status not in (RoundStatus.PENDING.value, RoundStatus.POSTED.value)
+            if late and (revealed_at is None or now - from_db(revealed_at) > late_window):
+                return None
             cur = c.execute(
                 """INSERT OR IGNORE INTO daily_answers
                    (round_id, community, member, text, late, submitted_at, updated_at)
@@ -234,7 +246,14 @@ class DailyRepo:
                 (round_id, community, member, text, int(late), to_db(now), to_db(now)),
             )
             created = cur.rowcount > 0
-            if not created:
+            if created:
+                c.execute(
+                    """INSERT OR IGNORE INTO ledger (community, member, points, reason, ref, created_at)
+                       VALUES (?, ?, ?, ?, ?, ?)""",
+                    (community, member, late_points if late else on_time_points, reason, str(round_id),
+                     to_db(now)),
+                )
+            elif not late:  # edits are allowed until the reveal; a late answer stays as first given
                 c.execute(
                     "UPDATE daily_answers SET text = ?, updated_at = ?, edits = edits + 1 "
                     "WHERE round_id = ? AND member = ?",

@@ -89,7 +89,8 @@ MIGRATIONS: tuple[str, ...] = (
         reason     TEXT NOT NULL,
         ref        TEXT NOT NULL,
         created_at TEXT NOT NULL,
-        UNIQUE (community, member, reason, ref)
+        -- ref first: an idempotency key, not an index the leaderboard planner should pick
+        UNIQUE (ref, reason, community, member)
     );
     CREATE INDEX ledger_window ON ledger (community, created_at, member, points);
 
