@@ -253,7 +253,10 @@ class DailyRepo:
                     (community, member, late_points if late else on_time_points, reason, str(round_id),
                      to_db(now)),
                 )
-            elif not late:  # edits are allowed until the reveal; a late answer stays as first given
+                fresh = Answer(int(cur.lastrowid or 0), round_id, str(community), member, text, False, late, now,
+                               now, 0, frozenset(), False)
+                return fresh, True
+            if not late:  # edits are allowed until the reveal; a late answer stays as first given
                 c.execute(
                     "UPDATE daily_answers SET text = ?, updated_at = ?, edits = edits + 1 "
                     "WHERE round_id = ? AND member = ?",

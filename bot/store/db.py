@@ -111,6 +111,17 @@ class Database:
 
 
 def _apply_batch(conn: sqlite3.Connection, works: list[Work]) -> list[tuple[bool, Any]]:
+    """One transaction for the batch. Optimistically without savepoints; if any write fails, the whole
+    transaction is rolled back and the batch re-run with a savepoint per write, so only the failing one
+    is lost. Writes are pure functions of the database, so re-running them is safe."""
+    if len(works) > 1:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            results = [(True, work(conn)) for work in works]
+            conn.execute("COMMIT")
+            return results
+        except Exception:
+            conn.execute("ROLLBACK")
     outcomes: list[tuple[bool, Any]] = []
     conn.execute("BEGIN IMMEDIATE")
     try:
