@@ -10,12 +10,15 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from bot.bootstrap import build_core, start_core
 from bot.clock import ManualClock, OffsetClock
 from bot.config import Config, ConfigError, load_config
-from bot.content.loader import BankError
+from bot.content.formats import DOMAIN_CODES, FORMATS, export_items, export_studybot, exportable, import_items
+from bot.content.loader import BankError, default_content_dir, load_bank
+from bot.content.schema import Domain
 from bot.scheduler import ClockScheduler
 
 log = logging.getLogger("studybot")
@@ -34,6 +37,19 @@ def _parser() -> argparse.ArgumentParser:
     check = csub.add_parser("check", help="validate bank files and print counts")
     check.add_argument("paths", nargs="*")
     check.add_argument("--no-code", action="store_true", help="skip running coding solutions")
+    export = csub.add_parser("export", help="write the bank (or PATHs) in another quiz format")
+    export.add_argument("--format", required=True, choices=FORMATS)
+    export.add_argument("--out", help="file to write (default: stdout)")
+    export.add_argument("paths", nargs="*")
+    imp = csub.add_parser("import", help="convert a quiz file into a validated pack in our YAML format")
+    imp.add_argument("file")
+    imp.add_argument("--format", required=True, choices=FORMATS)
+    imp.add_argument("--domain", choices=[d.value for d in Domain],
+                     help="domain of the imported items (required except for --format studybot)")
+    imp.add_argument("--prefix", help="id prefix: items get <prefix>-<n> (default: <domain code>-import, e.g. ml-import)")
+    imp.add_argument("--out", help="pack file to write (default: stdout)")
+    schema = csub.add_parser("schema", help="print content/schema.json as the model generates it")
+    schema.add_argument("--write", action="store_true", help="rewrite content/schema.json")
     discord = sub.add_parser("discord", help="Discord set-up helpers")
     dsub = discord.add_subparsers(dest="discord_command", metavar="ACTION")
     dsub.add_parser("invite-url", help="print the OAuth2 URL that adds the bot to a server")
@@ -81,8 +97,63 @@ def content_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -
         from bot.content import check
 
         return check.main([*args.paths, *(["--no-code"] if args.no_code else [])])
+    if args.content_command == "export":
+        return content_export(args)
+    if args.content_command == "import":
+        return content_import(args)
+    if args.content_command == "schema":
+        from bot.content import schema_json
+
+        if args.write:
+            return schema_json.main([])
+        print(schema_json.schema_text(), end="")
+        return 0
     parser.parse_args(["content", "--help"])
     return 2
+
+
+def _write(text: str, out: str | None) -> None:
+    """All of `text` to `out` (or stdout), written to a temporary file first so a file is never half-written."""
+    if out is None:
+        sys.stdout.write(text)
+        return
+    path = Path(out)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def content_export(args: argparse.Namespace) -> int:
+    paths = [Path(p) for p in args.paths] or [default_content_dir()]
+    items = list(load_bank(paths).items)
+    kept = exportable(items, args.format)
+    _write(export_items(items, args.format), args.out)
+    skipped = len(items) - len(kept)
+    print(f"exported {len(kept)} items as {args.format}"
+          + (f"; left out {skipped} the format cannot hold" if skipped else ""), file=sys.stderr)
+    return 0
+
+
+def content_import(args: argparse.Namespace) -> int:
+    if args.domain is None and args.format != "studybot":
+        print("studybot: --domain is required for this format", file=sys.stderr)
+        return 2
+    domain = Domain(args.domain or Domain.ML_ALGORITHMS.value)
+    try:
+        text = Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"studybot: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 1
+    prefix = args.prefix or f"{DOMAIN_CODES[domain]}-import"
+    items, problems = import_items(text, args.format, domain=domain, id_prefix=prefix, source=args.file)
+    if problems:
+        for p in problems:
+            print(p, file=sys.stderr)
+        print(f"studybot: refused {args.file}: {len(problems)} problem(s); nothing written", file=sys.stderr)
+        return 1
+    _write(export_studybot(items, domain if args.domain else None), args.out)
+    print(f"imported {len(items)} items from {args.file}", file=sys.stderr)
+    return 0
 
 
 def discord_command(args: argparse.Namespace, config: Config, parser: argparse.ArgumentParser) -> int:

@@ -23,7 +23,7 @@ import yaml
 from pydantic import ValidationError
 
 from bot.content.loader import Problem, _format_validation, duplicate_problems, parse_items
-from bot.content.schema import CHOICE_COUNT, ID_PATTERN, Domain, Item, Kind
+from bot.content.schema import CHOICE_COUNT, EXPLAINED_KINDS, ID_PATTERN, Domain, Item, Kind
 
 try:
     _Loader: Any = yaml.CSafeLoader
@@ -43,6 +43,11 @@ CSV_COLUMNS = ("id", "domain", "subtopic", "kind", "difficulty", "prompt", "choi
                "explanation", "model_answer")
 CHOICE_SEPARATOR = " | "
 IMPORTED_SUBTOPIC = "imported"
+#: The id prefix of each domain (content/FORMAT.md); imports default to `<code>-import`.
+DOMAIN_CODES = {
+    Domain.MATH_STATS: "ms", Domain.PROGRAMMING: "pg", Domain.ML_ALGORITHMS: "ml", Domain.DEEP_LEARNING: "dl",
+    Domain.ML_SYSTEM_DESIGN: "sd", Domain.MLOPS: "ops", Domain.CODING: "cd", Domain.BEHAVIOURAL: "bh",
+}
 _ANSWERED = (Kind.MULTIPLE_CHOICE, Kind.SHORT_ANSWER)
 
 
@@ -70,12 +75,26 @@ class _Dumper(yaml.SafeDumper):
     def ignore_aliases(self, data: Any) -> bool:
         return True
 
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)  # indent block lists under their key
+
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else '"')
 
 
+def _dict(dumper: yaml.SafeDumper, data: dict[Any, Any]) -> yaml.MappingNode:
+    """Field names stay plain (`id:`), every value is quoted by `_str`."""
+    pairs: list[tuple[yaml.Node, yaml.Node]] = []
+    for key, value in data.items():
+        plain = isinstance(key, str) and re.fullmatch(r"[a-z_]+", key) is not None
+        key_node = dumper.represent_scalar("tag:yaml.org,2002:str", key) if plain else dumper.represent_data(key)
+        pairs.append((key_node, dumper.represent_data(value)))
+    return yaml.MappingNode("tag:yaml.org,2002:map", pairs, flow_style=False)
+
+
 _Dumper.add_representer(str, _str)
+_Dumper.add_representer(dict, _dict)
 
 
 def _item_dict(item: Item, header: Domain) -> dict[str, Any]:
@@ -382,6 +401,9 @@ def _import_csv(imp: _Importer, text: str) -> None:
         return
     for n, row in enumerate(reader, 1):
         get = {k: (v or "") for k, v in row.items() if isinstance(k, str) and isinstance(v, str)}
+        if get.get("kind", "") in {k.value for k in EXPLAINED_KINDS}:
+            imp.fail(n, f"kind {get['kind']} cannot be rebuilt from CSV (no key points or follow-ups)")
+            continue
         choices = [c for c in get.get("choices", "").split(CHOICE_SEPARATOR) if c.strip()]
         answer = get.get("answer", "") or get.get("model_answer", "")
         imp.add(n, prompt=get.get("prompt", ""), choices=[c.strip() for c in choices], correct=[answer],
