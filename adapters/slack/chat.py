@@ -1,0 +1,155 @@
+"""The ChatPort on the Slack Web API: what the core sends on its own (daily posts, reveals, DMs).
+
+Every post goes through its channel's lane (~1 message per second). A post carrying an idempotency key
+stores it as message metadata (`event_type` studybot_outbox, payload `{key}`); `find_posted` reads the
+channel's history with `include_all_metadata` to recognise it after a crash or a lost response.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import render
+from adapters.slack.errors import FAILURES, delivery_error
+from adapters.slack.pacing import ChannelPacer
+from adapters.slack.workspaces import Workspaces
+from bot.ids import ChannelRef, MemberRef, MessageRef
+from bot.messages import Reply
+from bot.ports import DeliveryError, DeliveryProblem
+
+log = logging.getLogger("adapters.slack")
+OUTBOX_EVENT = "studybot_outbox"
+HISTORY_PAGES = 5
+
+
+def metadata(key: str) -> dict[str, Any]:
+    return {"event_type": OUTBOX_EVENT, "event_payload": {"key": key}}
+
+
+def carries_key(message: dict[str, Any], key: str) -> bool:
+    meta = message.get("metadata") or {}
+    payload = meta.get("event_payload") or {}
+    return bool(meta.get("event_type") == OUTBOX_EVENT and payload.get("key") == key)
+
+
+class SlackChat:
+    def __init__(self, workspaces: Workspaces, pacer: ChannelPacer) -> None:
+        self._workspaces = workspaces
+        self._pacer = pacer
+        self._dm_channels: dict[tuple[str, str], str] = {}
+
+    async def _client(self, team_id: str) -> AsyncWebClient:
+        return await self._workspaces.client_for(team_id)
+
+    def _failed(self, exc: BaseException, method: str, team_id: str, where: str) -> DeliveryError:
+        err = delivery_error(exc, method, f"{team_id}/{where}")
+        if err.problem is DeliveryProblem.AUTH:
+            self._workspaces.forget(team_id)
+        return err
+
+    async def _post(self, team_id: str, channel: str, thread_ts: str | None, reply: Reply) -> str:
+        client = await self._client(team_id)
+        first_ts = ""
+        for n, msg in enumerate(render.messages(reply)):
+            kwargs: dict[str, Any] = {"channel": channel, "text": msg.text, "blocks": msg.blocks,
+                                      "unfurl_links": False, "unfurl_media": False}
+            if thread_ts:
+                kwargs["thread_ts"] = thread_ts
+            if n == 0 and reply.idempotency_key:
+                kwargs["metadata"] = metadata(reply.idempotency_key)
+            async with self._pacer.turn(f"{team_id}/{channel}"):
+                try:
+                    resp = await client.chat_postMessage(**kwargs)
+                except FAILURES as exc:
+                    if n == 0:
+                        raise self._failed(exc, "chat.postMessage", team_id, channel) from exc
+                    log.error("slack: page %d of a message to %s/%s was lost: %s", n + 1, team_id, channel, exc)
+                    break
+            if n == 0:
+                first_ts = str(resp["ts"])
+        return first_ts
+
+    async def send(self, destination: ChannelRef, reply: Reply) -> MessageRef:
+        team = destination.community.id
+        ts = await self._post(team, destination.id, destination.thread_id, reply)
+        return MessageRef(destination, ts)
+
+    async def dm_channel(self, member: MemberRef) -> str:
+        key = (member.community.id, member.id)
+        channel = self._dm_channels.get(key)
+        if channel is None:
+            client = await self._client(member.community.id)
+            try:
+                resp = await client.conversations_open(users=member.id)
+            except FAILURES as exc:
+                raise self._failed(exc, "conversations.open", member.community.id, member.id) from exc
+            channel = str(resp["channel"]["id"])
+            self._dm_channels[key] = channel
+        return channel
+
+    async def send_direct(self, member: MemberRef, reply: Reply) -> MessageRef:
+        channel = await self.dm_channel(member)
+        ts = await self._post(member.community.id, channel, None, reply)
+        return MessageRef(ChannelRef(member.community, channel), ts)
+
+    async def send_private_notice(self, channel: ChannelRef, member: MemberRef, reply: Reply) -> None:
+        team = channel.community.id
+        client = await self._client(team)
+        for msg in render.messages(reply):
+            kwargs: dict[str, Any] = {"channel": channel.id, "user": member.id, **msg.payload()}
+            if channel.thread_id:
+                kwargs["thread_ts"] = channel.thread_id
+            async with self._pacer.turn(f"{team}/{channel.id}"):
+                try:
+                    await client.chat_postEphemeral(**kwargs)
+                except FAILURES as exc:
+                    raise self._failed(exc, "chat.postEphemeral", team, channel.id) from exc
+
+    async def edit(self, message: MessageRef, reply: Reply) -> None:
+        team = message.channel.community.id
+        client = await self._client(team)
+        pages = render.messages(reply)
+        if len(pages) > 1:
+            log.warning("slack: an edit of %s is longer than one message; showing the first part", message.key)
+        async with self._pacer.turn(f"{team}/{message.channel.id}"):
+            try:
+                await client.chat_update(channel=message.channel.id, ts=message.id, **pages[0].payload())
+            except FAILURES as exc:
+                raise self._failed(exc, "chat.update", team, message.channel.id) from exc
+
+    async def start_thread(self, message: MessageRef, name: str) -> ChannelRef:
+        """Slack threads hang off a message: the thread is the message's ts (threads do not nest)."""
+        if message.channel.thread_id:
+            return message.channel
+        return message.channel.in_thread(message.id)
+
+    async def find_posted(self, destination: ChannelRef, idempotency_key: str,
+                          since: datetime) -> MessageRef | None:
+        team = destination.community.id
+        client = await self._client(team)
+        cursor: str | None = None
+        oldest = f"{since.timestamp():.6f}"
+        method = "conversations.replies" if destination.thread_id else "conversations.history"
+        for _ in range(HISTORY_PAGES):
+            try:
+                if destination.thread_id:
+                    resp = await client.conversations_replies(channel=destination.id, ts=destination.thread_id,
+                                                              oldest=oldest, include_all_metadata=True,
+                                                              limit=200, cursor=cursor)
+                else:
+                    resp = await client.conversations_history(channel=destination.id, oldest=oldest,
+                                                              include_all_metadata=True, limit=200, cursor=cursor)
+            except FAILURES as exc:
+                raise self._failed(exc, method, team, destination.id) from exc
+            for message in resp.get("messages") or []:
+                if carries_key(message, idempotency_key):
+                    return MessageRef(destination, str(message["ts"]))
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                break
+        return None
+

@@ -1,0 +1,412 @@
+"""A fake Slack on 127.0.0.1: the Web API, response_url endpoints and a Socket Mode websocket.
+
+It keeps state the way Slack does (posted messages per channel with their metadata, DM channels, views),
+records every call, and can be told to fail a method (an error body, a 429 with Retry-After, or a
+dropped connection after the message was stored). Tests wait on the recorder, never on the clock.
+
+This folder is tests/adapters/slack, a namespace twin of the real adapters/slack package: with tests/
+on sys.path, `import adapters.slack` could find this folder instead of the package. The repo root goes
+first on sys.path, and a namespace `adapters` imported earlier (tests/adapters) is replaced by the real one.
+Every Slack test module imports this module before anything from `adapters`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+if sys.path[0] != str(ROOT):
+    sys.path.insert(0, str(ROOT))
+if getattr(sys.modules.get("adapters"), "__file__", "set") is None:  # a namespace package: not ours
+    for _name in [n for n in sys.modules if n == "adapters" or n.startswith("adapters.slack")]:
+        del sys.modules[_name]
+
+import asyncio  # noqa: E402
+import copy  # noqa: E402
+import itertools  # noqa: E402
+import json  # noqa: E402
+import time  # noqa: E402
+import urllib.parse  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
+from typing import Any  # noqa: E402
+
+from aiohttp import WSMsgType, web  # noqa: E402
+from slack_bolt.request.async_request import AsyncBoltRequest  # noqa: E402
+from slack_bolt.response import BoltResponse  # noqa: E402
+from slack_sdk.signature import SignatureVerifier  # noqa: E402
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+TEAM = "T0STUDY01"
+OTHER_TEAM = "T0OTHER01"
+BOT_TOKEN = "xoxb-1111-study"
+OTHER_TOKEN = "xoxb-2222-other"
+APP_TOKEN = "xapp-1-A0STUDYBOT-1234-abcd"
+THIRD_TEAM = "T0THIRD01"
+THIRD_TOKEN = "xoxb-3333-third"  # what oauth.v2.access hands out
+TEAMS = {BOT_TOKEN: TEAM, OTHER_TOKEN: OTHER_TEAM, THIRD_TOKEN: THIRD_TEAM}
+BOT_USERS = {TEAM: "U0BOT0001", OTHER_TEAM: "U0BOT0002", THIRD_TEAM: "U0BOT0003"}
+CHANNEL = "C0DAILY01"
+ADMIN, ALICE, BOB, CAROL = "U0ADMIN01", "U0ALICE01", "U0BOB0001", "U0CAROL01"
+
+
+def load(name: str) -> Any:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+# signing and dispatching ----------------------------------------------------------------------
+def signed_headers(body: str, content_type: str, *, secret: str = SECRET, timestamp: int | None = None,
+                   retry_num: int | None = None) -> dict[str, str]:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    headers = {
+        "content-type": content_type,
+        "x-slack-request-timestamp": ts,
+        "x-slack-signature": SignatureVerifier(secret).generate_signature(timestamp=ts, body=body),
+    }
+    if retry_num is not None:
+        headers["x-slack-retry-num"] = str(retry_num)
+        headers["x-slack-retry-reason"] = "http_timeout"
+    return headers
+
+
+def command_body(payload: dict[str, Any]) -> tuple[str, str]:
+    return urllib.parse.urlencode(payload), "application/x-www-form-urlencoded"
+
+
+def interaction_body(payload: dict[str, Any]) -> tuple[str, str]:
+    return "payload=" + urllib.parse.quote(json.dumps(payload)), "application/x-www-form-urlencoded"
+
+
+def event_body(payload: dict[str, Any]) -> tuple[str, str]:
+    return json.dumps(payload), "application/json"
+
+
+def body_for(payload: dict[str, Any]) -> tuple[str, str]:
+    if "command" in payload:
+        return command_body(payload)
+    if payload.get("type") in ("block_actions", "view_submission", "view_closed"):
+        return interaction_body(payload)
+    return event_body(payload)
+
+
+async def dispatch(app: Any, payload: dict[str, Any], **sign: Any) -> BoltResponse:
+    """A signed request through the real AsyncApp's middleware chain and listeners."""
+    body, content_type = body_for(payload)
+    headers = signed_headers(body, content_type, **sign)
+    response: BoltResponse = await app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
+    return response
+
+
+# the fake --------------------------------------------------------------------------------------
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    token: str | None
+
+    @property
+    def team(self) -> str | None:
+        return TEAMS.get(self.token or "")
+
+
+@dataclass
+class Failure:
+    error: str | None = None  # an {"ok": false, "error": ...} body
+    status: int = 200
+    retry_after: int | None = None
+    drop: bool = False  # store the message, then cut the connection before answering
+
+
+@dataclass
+class Member:
+    id: str
+    name: str
+    real_name: str
+    is_admin: bool = False
+    is_owner: bool = False
+    tz: str = "UTC"
+    team: str = TEAM
+
+
+DEFAULT_MEMBERS = (
+    Member(ADMIN, "ada", "Ada Lovelace", is_admin=True, tz="Europe/London"),
+    Member(ALICE, "alice", "Alice Liddell", tz="Europe/Berlin"),
+    Member(BOB, "bob", "Bob Marley", tz="America/Jamaica"),
+    Member(CAROL, "carol", "Carol Shaw", tz="UTC"),
+)
+
+
+@dataclass
+class FakeSlack:
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    calls: list[Call] = field(default_factory=list)
+    members: dict[str, Member] = field(default_factory=lambda: {m.id: m for m in DEFAULT_MEMBERS})
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    failures: dict[str, list[Failure]] = field(default_factory=dict)
+    acks: list[dict[str, Any]] = field(default_factory=list)
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    port: int = 0
+    _seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _changed: asyncio.Condition | None = None
+    _runner: web.AppRunner | None = None
+
+    # lifecycle ---------------------------------------------------------------------------------
+    async def start(self) -> FakeSlack:
+        self._changed = asyncio.Condition()
+        app = web.Application()
+        app.add_routes([web.route("*", "/api/{method}", self._api), web.post("/response/{name}", self._response),
+                        web.get("/link/", self._socket)])
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = int(self._runner.addresses[0][1])
+        return self
+
+    async def close(self) -> None:
+        for ws in self.sockets:
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, name: str = "r1") -> str:
+        return f"http://127.0.0.1:{self.port}/response/{name}"
+
+    # assertions --------------------------------------------------------------------------------
+    def called(self, method: str, **match: Any) -> list[Call]:
+        return [c for c in self.calls if c.method == method
+                and all(c.params.get(k) == v for k, v in match.items())]
+
+    async def _notify(self) -> None:
+        assert self._changed is not None
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def _until(self, ready: Callable[[], bool], within: float) -> None:
+        assert self._changed is not None
+
+        async def wait() -> None:
+            assert self._changed is not None
+            async with self._changed:
+                await self._changed.wait_for(ready)
+
+        await asyncio.wait_for(wait(), within)
+
+    async def wait_for(self, method: str, count: int = 1, within: float = 5.0, **match: Any) -> list[Call]:
+        """The calls to `method` once there are `count` of them (matching `match`)."""
+        await self._until(lambda: len(self.called(method, **match)) >= count, within)
+        return self.called(method, **match)
+
+    async def wait_acks(self, count: int, within: float = 5.0) -> list[dict[str, Any]]:
+        await self._until(lambda: len(self.acks) >= count, within)
+        return self.acks
+
+    async def wait_sockets(self, count: int, within: float = 5.0) -> web.WebSocketResponse:
+        await self._until(lambda: len(self.sockets) >= count, within)
+        return self.sockets[count - 1]
+
+    def fail(self, method: str, error: str | None = None, *, status: int = 200, retry_after: int | None = None,
+             drop: bool = False, times: int = 1) -> None:
+        self.failures.setdefault(method, []).extend(
+            Failure(error, status, retry_after, drop) for _ in range(times))
+
+    def rate_limit(self, method: str, retry_after: int = 0, times: int = 1) -> None:
+        self.fail(method, "ratelimited", status=429, retry_after=retry_after, times=times)
+
+    def posts(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Messages posted with chat.postMessage (newest last), optionally in one channel."""
+        return [c.params for c in self.called("chat.postMessage")
+                if channel is None or c.params.get("channel") == channel]
+
+    def responses(self) -> list[dict[str, Any]]:
+        return [c.params for c in self.called("response_url")]
+
+    # Socket Mode -------------------------------------------------------------------------------
+    async def push(self, envelope: dict[str, Any], socket: int = -1) -> None:
+        await self.sockets[socket].send_json(envelope)
+
+    async def _socket(self, request: web.Request) -> web.StreamResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.sockets.append(ws)
+        await ws.send_json(load("socket_hello.json"))
+        await self._notify()
+        async for msg in ws:
+            if msg.type == WSMsgType.TEXT:
+                data = json.loads(msg.data)
+                if "envelope_id" in data:
+                    self.acks.append(data)
+                    await self._notify()
+        return ws
+
+    # response_url ------------------------------------------------------------------------------
+    async def _response(self, request: web.Request) -> web.StreamResponse:
+        body = await request.json()
+        self.calls.append(Call("response_url", {**body, "_name": request.match_info["name"]}, None))
+        await self._notify()
+        return web.Response(text="ok")
+
+    # Web API -----------------------------------------------------------------------------------
+    async def _params(self, request: web.Request) -> tuple[dict[str, Any], str | None]:
+        params: dict[str, Any] = dict(request.query)
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                params.update(await request.json())
+            else:
+                params.update(dict(await request.post()))
+        token = params.pop("token", None)
+        auth = request.headers.get("Authorization", "")
+        if auth.startswith("Bearer "):
+            token = auth[len("Bearer "):]
+        for key in ("blocks", "metadata", "view"):
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+        return params, token
+
+    async def _api(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        params, token = await self._params(request)
+        self.calls.append(Call(method, params, token))
+        try:
+            queue = self.failures.get(method)
+            failure = queue.pop(0) if queue else None
+            if failure is not None and failure.drop:
+                self._answer(method, params, token)  # Slack did it; the answer never arrives
+                assert request.transport is not None
+                request.transport.close()
+                return web.Response(status=502)
+            if failure is not None:
+                headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
+                return web.json_response({"ok": False, "error": failure.error}, status=failure.status,
+                                         headers=headers)
+            if token not in (*TEAMS, APP_TOKEN) and method != "oauth.v2.access":
+                return web.json_response({"ok": False, "error": "invalid_auth"})
+            return web.json_response(self._answer(method, params, token))
+        finally:
+            await self._notify()
+
+    def _ts(self) -> str:
+        return f"{int(self.now().timestamp())}.{next(self._seq):06d}"
+
+    def _answer(self, method: str, p: dict[str, Any], token: str | None) -> dict[str, Any]:
+        team = TEAMS.get(token or "", TEAM)
+        bot_user = BOT_USERS[team]
+        if method == "auth.test":
+            body = load("auth_test.json")
+            if team != TEAM:
+                body.update(team=f"Team {team}", team_id=team, user_id=bot_user, bot_id=f"B{bot_user[1:]}",
+                            url=f"https://{team.lower()}.slack.com/")
+            return body
+        if method == "oauth.v2.access":
+            if p.get("code") != "c0de-from-slack":
+                return {"ok": False, "error": "invalid_code"}
+            body = load("oauth_v2_access.json")
+            body.update(access_token=THIRD_TOKEN, bot_user_id=BOT_USERS[THIRD_TEAM])
+            return body
+        if method == "apps.connections.open":
+            if token != APP_TOKEN:
+                return {"ok": False, "error": "invalid_auth"}
+            return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/link/?ticket=t{next(self._seq)}&app_id=A0STUDYBOT"}
+        if method == "users.info":
+            m = self.members.get(str(p.get("user")))
+            if m is None:
+                return {"ok": False, "error": "user_not_found"}
+            body = load("users_info.json")
+            body["user"].update(id=m.id, team_id=m.team, name=m.name, real_name=m.real_name, tz=m.tz,
+                                is_admin=m.is_admin, is_owner=m.is_owner)
+            body["user"]["profile"].update(display_name=m.name, real_name=m.real_name)
+            return body
+        if method == "chat.postMessage":
+            ts = self._ts()
+            msg: dict[str, Any] = {"type": "message", "user": bot_user, "bot_id": "B0STUDYBOT", "ts": ts,
+                                   "text": p.get("text", ""), "blocks": copy.deepcopy(p.get("blocks") or []),
+                                   "team": team}
+            if p.get("thread_ts"):
+                msg["thread_ts"] = p["thread_ts"]
+            if p.get("metadata"):
+                msg["metadata"] = p["metadata"]
+            self.messages.setdefault(str(p["channel"]), []).append(msg)
+            return {"ok": True, "channel": p["channel"], "ts": ts, "message": msg}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": self._ts()}
+        if method == "chat.update":
+            return {"ok": True, "channel": p.get("channel"), "ts": p.get("ts"), "text": p.get("text", "")}
+        if method == "conversations.open":
+            user = str(p.get("users"))
+            return {"ok": True, "channel": {"id": "D" + user[1:]}}
+        if method in ("conversations.history", "conversations.replies"):
+            everything = self.messages.get(str(p.get("channel")), [])
+            oldest = float(p.get("oldest") or 0)
+            if method == "conversations.history":
+                chosen = [m for m in everything if "thread_ts" not in m]
+            else:
+                chosen = [m for m in everything if m.get("thread_ts") == p.get("ts") or m["ts"] == p.get("ts")]
+            chosen = [m for m in chosen if float(m["ts"]) >= oldest]
+            include = str(p.get("include_all_metadata")).lower() in ("1", "true")
+            out = [m if include else {k: v for k, v in m.items() if k != "metadata"} for m in reversed(chosen)]
+            return {"ok": True, "messages": out, "has_more": False, "response_metadata": {"next_cursor": ""}}
+        if method in ("views.open", "views.publish", "views.update"):
+            return {"ok": True, "view": {"id": f"V{next(self._seq):08d}", **(p.get("view") or {})}}
+        return {"ok": False, "error": "unknown_method"}
+
+
+# payload builders -----------------------------------------------------------------------------
+def command(fake: FakeSlack, user: str, command_name: str, text: str = "", *, channel: str = CHANNEL,
+            team: str = TEAM, name: str | None = None) -> dict[str, Any]:
+    p = load("slash_command.json")
+    m = fake.members.get(user)
+    p.update(user_id=user, user_name=m.name if m else user.lower(), command=command_name, text=text,
+             channel_id=channel, team_id=team, response_url=fake.response_url(name or f"cmd-{user}"),
+             trigger_id=f"trig-{next(fake._seq)}")
+    return p
+
+
+def click(fake: FakeSlack, user: str, action: str, *, channel: str = CHANNEL, message_ts: str = "1748854800.000100",
+          ephemeral: bool = False, team: str = TEAM, thread_ts: str | None = None,
+          name: str | None = None) -> dict[str, Any]:
+    p = load("block_actions_button.json")
+    m = fake.members.get(user)
+    p["user"] = {"id": user, "username": m.name if m else user, "name": m.name if m else user, "team_id": team}
+    p["team"] = {"id": team, "domain": "studygroup"}
+    p["container"] = {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": ephemeral}
+    p["channel"] = {"id": channel, "name": "ml-interview-prep" if channel.startswith("C") else "directmessage"}
+    p["message"]["ts"] = message_ts
+    if thread_ts:
+        p["message"]["thread_ts"] = thread_ts
+    p["actions"][0].update(action_id=action, value=action)
+    p["response_url"] = fake.response_url(name or f"act-{user}")
+    p["trigger_id"] = f"trig-{next(fake._seq)}"
+    return p
+
+
+def submission(opened_view: dict[str, Any], user: str, values: dict[str, str], *, team: str = TEAM) -> dict[str, Any]:
+    """The view_submission Slack sends for a view we opened, with the member's input."""
+    p = load("view_submission.json")
+    p["user"] = {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team}
+    p["team"] = {"id": team, "domain": "studygroup"}
+    view = copy.deepcopy(opened_view)
+    state: dict[str, Any] = {}
+    for block in view.get("blocks", []):
+        if block.get("type") == "input":
+            element = block["element"]
+            value = values.get(block["block_id"], element.get("initial_value"))
+            state[block["block_id"]] = {element["action_id"]: {"type": "plain_text_input", "value": value}}
+    view.update(id="V0MODAL01", team_id=team, state={"values": state}, hash="1748855000.Ef56Gh78",
+                app_id="A0STUDYBOT", bot_id="B0STUDYBOT", root_view_id="V0MODAL01", previous_view_id=None)
+    p["view"] = view
+    return p
+
+
+def home_opened(user: str, event_id: str, *, team: str = TEAM) -> dict[str, Any]:
+    p = load("event_app_home_opened.json")
+    p["team_id"] = team
+    p["event_id"] = event_id
+    p["event"]["user"] = user
+    return p
