@@ -1,0 +1,117 @@
+"""The core's ChatPort on Discord: channel and thread posts, threads, DMs, edits, outbox reconciliation."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime
+from typing import Literal
+
+import discord
+
+from adapters.discord.errors import THREAD_ALREADY_EXISTS, delivery
+from adapters.discord.render import Part, footer_key, render_reply
+from adapters.discord.translate import guild_link
+from bot.ids import ChannelRef, MemberRef, MessageRef
+from bot.messages import Reply, clip
+
+log = logging.getLogger(__name__)
+NONCE_LIMIT = 25
+HISTORY_SCAN = 100
+THREAD_NAME_LIMIT = 100
+THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440  # a day
+DM_CLOSED_NOTICE = "{mention} I couldn't send you a DM (your DMs are closed to this server), so here it is:"
+
+
+def nonce_for(key: str, index: int = 0) -> str:
+    """Discord's nonce holds 25 characters: the key itself when it fits, else a digest of it. With
+    `enforce_nonce` Discord returns the earlier message instead of posting a second one (for minutes);
+    part n > 0 of a split reply gets its own nonce so the parts are not taken for one another."""
+    raw = key if index == 0 else f"{key}#{index}"
+    if len(raw) <= NONCE_LIMIT and raw.isascii():
+        return raw
+    return hashlib.blake2b(raw.encode(), digest_size=12).hexdigest()
+
+
+class DiscordChat:
+    """ChatPort. Every failure is raised as a DeliveryError (see errors.py) after it is logged."""
+
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
+
+    def _channel(self, ref: ChannelRef) -> discord.PartialMessageable:
+        return self.client.get_partial_messageable(int(ref.thread_id or ref.id))
+
+    async def _post(self, target: discord.abc.Messageable, parts: list[Part], key: str | None,
+                    mentions: discord.AllowedMentions | None = None) -> discord.Message:
+        first: discord.Message | None = None
+        for index, part in enumerate(parts):
+            kwargs = part.send_kwargs()
+            if key:
+                kwargs["nonce"] = nonce_for(key, index)
+            if mentions is not None:
+                kwargs["allowed_mentions"] = mentions
+            message = await target.send(**kwargs)
+            first = first or message
+        assert first is not None  # render_reply always yields at least one part
+        return first
+
+    async def send(self, destination: ChannelRef, reply: Reply) -> MessageRef:
+        key = reply.idempotency_key
+        async with delivery("send", f"channel {destination.key}"):
+            message = await self._post(self._channel(destination), render_reply(reply, key=key), key)
+        return MessageRef(destination, str(message.id))
+
+    async def send_direct(self, member: MemberRef, reply: Reply) -> MessageRef:
+        key = reply.idempotency_key
+        parts = render_reply(reply, key=key, link=guild_link(member.community))
+        async with delivery("DM", f"member {member.id} of {member.community.key}"):
+            dm = await self.client.create_dm(discord.Object(int(member.id)))
+            message = await self._post(dm, parts, key)
+        return MessageRef(ChannelRef(member.community, str(dm.id)), str(message.id))
+
+    async def send_private_notice(self, channel: ChannelRef, member: MemberRef, reply: Reply) -> None:
+        """Discord has no ephemeral message outside an interaction: a public post that mentions them."""
+        parts = render_reply(reply, force_embed=True)
+        parts[0].content = DM_CLOSED_NOTICE.format(mention=f"<@{member.id}>")
+        ping = discord.AllowedMentions(everyone=False, roles=False, users=[discord.Object(int(member.id))])
+        async with delivery("notice", f"member {member.id} in channel {channel.key}"):
+            await self._post(self._channel(channel), parts, None, ping)
+
+    async def edit(self, message: MessageRef, reply: Reply) -> None:
+        part = render_reply(reply, key=reply.idempotency_key)[0]  # an edit cannot add messages
+        target = self._channel(message.channel).get_partial_message(int(message.id))
+        async with delivery("edit", f"message {message.key}"):
+            await target.edit(**part.edit_kwargs())
+
+    async def start_thread(self, message: MessageRef, name: str) -> ChannelRef:
+        parent = message.channel.without_thread()
+        async with delivery("start thread on", f"message {message.key}"):
+            try:
+                data = await self.client.http.start_thread_with_message(
+                    int(parent.id), int(message.id), name=clip(name, THREAD_NAME_LIMIT),
+                    auto_archive_duration=THREAD_ARCHIVE_MINUTES)
+            except discord.HTTPException as exc:
+                if exc.code != THREAD_ALREADY_EXISTS:
+                    raise
+                # a thread started on a message has the message's id: this is the one made before
+                log.info("thread on %s already exists; reusing it", message.key)
+                return parent.in_thread(message.id)
+        return parent.in_thread(str(data["id"]))
+
+    async def find_posted(self, destination: ChannelRef, idempotency_key: str,
+                          since: datetime) -> MessageRef | None:
+        """Our message carrying this key (nonce, or the key in an embed footer: history does not return
+        nonces) among the channel's recent messages; the earliest one when a reply was split."""
+        me = self.client.user
+        nonce = nonce_for(idempotency_key)
+        found: discord.Message | None = None
+        async with delivery("search history of", f"channel {destination.key}"):
+            async for message in self._channel(destination).history(limit=HISTORY_SCAN):
+                if message.created_at < since:
+                    break
+                if me is not None and message.author.id != me.id:
+                    continue
+                if message.nonce == nonce or any(footer_key(e) == idempotency_key for e in message.embeds):
+                    found = message
+        return MessageRef(destination, str(found.id)) if found is not None else None

@@ -1,0 +1,181 @@
+"""Every catalogue command, fast: a fixture payload through discord.py's own interaction parser
+(`parse_interaction_create`), checked as the neutral event the core got and as the answer Discord got."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from discord_fake import EPHEMERAL, Call, FakeDiscord, Payloads, cache_guild, fixture
+from discord_harness import NINE, Studybot, make_studybot, set_up
+
+from bot.events import ChoiceSelected, CommandInvoked, FormSubmitted
+from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef, Platform
+
+
+def last_command(bot: Studybot) -> CommandInvoked:
+    event = bot.events[-1]
+    assert isinstance(event, CommandInvoked)
+    return event
+
+
+def private_text(call: Call) -> str:
+    assert call.body["type"] == 4 and call.body["data"]["flags"] == EPHEMERAL, call.body
+    return call.body["data"]["content"] or ""
+
+
+async def test_daily(bot, payloads: Payloads) -> None:
+    call = await bot.interact(payloads.command("daily"))
+    event = last_command(bot)
+    community = CommunityRef(Platform.DISCORD, "1100000000000000001")
+    assert event.name == "daily" and event.subcommand is None and event.options == {}
+    assert event.channel == ChannelRef(community, "1100000000000000002")
+    assert event.actor.member == MemberRef(community, payloads.member_id("bo"))
+    assert event.actor.display_name == "Bo" and not event.actor.is_admin and event.can_open_form
+    assert "No daily question yet" in private_text(call)
+
+
+async def test_daily_with_an_answer_option(bot, payloads: Payloads) -> None:
+    call = await bot.interact(payloads.command("daily_answer"))
+    assert last_command(bot).options == {
+        "answer": "Bias is error from wrong assumptions; variance is sensitivity to the sample."}
+    assert "no open question" in private_text(call)
+
+
+async def test_leaderboard_is_a_public_embed(bot, payloads: Payloads) -> None:
+    call = await bot.interact(payloads.command("leaderboard"))
+    assert last_command(bot).options == {"period": "all"}
+    assert call.body["type"] == 4 and not call.body["data"].get("flags")
+    assert call.body["data"]["embeds"][0]["title"] == "Leaderboard · All time"
+
+
+async def test_stats_of_a_member(bot, payloads: Payloads) -> None:
+    bo = payloads.member_id("bo")
+    call = await bot.interact(payloads.command("stats_member"))
+    assert last_command(bot).options == {"member": bo}
+    embed = call.body["data"]["embeds"][0]
+    assert embed["title"] == "Stats" and embed["description"] == f"<@{bo}>'s study stats"
+    assert [f["name"] for f in embed["fields"]][:2] == ["Points this week", "This month"]
+    assert call.body["data"]["flags"] == EPHEMERAL
+
+
+async def test_studybot_help(bot, payloads: Payloads) -> None:
+    call = await bot.interact(payloads.command("studybot_help"))
+    assert last_command(bot).subcommand == "help"
+    embed = call.body["data"]["embeds"][0]
+    assert embed["title"] == "studybot help" and "`/studybot setup`" in embed["description"]
+
+
+async def test_studybot_setup_opens_a_modal_for_an_admin_only(bot, payloads: Payloads) -> None:
+    modal = await bot.interact(payloads.command("studybot_setup", who="ada"))
+    assert last_command(bot).actor.is_admin and modal.body["type"] == 9
+    refused = await bot.interact(payloads.command("studybot_setup", who="cy"))
+    assert not last_command(bot).actor.is_admin and "Only server admins" in private_text(refused)
+
+
+async def test_the_configured_admin_role_counts_as_admin(fake: FakeDiscord, payloads: Payloads,
+                                                          tmp_path: Path) -> None:
+    for role in ("Study Admin", "1100000000000000021"):  # by name or by id
+        studybot = await make_studybot(fake, str(tmp_path / "db.sqlite"), settings={"discord_admin_role": role})
+        await studybot.login_only()
+        cache_guild(studybot.adapter.client, fake.guild)  # roles come with GUILD_CREATE
+        try:
+            modal = await studybot.interact(payloads.command("studybot_setup", who="cy"))
+            assert studybot.events[-1].actor.is_admin and modal.body["type"] == 9
+        finally:
+            await studybot.stop()
+
+
+async def test_studybot_config(bot, payloads: Payloads) -> None:
+    call = await bot.interact(payloads.command("studybot_config"))
+    event = last_command(bot)
+    assert event.subcommand == "config" and event.options == {"key": "time", "value": "07:30"}
+    assert private_text(call) == "time is now 07:30."
+
+
+async def test_studybot_post_now_and_reveal_now(bot, payloads: Payloads) -> None:
+    assert private_text(await bot.interact(payloads.command("studybot_post_now"))) == "Run /studybot setup first."
+    assert last_command(bot).subcommand == "post-now"
+    reveal = await bot.interact(payloads.command("studybot_reveal_now"))
+    assert last_command(bot).subcommand == "reveal-now"
+    assert private_text(reveal) == "There is no open question to reveal."
+
+
+async def test_studybot_timezone(bot, payloads: Payloads) -> None:
+    call = await bot.interact(payloads.command("studybot_timezone"))
+    assert last_command(bot).options == {"zone": "Europe/Berlin"}
+    assert private_text(call).startswith("Your timezone is now Europe/Berlin")
+
+
+async def test_studybot_points_has_typed_options(bot, payloads: Payloads) -> None:
+    bo = payloads.member_id("bo")
+    call = await bot.interact(payloads.command("studybot_points"))
+    options = last_command(bot).options
+    assert options == {"member": bo, "amount": 5, "reason": "great mock interview"}
+    assert type(options["amount"]) is int
+    assert private_text(call) == f"Added 5 points to <@{bo}> (great mock interview)."
+
+
+async def test_a_command_no_longer_in_the_catalogue(bot, payloads: Payloads) -> None:
+    call = await bot.interact(payloads.slash("quiz"))
+    assert "don't know that command" in private_text(call) and not bot.events
+
+
+async def test_autocomplete_gets_an_empty_answer(bot, fake: FakeDiscord, payloads: Payloads) -> None:
+    call = await bot.interact(payloads.command("studybot_help") | fixture("interaction_autocomplete")
+                              | {"id": fake.snowflake(), "token": "YXV0b2NvbXBsZXRl"})
+    assert call.body == {"type": 8, "data": {"choices": []}}
+
+
+async def test_a_modal_submit_with_action_rows_is_read_too(bot, payloads: Payloads) -> None:
+    payload = payloads.command("studybot_help") | fixture("interaction_modal_answer_action_rows")
+    payload |= {"id": bot.fake.snowflake(), "token": "bGVnYWN5bW9kYWw"}
+    call = await bot.interact(payload)
+    event = bot.events[-1]
+    assert isinstance(event, FormSubmitted)
+    assert event.form_id == "daily:submit:1" and event.values == {"answer": "An answer from an older client."}
+    assert call.body["type"] == 4  # the round does not exist: a private "ended" reply
+
+
+async def test_the_answer_modal_fixture(bot, payloads: Payloads) -> None:
+    await set_up(bot, payloads)
+    await bot.run_until(NINE)
+    payload = payloads.command("studybot_help") | fixture("interaction_modal_answer")
+    payload |= {"id": bot.fake.snowflake(), "token": "YW5zd2VybW9kYWw"}
+    call = await bot.interact(payload)
+    event = bot.events[-1]
+    assert isinstance(event, FormSubmitted) and event.values["answer"].startswith("Bias is error")
+    assert "Saved" in private_text(call)
+
+
+async def test_a_button_in_a_dm_belongs_to_the_server_its_embed_links_to(bot, payloads: Payloads) -> None:
+    payload = fixture("interaction_button_dm") | {"id": bot.fake.snowflake(), "token": "ZG1idXR0b24"}
+    call = await bot.interact(payload)
+    event = bot.events[-1]
+    assert isinstance(event, ChoiceSelected) and event.action == "daily:tick:1:0"
+    community = CommunityRef(Platform.DISCORD, "1100000000000000001")
+    assert event.actor.member == MemberRef(community, payloads.member_id("bo")) and not event.actor.is_admin
+    assert event.message == MessageRef(ChannelRef(community, "1100000000000000700"), "1380000000000000200")
+    assert "has ended" in private_text(call)  # no such answer in this database
+
+
+async def test_a_dm_button_without_our_link_is_refused_kindly(bot, payloads: Payloads) -> None:
+    payload = fixture("interaction_button_dm") | {"id": bot.fake.snowflake(), "token": "bm9saW5r"}
+    payload["message"]["embeds"][0].pop("url")
+    call = await bot.interact(payload)
+    assert "from the server" in private_text(call) and not bot.events
+
+
+async def test_a_button_in_a_thread_is_placed_in_the_thread(bot, fake: FakeDiscord, payloads: Payloads) -> None:
+    message = fake.messages.setdefault("1100000000000000555", [])
+    posted = fixture("interaction_button")["message"] | {"channel_id": "1100000000000000555"}
+    message.append(posted)
+    payload = payloads.button(posted, "daily:skip:1")
+    payload["channel"] = {**payload["channel"], "id": "1100000000000000555", "type": 11, "name": "Answers",
+                          "parent_id": fake.channel_id, "owner_id": fake.app_id, "message_count": 1,
+                          "member_count": 2, "thread_metadata": {"archived": False, "auto_archive_duration": 1440,
+                                                                 "archive_timestamp": "2025-06-03T09:00:00+00:00",
+                                                                 "locked": False}}
+    await bot.interact(payload)
+    event = bot.events[-1]
+    assert isinstance(event, ChoiceSelected)
+    assert event.channel.id == fake.channel_id and event.channel.thread_id == "1100000000000000555"
