@@ -72,7 +72,7 @@ class Admin:
         if spec is None:
             return Response.private(f"Unknown subcommand '{sub}'. Try /studybot help.")
         if spec.admin_only and not event.actor.is_admin:
-            return Response.private(f"Only server admins can use /studybot {sub}.")
+            return Response.private(f"Only admins can use /studybot {sub}.")
         settings = await self._settings(event.actor.community.key)
         match sub:
             case "setup":
@@ -131,7 +131,7 @@ class Admin:
         if action.verb != "setup":
             return Response.private("That form has ended.")
         if not event.actor.is_admin:
-            return Response.private("Only server admins can set studybot up.")
+            return Response.private("Only admins can set studybot up.")
         settings = await self._settings(event.actor.community.key)
         errors: dict[str, str] = {}
         for key, _ in SETUP_FIELDS:

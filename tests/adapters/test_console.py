@@ -51,4 +51,4 @@ async def test_scripted_console_session_runs_the_whole_cycle() -> None:
 
 async def test_non_admin_is_refused_on_the_console() -> None:
     text = await run_script(["/as mallory", "/studybot setup"])
-    assert "Only server admins" in text
+    assert "Only admins" in text

@@ -135,7 +135,7 @@ async def test_member_who_left_is_handled_and_dm_closed_falls_back(h: Harness) -
 async def test_admin_commands_refuse_non_admins_and_bad_values(h: Harness) -> None:
     for sub in ("setup", "config", "post-now", "reveal-now"):
         resp = await h.command("bob", "studybot", sub)
-        assert resp.reply and "Only server admins" in resp.reply.text
+        assert resp.reply and "Only admins" in resp.reply.text
     bad = await h.command("admin", "studybot", "config", admin=True, key="time", value="25:99")
     assert bad.reply and "Not changed" in bad.reply.text and "HH:MM" in bad.reply.text
     bad_tz = await h.command("admin", "studybot", "config", admin=True, key="timezone", value="Mars/Olympus")

@@ -69,7 +69,7 @@ async def test_studybot_setup_opens_a_modal_for_an_admin_only(bot, payloads: Pay
     modal = await bot.interact(payloads.command("studybot_setup", who="ada"))
     assert last_command(bot).actor.is_admin and modal.body["type"] == 9
     refused = await bot.interact(payloads.command("studybot_setup", who="cy"))
-    assert not last_command(bot).actor.is_admin and "Only server admins" in private_text(refused)
+    assert not last_command(bot).actor.is_admin and "Only admins" in private_text(refused)
 
 
 async def test_the_configured_admin_role_counts_as_admin(fake: FakeDiscord, payloads: Payloads,

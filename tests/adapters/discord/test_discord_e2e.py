@@ -36,7 +36,7 @@ async def test_setup_daily_post_answer_reveal_thread_leaderboard(live, fake: Fak
     # a member may not set studybot up
     refused = await live.interact(payloads.command("studybot_setup", who="bo"))
     assert refused.body["type"] == 4 and refused.body["data"]["flags"] == EPHEMERAL
-    assert "Only server admins" in refused.body["data"]["content"]
+    assert "Only admins" in refused.body["data"]["content"]
 
     # an admin (Manage Server) gets the setup modal, the first response, and submits it
     modal = await live.interact(payloads.command("studybot_setup", who="ada"))

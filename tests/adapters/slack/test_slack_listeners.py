@@ -63,7 +63,7 @@ async def test_a_member_who_is_not_admin_is_refused_privately(harness: SlackHarn
     await harness.send(command(harness.fake, ALICE, "/studybot", "setup", name="alice-setup"))
     assert harness.fake.called("views.open") == []
     (resp,) = harness.fake.responses()
-    assert resp["response_type"] == "ephemeral" and "Only server admins" in resp["text"]
+    assert resp["response_type"] == "ephemeral" and "Only admins" in resp["text"]
     assert resp["_name"] == "alice-setup"
 
 
@@ -268,7 +268,7 @@ async def test_member_lookups_are_cached_and_a_failed_lookup_is_not_fatal(harnes
     assert len(harness.fake.called("users.info", user=ALICE)) == 1
     await harness.send(command(harness.fake, "U0GHOST01", "/studybot", "setup", name="ghost"))
     assert harness.fake.called("views.open") == []  # unknown to users.info: an ordinary member
-    assert "Only server admins" in harness.fake.responses()[-1]["text"]
+    assert "Only admins" in harness.fake.responses()[-1]["text"]
 
 
 async def test_an_action_that_is_not_ours_is_acknowledged_quietly(harness: SlackHarness) -> None:
