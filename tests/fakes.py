@@ -38,6 +38,7 @@ class FakeChat:
     threads: list[MessageRef] = field(default_factory=list)
     fail_next: list[DeliveryError] = field(default_factory=list)
     closed_dms: set[str] = field(default_factory=set)
+    gone_members: set[str] = field(default_factory=set)
     #: simulate a crash after the platform accepted the message but before we recorded it
     crash_after_send: bool = False
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -56,6 +57,8 @@ class FakeChat:
         return ref
 
     async def send_direct(self, member: MemberRef, reply: Reply) -> MessageRef:
+        if member.id in self.gone_members:
+            raise DeliveryError(DeliveryProblem.MEMBER_GONE)
         if member.id in self.closed_dms:
             raise DeliveryError(DeliveryProblem.DM_CLOSED)
         ref = MessageRef(ChannelRef(member.community, f"dm-{member.id}"), f"m{next(self._ids)}")

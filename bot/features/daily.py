@@ -25,7 +25,7 @@ from bot.features.picker import pick_daily
 from bot.features.schedule import last_occurrence, next_occurrence
 from bot.features.settings import CommunitySettings
 from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef
-from bot.messages import Choice, Field, Form, FormField, InputKind, Reply, Response, Style, Visibility, clip
+from bot.messages import Choice, Field, Form, FormField, InputKind, Reply, Response, Style, clip
 from bot.ports import Clock
 from bot.store.communities import CommunityRepo
 from bot.store.daily import Answer, DailyRepo, Round, RoundStatus
@@ -123,7 +123,10 @@ class DailyQuestions:
     async def _advance(self, rnd: Round, settings: CommunitySettings, now: datetime) -> None:
         if rnd.status is RoundStatus.PENDING:
             if rnd.reveal_due_at is not None and now >= rnd.reveal_due_at:
-                return  # too late to post this one; the next round replaces it
+                log.warning("%s: the %s question could not be posted before its reveal; skipping it",
+                            rnd.community, rnd.local_date)
+                await self._rounds.mark_skipped(rnd.id)  # else it would be retried (and woken for) forever
+                return
             await self._post(rnd)
         elif rnd.status is RoundStatus.POSTED and rnd.reveal_due_at is not None and now >= rnd.reveal_due_at:
             await self._reveal(rnd)
@@ -465,5 +468,3 @@ def checklist_reply(ans: Answer, item: Item) -> Reply:
                       f"(+{points.KEY_POINT_COVERED} points each).\n\n{listing}",
                  choices=checklist_choices(ans, item))
 
-
-__all__ = ["DailyQuestions", "Visibility", "clean_answer"]

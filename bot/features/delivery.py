@@ -44,7 +44,7 @@ class Delivery:
         claim = await self._outbox.claim(key, community.key, destination.key, now)
         if claim.state is ClaimState.SENT and claim.message:
             return MessageRef.from_key(community, claim.message)
-        if claim.state is ClaimState.BUSY:
+        if claim.state in (ClaimState.BUSY, ClaimState.ABANDONED):
             return None
         if claim.state is ClaimState.RECLAIMED:
             since = (claim.created_at or now) - timedelta(minutes=5)
@@ -67,23 +67,20 @@ class Delivery:
         return ref
 
     async def direct(self, key: str, member: MemberRef, reply: Reply, fallback: ChannelRef | None) -> bool:
-        """A private message; where DMs are closed, a private notice in `fallback` instead."""
+        """A private message; where DMs are closed, a private notice in `fallback` instead.
+
+        True once the message is settled: sent, noticed, or impossible (the member left), so a caller
+        waiting for every DM to settle does not wait forever; False while a later try is still due.
+        """
         now = self._clock.now()
         claim = await self._outbox.claim(key, member.community.key, f"dm:{member.id}", now)
-        if claim.state is ClaimState.SENT:
+        if claim.state in (ClaimState.SENT, ClaimState.ABANDONED):
             return True
         if claim.state is ClaimState.BUSY:
             return False
         try:
             ref = await self._chat.send_direct(member, replace(reply, idempotency_key=key))
         except DeliveryError as exc:
-            if exc.problem in (DeliveryProblem.DM_CLOSED, DeliveryProblem.MEMBER_GONE) and fallback is None:
-                await self._outbox.mark_abandoned(key, str(exc))
-                return False
-            if exc.problem is DeliveryProblem.MEMBER_GONE:
-                log.info("outbox %s: member %s left; not sending", key, member.id)
-                await self._outbox.mark_abandoned(key, str(exc))
-                return False
             if exc.problem is DeliveryProblem.DM_CLOSED and fallback is not None:
                 try:
                     await self._chat.send_private_notice(fallback, member, reply)
@@ -91,6 +88,10 @@ class Delivery:
                     await self._failed(key, member.community, exc2)
                     return False
                 await self._outbox.mark_sent(key, f"notice:{fallback.key}", self._clock.now())
+                return True
+            if exc.problem in (DeliveryProblem.DM_CLOSED, DeliveryProblem.MEMBER_GONE):
+                log.info("outbox %s: cannot reach member %s (%s); not sending", key, member.id, exc.problem)
+                await self._outbox.mark_abandoned(key, str(exc))
                 return True
             await self._failed(key, member.community, exc)
             return False

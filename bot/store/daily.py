@@ -187,6 +187,14 @@ class DailyRepo:
 
         await self._db.write(w)
 
+    async def mark_skipped(self, round_id: int) -> None:
+        """A round that was never posted and whose reveal time has passed: nothing more to do."""
+
+        def w(c: sqlite3.Connection) -> None:
+            c.execute("UPDATE daily_rounds SET status = 'skipped' WHERE id = ? AND status = 'pending'", (round_id,))
+
+        await self._db.write(w)
+
     async def start_reveal(self, round_id: int, when: datetime) -> bool:
         """Close answers; True for the one caller that moved the round from posted to revealing."""
 

@@ -22,6 +22,7 @@ class ClaimState(StrEnum):
     RECLAIMED = "reclaimed"  # an earlier try may have sent it: reconcile, then send
     SENT = "sent"  # done before: `message` says where
     BUSY = "busy"  # another live claim holds it, or a retry time has not come
+    ABANDONED = "abandoned"  # can never be delivered (the member left): settled, do not retry
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,8 @@ class OutboxRepo:
             ).fetchone()
             if status == "sent":
                 return Claim(ClaimState.SENT, message, from_db(created))
+            if status == "abandoned":
+                return Claim(ClaimState.ABANDONED, created_at=from_db(created))
             cur = c.execute(
                 """UPDATE outbox SET lease_until = ?, attempts = attempts + 1
                    WHERE key = ? AND status = 'pending' AND lease_until <= ?""",

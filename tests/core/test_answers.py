@@ -169,3 +169,13 @@ async def test_post_now_and_reveal_now(h: Harness) -> None:
     assert len(h.chat.titled("Reveal")) == 1
     again = await h.command("admin", "studybot", "reveal-now", admin=True)
     assert again.reply and "no open question" in again.reply.text
+
+
+async def test_a_member_who_left_does_not_hold_the_reveal_open(h: Harness) -> None:
+    await h.answer("alice", "answer")
+    await h.answer("bob", "answer")
+    h.chat.gone_members.add("bob")
+    await h.run_until(NINE + timedelta(days=1, minutes=1))
+    assert h.chat.dms("alice") and not h.chat.dms("bob")
+    rounds = await h.core.daily._rounds.unfinished_rounds("console:guild1")
+    assert [r.status.value for r in rounds] == ["posted"]  # only today's; yesterday's reveal finished

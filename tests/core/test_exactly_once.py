@@ -142,3 +142,18 @@ async def test_missing_permission_keeps_post_pending_and_tells_admin_once() -> N
         assert len(h.chat.titled("Daily question")) == 1  # permission fixed: posted, nothing lost
     finally:
         await h.close()
+
+
+async def test_a_post_that_never_got_out_is_closed_at_its_reveal_time() -> None:
+    h = await Harness.create(START)
+    try:
+        await h.setup(time="09:00", timezone="UTC", days="every day", reveal="2h")
+        h.chat.fail_next.extend(DeliveryError(DeliveryProblem.MISSING_PERMISSION, "50013") for _ in range(20))
+        await h.run_until(NINE + timedelta(hours=3))
+        assert not h.chat.titled("Daily question")
+        rounds = await h.core.daily._rounds.unfinished_rounds("console:guild1")
+        assert rounds == []  # recorded as skipped, so nothing keeps waking for it
+        nxt = h.scheduler.next_run()
+        assert nxt is not None and nxt >= datetime(2025, 6, 3, 9, 0, tzinfo=UTC)
+    finally:
+        await h.close()
