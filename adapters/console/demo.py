@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 DEMO_START = datetime(2026, 1, 5, 7, 30, tzinfo=UTC)  # a Monday morning
 
@@ -27,6 +27,3 @@ def demo_script(days: int = 7) -> list[str]:
     lines += ["/as you", "/leaderboard all", "/stats member:alice"]
     return lines
 
-
-def demo_clock_start() -> datetime:
-    return DEMO_START - timedelta(seconds=0)
