@@ -16,6 +16,7 @@ from bot.content.loader import default_content_dir, load_bank
 from bot.features.admin import Admin
 from bot.features.daily import DailyQuestions
 from bot.features.delivery import Delivery
+from bot.features.home import MemberHome
 from bot.features.leaderboard import Leaderboard
 from bot.ports import Clock, Scheduler
 from bot.scheduler import ApScheduler
@@ -39,6 +40,7 @@ class Core:
     scheduler: Scheduler
     communities: CommunityRepo
     daily: DailyQuestions
+    home: MemberHome
 
     async def sweep(self) -> None:
         """Do whatever is due in every community: at start (catch-up) and as a safety net."""
@@ -84,7 +86,8 @@ async def build_core(config: Config, *, clock: Clock | None = None, scheduler: S
     board = Leaderboard(ledger, communities, members, rounds, clock)
     admin = Admin(communities, members, ledger, daily, clock, daily.run_due)
     bot = StudyBot(daily, board, admin, members, clock)
-    return Core(bot, db, chat, clock, bank, scheduler, communities, daily)
+    home = MemberHome(communities, rounds, ledger, board, bank, clock)
+    return Core(bot, db, chat, clock, bank, scheduler, communities, daily, home)
 
 
 async def start_core(core: Core, config: Config) -> None:

@@ -38,7 +38,6 @@ from adapters.slack.workspaces import Directory
 from bot.bootstrap import Core
 from bot.commands import ParsedCommand, UsageError
 from bot.events import Actor, Event
-from bot.features.home import MemberHome
 from bot.ids import MemberRef
 from bot.messages import Reply, Response
 from bot.ports import DeliveryError
@@ -114,7 +113,7 @@ class Handlers:
         self._directory = directory
         self._responder = responder
         self._client_for = client_for
-        self._home = MemberHome.from_core(core)
+        self._home = core.home
         self.ack_budget = ack_budget
         self.tasks = Tasks()
         self.events = RecentIds()

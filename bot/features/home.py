@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot import markup as mk
@@ -19,9 +18,6 @@ from bot.ports import Clock
 from bot.store.communities import CommunityRepo
 from bot.store.daily import DailyRepo, RoundStatus
 from bot.store.ledger import LedgerRepo
-
-if TYPE_CHECKING:
-    from bot.bootstrap import Core
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +45,6 @@ class MemberHome:
         self._board = board
         self._bank = bank
         self._clock = clock
-
-    @classmethod
-    def from_core(cls, core: Core) -> MemberHome:
-        return cls(core.communities, DailyRepo(core.db), LedgerRepo(core.db), core.bot.board, core.bank,
-                   core.clock)
 
     async def summary(self, member: MemberRef) -> HomeSummary:
         community = member.community.key
