@@ -136,8 +136,8 @@ class Response:
     follow_ups: tuple[FollowUp, ...] = ()
 
     @staticmethod
-    def private(text: str, **kw: object) -> Response:
-        return Response(reply=Reply(text=text, **kw))  # type: ignore[arg-type]
+    def private(text: str) -> Response:
+        return Response(reply=Reply(text=text))
 
     @staticmethod
     def public(reply: Reply) -> Response:
