@@ -170,15 +170,15 @@ def main() -> None:
     rows = 100_000 if quick else 1_000_000
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        ans = asyncio.run(bench_answers(folder, members, rounds, steady_rate=2000.0))
+        ans = asyncio.run(bench_answers(folder, members, rounds, steady_rate=10000.0))
         plain_rate = bench_answers_sqlite(folder, members, rounds - 1)
         lb = asyncio.run(bench_leaderboard(folder, rows, 1000, 100_000, 300))
     table = [
-        ("answers/s, 1,000 concurrent members (disk)", f"{ans['rate']:,.0f}", ">= 10,000",
+        ("answers/s, 1,000 members submitting at the same instant (disk)", f"{ans['rate']:,.0f}", ">= 10,000",
          f"{plain_rate:,.0f}", f"{ans['rate'] / plain_rate:.2f}x"),
         ("answer latency p50 / p99, all 1,000 at once (ms)", f"{ans['p50']:.1f} / {ans['p99']:.1f}", "p99 < 20",
          "-", "-"),
-        (f"answer latency p50 / p99, {ans['steady_rate']:,.0f}/s steady (ms)",
+        (f"answer latency p50 / p99, 1,000 members at {ans['steady_rate']:,.0f}/s (ms)",
          f"{ans['steady_p50']:.1f} / {ans['steady_p99']:.1f}", "p99 < 20", "-", "-"),
         (f"leaderboard week top-10 p99 (ms), {lb['largest_rows']:,} rows in largest", f"{lb['week_p99']:.2f}",
          "< 5", f"{lb['plain_week_p99']:.2f}", f"{lb['week_p99'] / max(lb['plain_week_p99'], 1e-9):.2f}x"),

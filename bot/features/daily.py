@@ -7,6 +7,7 @@ idempotent path.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import unicodedata
@@ -34,17 +35,15 @@ from bot.store.ledger import LedgerRepo
 log = logging.getLogger(__name__)
 MAX_ANSWER = 4000
 LATE_ANSWER_WINDOW = timedelta(days=7)
-_INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200b\ufeff]")
+# control characters (category Cc) except tab and newline, bidi overrides and isolates, zero-width space, BOM
+_UNWANTED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b\ufeff]")
 
 ENDED = "This question has ended, or that button is no longer mine. Try /daily for today's question."
 
 
 def clean_answer(text: str) -> str:
     """NFC, no control or bidi-override characters, trimmed; newlines and emoji kept."""
-    text = unicodedata.normalize("NFC", text)
-    text = _INVISIBLE.sub("", text)
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
-    return text.strip()
+    return _UNWANTED.sub("", unicodedata.normalize("NFC", text)).strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +66,7 @@ class DailyQuestions:
         self._clock = clock
         self._on_next_wake = on_next_wake
         self._fixed_rounds: dict[int, Round] = {}
+        self._round_reads: dict[int, asyncio.Future[Round | None]] = {}
 
     # scheduled work ---------------------------------------------------------------------------
     async def run_due(self, community_key: str) -> None:
@@ -293,15 +293,26 @@ class DailyQuestions:
     async def _round_facts(self, round_id: int) -> Round | None:
         """A round for what never changes once created (community, item, channel, reveal due time).
 
-        Cached, so the hot answer path costs one write; status is decided inside that write.
+        Cached, so the hot answer path costs one write; status is decided inside that write. Concurrent
+        misses for one round share a single read (a burst of answers right after the post would otherwise
+        each read the same row).
         """
-        rnd = self._fixed_rounds.get(round_id)
-        if rnd is None:
-            rnd = await self._rounds.get_round(round_id)
-            if rnd is not None:
-                if len(self._fixed_rounds) > 1024:
-                    self._fixed_rounds.clear()
-                self._fixed_rounds[round_id] = rnd
+        cached = self._fixed_rounds.get(round_id)
+        if cached is not None:
+            return cached
+        pending = self._round_reads.get(round_id)
+        if pending is None:
+            pending = asyncio.ensure_future(self._load_round(round_id))
+            self._round_reads[round_id] = pending
+            pending.add_done_callback(lambda _: self._round_reads.pop(round_id, None))
+        return await asyncio.shield(pending)  # one waiter giving up does not cancel the others' read
+
+    async def _load_round(self, round_id: int) -> Round | None:
+        rnd = await self._rounds.get_round(round_id)
+        if rnd is not None:
+            if len(self._fixed_rounds) > 1024:
+                self._fixed_rounds.clear()
+            self._fixed_rounds[round_id] = rnd
         return rnd
 
     def _late_allowed(self, rnd: Round) -> bool:

@@ -1,16 +1,18 @@
 """One aiosqlite connection, migrations at start, and a single writer with group commit.
 
 Every repository method hands the database a small synchronous function over a sqlite3 connection.
-Reads run on aiosqlite's worker thread as they come. Writes are queued; the writer takes every write
-waiting, runs them in one transaction on the worker thread (each in its own savepoint, so one failing
-write does not undo the others) and commits once. Under load that is one fsync and one thread hop for
-hundreds of writes; with no load it is a plain transaction per write.
+Reads run on aiosqlite's worker thread as they come. Writes are queued and handed to the same thread in
+batches: each batch is one transaction and one commit (see `_apply_batch`). A batch goes to the thread the
+moment it is formed, from the coroutine that formed it, not at the next turn of the event loop: while
+the loop is still busy with a burst of requests, the worker thread is already committing the first of
+them. At most `MAX_IN_FLIGHT` batches wait on the thread; the rest queue up and join the next batch, so
+under load batches grow (hundreds of writes per commit) and with no load a write is its own transaction.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import functools
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -25,6 +27,8 @@ T = TypeVar("T")
 Work = Callable[[sqlite3.Connection], Any]
 log = logging.getLogger(__name__)
 MAX_BATCH = 1024
+FIRST_BATCH = 128  # a batch formed while another is in flight waits until it has this many writes
+MAX_IN_FLIGHT = 16
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -47,8 +51,9 @@ class Database:
     def __init__(self, path: str) -> None:
         self.path = path
         self._conn: aiosqlite.Connection | None = None
-        self._queue: asyncio.Queue[tuple[Work, asyncio.Future[Any]]] = asyncio.Queue()
-        self._writer: asyncio.Task[None] | None = None
+        self._pending: list[tuple[Work, asyncio.Future[Any]]] = []
+        self._in_flight = 0
+        self.batches_committed = 0  # for tests and benchmarks: how well writes are grouped
 
     async def open(self) -> None:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
@@ -59,20 +64,14 @@ class Database:
         await conn.execute("PRAGMA synchronous = NORMAL")
         await conn.execute("PRAGMA foreign_keys = ON")
         await self._run(_migrate)
-        self._writer = asyncio.create_task(self._write_loop(), name="studybot-db-writer")
 
     async def close(self) -> None:
-        if self._writer is not None:
-            self._writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._writer
-            self._writer = None
-        while not self._queue.empty():
-            _, fut = self._queue.get_nowait()
+        pending, self._pending = self._pending, []
+        for _, fut in pending:
             if not fut.done():
                 fut.set_exception(RuntimeError("database closed"))
         if self._conn is not None:
-            await self._conn.close()
+            await self._conn.close()  # runs after the batches already handed to the thread
             self._conn = None
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
@@ -83,31 +82,55 @@ class Database:
         result: T = await self._conn._execute(fn, raw, *args)  # type: ignore[no-untyped-call]
         return result
 
+    def _submit(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+        """Put `fn` on aiosqlite's worker queue now; the future resolves on the loop when it has run.
+
+        `Connection._execute` would do the same, but only once its coroutine is first scheduled.
+        """
+        if self._conn is None:
+            raise RuntimeError("database is not open")
+        conn = self._conn
+        fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        conn._tx.put_nowait((fut, functools.partial(fn, conn._conn, *args)))
+        return fut
+
     async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         return await self._run(fn)
 
     async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        if self._conn is None:
+            raise RuntimeError("database is not open")
         fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        await self._queue.put((fn, fut))
+        self._pending.append((fn, fut))
+        if self._in_flight == 0 or (self._in_flight < MAX_IN_FLIGHT and len(self._pending) >= FIRST_BATCH):
+            self._flush()
         return await fut
 
-    async def _write_loop(self) -> None:
-        while True:
-            batch = [await self._queue.get()]
-            while len(batch) < MAX_BATCH and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            try:
-                outcomes = await self._run(_apply_batch, [fn for fn, _ in batch])
-            except Exception as exc:  # the transaction itself failed (e.g. locked too long)
-                log.exception("write batch of %d failed", len(batch))
-                outcomes = [(False, exc)] * len(batch)
-            for (_, fut), (ok, value) in zip(batch, outcomes, strict=True):
-                if fut.done():
-                    continue
-                if ok:
-                    fut.set_result(value)
-                else:
-                    fut.set_exception(value)
+    def _flush(self) -> None:
+        batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+        self._in_flight += 1
+        done = self._submit(_apply_batch, [fn for fn, _ in batch])
+        done.add_done_callback(functools.partial(self._settle, batch))
+
+    def _settle(self, batch: list[tuple[Work, asyncio.Future[Any]]], done: asyncio.Future[Any]) -> None:
+        self._in_flight -= 1
+        if done.cancelled():
+            outcomes: list[tuple[bool, Any]] = [(False, RuntimeError("database closed"))] * len(batch)
+        elif (exc := done.exception()) is not None:  # the transaction itself failed (e.g. locked too long)
+            log.error("write batch of %d failed", len(batch), exc_info=exc)
+            outcomes = [(False, exc)] * len(batch)
+        else:
+            outcomes = done.result()
+            self.batches_committed += 1
+        for (_, fut), (ok, value) in zip(batch, outcomes, strict=True):
+            if fut.done():  # its caller gave up waiting; the write itself happened (or failed) regardless
+                continue
+            if ok:
+                fut.set_result(value)
+            else:
+                fut.set_exception(value)
+        if self._pending and self._conn is not None and self._in_flight < MAX_IN_FLIGHT:
+            self._flush()
 
 
 def _apply_batch(conn: sqlite3.Connection, works: list[Work]) -> list[tuple[bool, Any]]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from bot.store.db import Database
+from bot.store.db import FIRST_BATCH, Database
 from bot.store.ledger import TOP_SQL_ALL, TOP_SQL_WINDOW, LedgerRepo
 from bot.store.outbox import ClaimState, OutboxRepo
 
@@ -87,3 +87,41 @@ async def test_migrations_apply_once_to_a_file(tmp_path: object) -> None:
         mode = await db.read(lambda c: c.execute("PRAGMA journal_mode").fetchone()[0])
         await db.close()
         assert version == 1 and mode == "wal"
+
+
+async def test_a_burst_of_writes_is_grouped_into_few_transactions() -> None:
+    db = await _db()
+    try:
+        ledger = LedgerRepo(db)
+        results = await asyncio.gather(*(ledger.award("c", f"m{i}", 1, "r", "1", NOW) for i in range(1000)))
+        assert all(results)
+        assert len(await ledger.top("c", None, 2000)) == 1000
+        # the first write goes alone (nothing to wait for), the rest in batches of at least FIRST_BATCH
+        assert 2 <= db.batches_committed <= 1000 // FIRST_BATCH + 2, db.batches_committed
+    finally:
+        await db.close()
+
+
+async def test_a_caller_that_stops_waiting_does_not_lose_the_write_or_stall_others() -> None:
+    db = await _db()
+    try:
+        ledger = LedgerRepo(db)
+        first = asyncio.ensure_future(ledger.award("c", "gone", 1, "r", "1", NOW))
+        others = [asyncio.ensure_future(ledger.award("c", f"m{i}", 1, "r", "1", NOW)) for i in range(5)]
+        await asyncio.sleep(0)
+        first.cancel()
+        assert all(await asyncio.gather(*others))
+        assert {m for m, _ in await ledger.top("c", None)} == {"gone", "m0", "m1", "m2", "m3", "m4"}
+    finally:
+        await db.close()
+
+
+async def test_closing_fails_queued_writes_instead_of_hanging() -> None:
+    db = await _db()
+    ledger = LedgerRepo(db)
+    writes = [asyncio.ensure_future(ledger.award("c", f"m{i}", 1, "r", "1", NOW)) for i in range(3)]
+    await asyncio.sleep(0)  # the first is on the worker thread; the other two wait for it
+    await db.close()
+    results = await asyncio.wait_for(asyncio.gather(*writes, return_exceptions=True), 5)
+    assert results[0] is True
+    assert all(isinstance(r, RuntimeError) for r in results[1:]), results
