@@ -117,8 +117,10 @@ class DailyQuestions:
         status = RoundStatus.PENDING if item is not None else RoundStatus.SKIPPED
         if item is None:
             log.error("%s: the question bank has nothing to post", settings.community)
-        return await self._rounds.create_round(settings.community, local_date, status,
-                                               item.id if item else None, settings.channel, due_at, reveal_at)
+        rnd = await self._rounds.create_round(settings.community, local_date, status,
+                                              item.id if item else None, settings.channel, due_at, reveal_at)
+        self._remember_round(rnd)  # the answers that follow the post need no read
+        return rnd
 
     async def _advance(self, rnd: Round, settings: CommunitySettings, now: datetime) -> None:
         if rnd.status is RoundStatus.PENDING:
@@ -310,10 +312,13 @@ class DailyQuestions:
     async def _load_round(self, round_id: int) -> Round | None:
         rnd = await self._rounds.get_round(round_id)
         if rnd is not None:
-            if len(self._fixed_rounds) > 1024:
-                self._fixed_rounds.clear()
-            self._fixed_rounds[round_id] = rnd
+            self._remember_round(rnd)
         return rnd
+
+    def _remember_round(self, rnd: Round) -> None:
+        if len(self._fixed_rounds) > 1024:
+            self._fixed_rounds.clear()
+        self._fixed_rounds[rnd.id] = rnd
 
     def _late_allowed(self, rnd: Round) -> bool:
         return rnd.revealed_at is not None and self._clock.now() - rnd.revealed_at <= LATE_ANSWER_WINDOW
