@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from adapters import packs_cli
 from bot.bootstrap import build_core, start_core
 from bot.clock import ManualClock, OffsetClock
 from bot.config import Config, ConfigError, load_config
@@ -50,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--out", help="pack file to write (default: stdout)")
     schema = csub.add_parser("schema", help="print content/schema.json as the model generates it")
     schema.add_argument("--write", action="store_true", help="rewrite content/schema.json")
+    packs_cli.add_parser(sub, FORMATS)
     discord = sub.add_parser("discord", help="Discord set-up helpers")
     dsub = discord.add_subparsers(dest="discord_command", metavar="ACTION")
     dsub.add_parser("invite-url", help="print the OAuth2 URL that adds the bot to a server")
@@ -79,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return asyncio.run(demo(args.days))
             case "content":
                 return content_command(args, parser)
+            case "pack":
+                return asyncio.run(packs_cli.pack_command(args, config))
             case "discord":
                 return discord_command(args, config, parser)
             case "slack":

@@ -18,6 +18,8 @@ from bot.features.daily import DailyQuestions
 from bot.features.delivery import Delivery
 from bot.features.home import MemberHome
 from bot.features.leaderboard import Leaderboard
+from bot.features.pack_admin import PackAdmin
+from bot.features.packs import Packs
 from bot.ports import Clock, Scheduler
 from bot.scheduler import ApScheduler
 from bot.store.communities import CommunityRepo, MemberRepo
@@ -25,6 +27,7 @@ from bot.store.daily import DailyRepo
 from bot.store.db import Database
 from bot.store.ledger import LedgerRepo
 from bot.store.outbox import OutboxRepo
+from bot.store.packs import PackRepo
 
 log = logging.getLogger(__name__)
 SWEEP_JOB = "sweep"
@@ -41,6 +44,7 @@ class Core:
     communities: CommunityRepo
     daily: DailyQuestions
     home: MemberHome
+    packs: Packs
 
     async def sweep(self) -> None:
         """Do whatever is due in every community: at start (catch-up) and as a safety net."""
@@ -82,12 +86,13 @@ async def build_core(config: Config, *, clock: Clock | None = None, scheduler: S
         else:
             scheduler.schedule(job, when, lambda: daily.run_due(community))
 
-    daily = DailyQuestions(bank, communities, rounds, ledger, delivery, clock, wake)
+    packs = Packs(bank, PackRepo(db))
+    daily = DailyQuestions(packs, communities, rounds, ledger, delivery, clock, wake)
     board = Leaderboard(ledger, communities, members, rounds, clock)
-    admin = Admin(communities, members, ledger, daily, clock, daily.run_due)
+    admin = Admin(communities, members, ledger, daily, PackAdmin(packs, communities, clock), clock, daily.run_due)
     bot = StudyBot(daily, board, admin, members, clock)
-    home = MemberHome(communities, rounds, ledger, board, bank, clock)
-    return Core(bot, db, chat, clock, bank, scheduler, communities, daily, home)
+    home = MemberHome(communities, rounds, ledger, board, packs, clock)
+    return Core(bot, db, chat, clock, bank, scheduler, communities, daily, home, packs)
 
 
 async def start_core(core: Core, config: Config) -> None:

@@ -17,6 +17,7 @@ class OptionType(StrEnum):
     INTEGER = "integer"
     BOOLEAN = "boolean"
     MEMBER = "member"
+    ATTACHMENT = "attachment"  # a file; where a platform has no file options, adapters leave it out
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +62,11 @@ class CommandSpec:
         return f"/{self.name} {opts(self.options)}".rstrip()
 
 
-CONFIG_KEYS = ("channel", "time", "timezone", "days", "topics", "difficulty", "reveal", "grace", "enabled")
+PACK_FORMATS = ("studybot", "red-trivia", "opentdb", "gift", "anki-tsv", "csv")
+TOPICS = ("math-stats", "programming", "ml-algorithms", "deep-learning", "ml-system-design", "mlops", "coding",
+          "behavioural")
+CONFIG_KEYS = ("channel", "time", "timezone", "days", "topics", "difficulty", "reveal", "grace", "enabled",
+               "questions")
 
 CATALOGUE: tuple[CommandSpec, ...] = (
     CommandSpec(
@@ -102,6 +107,19 @@ CATALOGUE: tuple[CommandSpec, ...] = (
                 "timezone",
                 "Your own timezone, for streaks (e.g. Europe/Berlin)",
                 options=(OptionSpec("zone", "An IANA zone name", required=True, max_length=64),),
+            ),
+            SubcommandSpec(
+                "pack",
+                "This community's own question packs: list, add or remove",
+                options=(
+                    OptionSpec("action", "What to do (default: list)", choices=("list", "add", "remove")),
+                    OptionSpec("name", "The pack's name, like team-nlp", max_length=32),
+                    OptionSpec("file", "The pack as a file (our YAML, or an import format)",
+                               type=OptionType.ATTACHMENT),
+                    OptionSpec("format", "The file's format (default: from the file)", choices=PACK_FORMATS),
+                    OptionSpec("topic", "Topic of the questions, for formats without one", choices=TOPICS),
+                ),
+                admin_only=True,
             ),
             SubcommandSpec(
                 "points",

@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef
 
-OptionValue = str | int | bool
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file a member attached to a command. The adapter supplies `fetch`, which downloads it."""
+
+    filename: str
+    size: int
+    fetch: Callable[[], Awaitable[bytes]] = field(compare=False, repr=False)
+
+    async def read(self) -> bytes:
+        return await self.fetch()
+
+    @property
+    def suffix(self) -> str:
+        return PurePosixPath(self.filename).suffix.casefold()
+
+
+OptionValue = str | int | bool | Attachment
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,13 +13,14 @@ import re
 import sys
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from adapters.console.render import render_form_intro, render_markup, render_reply
 from bot import commands
 from bot.bootstrap import Core
-from bot.events import Actor, ChoiceSelected, CommandInvoked, Event, FormSubmitted
+from bot.events import Actor, Attachment, ChoiceSelected, CommandInvoked, Event, FormSubmitted
 from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef, Platform
 from bot.messages import ChannelPost, DirectMessage, Form, Reply, Response, Visibility
 from bot.scheduler import ClockScheduler
@@ -33,6 +34,23 @@ CONSOLE_HELP = """Console commands:
   <number>          press the button with that number
   /quit             leave
 Everything else is a studybot command: /studybot help lists them."""
+
+
+def _is_attachment(spec: commands.CommandSpec, sub: str | None, option: str) -> bool:
+    sub_spec = spec.subcommand(sub) if sub else None
+    specs = sub_spec.options if sub_spec else spec.options
+    return any(o.name == option and o.type is commands.OptionType.ATTACHMENT for o in specs)
+
+
+def local_file(path_text: str) -> Attachment:
+    """The console "attaches" a file by path: `/studybot pack add file:team.yaml`. OSError if it is not there."""
+    path = Path(path_text).expanduser()
+    size = path.stat().st_size
+
+    async def read() -> bytes:
+        return await asyncio.to_thread(path.read_bytes)
+
+    return Attachment(path.name, size, read)
 
 
 class MovableClock(Protocol):
@@ -205,7 +223,15 @@ class ConsoleAdapter:
         except commands.UsageError as exc:
             self._write(str(exc))
             return True
-        await self._dispatch(CommandInvoked(self._actor(), CHANNEL, parsed.name, parsed.options, parsed.subcommand))
+        options = dict(parsed.options)
+        for key, value in parsed.options.items():
+            if isinstance(value, str) and _is_attachment(spec, parsed.subcommand, key):
+                try:
+                    options[key] = local_file(value)
+                except OSError as exc:
+                    self._write(f"Cannot attach {value}: {exc.strerror or exc}")
+                    return True
+        await self._dispatch(CommandInvoked(self._actor(), CHANNEL, parsed.name, options, parsed.subcommand))
         return True
 
     def _clock_command(self, arg: str) -> None:

@@ -7,19 +7,22 @@ https://discord.com/developers/docs/interactions/application-commands
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 import discord
 
 from bot.commands import CATALOGUE, CommandSpec, OptionSpec, OptionType, find
-from bot.events import OptionValue
+from bot.events import Attachment, OptionValue
 from bot.messages import clip
 
 CHAT_INPUT = 1
 SUB_COMMAND = 1
 SUB_COMMAND_GROUP = 2
-OPTION_TYPES = {OptionType.STRING: 3, OptionType.INTEGER: 4, OptionType.BOOLEAN: 5, OptionType.MEMBER: 6}
+OPTION_TYPES = {OptionType.STRING: 3, OptionType.INTEGER: 4, OptionType.BOOLEAN: 5, OptionType.MEMBER: 6,
+                OptionType.ATTACHMENT: 11}
+#: downloads an attachment's CDN url (the adapter passes its client's HTTP session)
+UrlFetcher = Callable[[str], Awaitable[bytes]]
 GUILD_CONTEXT = 0
 GUILD_INSTALL = 0
 DESCRIPTION_LIMIT = 100
@@ -77,9 +80,21 @@ def command_payloads() -> list[dict[str, Any]]:
     return [command_payload(spec) for spec in CATALOGUE]
 
 
-def _convert(spec: OptionSpec | None, value: Any) -> OptionValue | None:
+def _attachment(value: Any, resolved: Mapping[str, Any], fetch_url: UrlFetcher | None) -> Attachment | None:
+    """An ATTACHMENT option's value is an id; the file itself is in the interaction's resolved data."""
+    raw = (resolved.get("attachments") or {}).get(str(value))
+    if not isinstance(raw, Mapping) or fetch_url is None:
+        return None
+    url = str(raw.get("url") or "")
+    return Attachment(str(raw.get("filename") or "file"), int(raw.get("size") or 0), lambda: fetch_url(url))
+
+
+def _convert(spec: OptionSpec | None, value: Any, resolved: Mapping[str, Any],
+             fetch_url: UrlFetcher | None) -> OptionValue | None:
     if spec is None:
         return None
+    if spec.type is OptionType.ATTACHMENT:
+        return _attachment(value, resolved, fetch_url)
     if spec.type is OptionType.INTEGER:
         try:
             return int(value)
@@ -90,7 +105,8 @@ def _convert(spec: OptionSpec | None, value: Any) -> OptionValue | None:
     return str(value)  # STRING as typed; MEMBER as the user's id (a snowflake string)
 
 
-def parse_command(data: Mapping[str, Any]) -> tuple[str, str | None, dict[str, OptionValue]] | None:
+def parse_command(data: Mapping[str, Any], fetch_url: UrlFetcher | None = None,
+                  ) -> tuple[str, str | None, dict[str, OptionValue]] | None:
     """An APPLICATION_COMMAND's data as (name, subcommand, typed options); None if not in the catalogue."""
     spec = find(str(data.get("name", "")))
     if spec is None:
@@ -108,7 +124,7 @@ def parse_command(data: Mapping[str, Any]) -> tuple[str, str | None, dict[str, O
     options: dict[str, OptionValue] = {}
     for opt in raw:
         name = str(opt.get("name", ""))
-        value = _convert(by_name.get(name), opt.get("value"))
+        value = _convert(by_name.get(name), opt.get("value"), data.get("resolved") or {}, fetch_url)
         if value is not None:
             options[name] = value
     return spec.name, subcommand, options

@@ -82,7 +82,7 @@ def origin(interaction: discord.Interaction, admin_role: str | None) -> Origin |
 
 
 def command_event(interaction: discord.Interaction, at: Origin) -> CommandInvoked | None:
-    parsed = parse_command(payload_data(interaction))
+    parsed = parse_command(payload_data(interaction), interaction.client.http.get_from_cdn)
     if parsed is None:
         return None
     name, subcommand, options = parsed

@@ -13,6 +13,7 @@ from bot.commands import CATALOGUE, CONFIG_KEYS
 from bot.events import CommandInvoked, FormSubmitted
 from bot.features import points
 from bot.features.daily import DailyQuestions
+from bot.features.pack_admin import PackAdmin
 from bot.features.schedule import next_occurrence
 from bot.features.settings import CommunitySettings, SettingError, format_days, parse_timezone
 from bot.ids import MemberRef
@@ -51,7 +52,8 @@ def _channel_value(raw: str) -> str:
 
 class Admin:
     def __init__(self, communities: CommunityRepo, members: MemberRepo, ledger: LedgerRepo,
-                 daily: DailyQuestions, clock: Clock, reschedule: Reschedule) -> None:
+                 daily: DailyQuestions, packs: PackAdmin, clock: Clock, reschedule: Reschedule) -> None:
+        self._packs = packs
         self._communities = communities
         self._members = members
         self._ledger = ledger
@@ -90,6 +92,8 @@ class Admin:
                 return Response.private(await self._daily.reveal_now(settings))
             case "points":
                 return await self._points(event)
+            case "pack":
+                return await self._packs.on_command(event)
         return Response.private("Try /studybot help.")
 
     async def _member_timezone(self, event: CommandInvoked) -> Response:
@@ -128,10 +132,12 @@ class Admin:
         return Response.private(f"{key} is now {updated.describe()[key]}.")
 
     async def on_form(self, event: FormSubmitted, action: Action) -> Response:
-        if action.verb != "setup":
+        if action.verb not in ("setup", "pack-add"):
             return Response.private("That form has ended.")
         if not event.actor.is_admin:
-            return Response.private("Only admins can set studybot up.")
+            return Response.private("Only admins can set studybot up or add packs.")
+        if action.verb == "pack-add":
+            return await self._packs.on_form(event)
         settings = await self._settings(event.actor.community.key)
         errors: dict[str, str] = {}
         for key, _ in SETUP_FIELDS:

@@ -17,11 +17,11 @@ from datetime import date, datetime, timedelta
 
 from bot import markup as mk
 from bot.actions import Action, encode
-from bot.content.bank import Bank
 from bot.content.schema import Item
 from bot.events import Actor, ChoiceSelected, CommandInvoked, FormSubmitted
 from bot.features import points
 from bot.features.delivery import Delivery
+from bot.features.packs import Packs
 from bot.features.picker import pick_daily
 from bot.features.schedule import last_occurrence, next_occurrence
 from bot.features.settings import CommunitySettings
@@ -56,9 +56,9 @@ WakeHook = Callable[[str, datetime | None], Awaitable[None]]
 
 
 class DailyQuestions:
-    def __init__(self, bank: Bank, communities: CommunityRepo, rounds: DailyRepo, ledger: LedgerRepo,
+    def __init__(self, packs: Packs, communities: CommunityRepo, rounds: DailyRepo, ledger: LedgerRepo,
                  delivery: Delivery, clock: Clock, on_next_wake: WakeHook) -> None:
-        self._bank = bank
+        self._packs = packs
         self._communities = communities
         self._rounds = rounds
         self._ledger = ledger
@@ -107,7 +107,8 @@ class DailyQuestions:
     async def _create_round(self, settings: CommunitySettings, local_date: date, due_at: datetime,
                             now: datetime) -> Round:
         history = [item_id for item_id, _ in await self._rounds.history(settings.community)]
-        item = pick_daily(self._bank, settings, history)
+        bank = await self._packs.bank_for(settings.community)
+        item = pick_daily(bank.pickable, settings, history, bank.pack_ids)
         start = max(due_at, now)
         if settings.reveal_hours is not None:
             reveal_at: datetime | None = start + timedelta(hours=settings.reveal_hours)
@@ -140,7 +141,7 @@ class DailyQuestions:
         return ChannelRef.from_key(community, rnd.channel or "")
 
     async def _post(self, rnd: Round) -> None:
-        item = self._bank.get(rnd.item_id or "")
+        item = await self._packs.item(rnd.community, rnd.item_id)
         if item is None:
             log.error("round %s names unknown item %s", rnd.id, rnd.item_id)
             return
@@ -151,7 +152,7 @@ class DailyQuestions:
     async def _reveal(self, rnd: Round) -> None:
         if rnd.status is RoundStatus.POSTED:
             await self._rounds.start_reveal(rnd.id, self._clock.now())
-        item = self._bank.get(rnd.item_id or "")
+        item = await self._packs.item(rnd.community, rnd.item_id)
         if item is None:
             return
         answers = await self._rounds.answers(rnd.id)
@@ -228,12 +229,12 @@ class DailyQuestions:
                 occ = next_occurrence(self._clock.now(), settings.post_time, settings.zone, settings.days)
                 nxt = occ.at if occ else None
             when = f" The next one comes {mk.timestamp(nxt, 'R')}." if nxt else ""
-            if latest is not None and latest.item_id and (item := self._bank.get(latest.item_id)):
+            if latest is not None and latest.item_id and (item := await self._packs.item(community, latest.item_id)):
                 return Response.private(f"No open question right now.{when}\n\nThe last one was:\n"
                                         + mk.escape(item.prompt))
             hint = "" if settings and settings.enabled else " An admin can start it with /studybot setup."
             return Response.private(f"No daily question yet.{when}{hint}")
-        item = self._bank.get(rnd.item_id or "")
+        item = await self._packs.item(rnd.community, rnd.item_id)
         if item is None:
             return Response.private(ENDED)
         mine = await self._rounds.answer_of(rnd.id, event.actor.member.id)
@@ -262,7 +263,7 @@ class DailyQuestions:
         return Response.private(ENDED)
 
     async def _round_choice(self, event: ChoiceSelected, verb: str, rnd: Round) -> Response:
-        item = self._bank.get(rnd.item_id or "")
+        item = await self._packs.item(rnd.community, rnd.item_id)
         if item is None:
             return Response.private(ENDED)
         member = event.actor.member.id
@@ -345,14 +346,14 @@ class DailyQuestions:
         ans, first = saved
         earned = (points.ANSWER_LATE if ans.late else points.ANSWER_ON_TIME) if first else 0
         if ans.late:
-            item = self._bank.get(rnd.item_id or "")
+            item = await self._packs.item(rnd.community, rnd.item_id)
             if item is not None:
                 return Response(reply=late_reply(ans, item, earned))
         return Response(reply=saved_reply(rnd, ans, earned))
 
     async def _tick(self, ans: Answer, index: int) -> Response:
         rnd = await self._rounds.get_round(ans.round_id)
-        item = self._bank.get(rnd.item_id or "") if rnd else None
+        item = await self._packs.item(rnd.community, rnd.item_id) if rnd else None
         if item is None or not 0 <= index < len(item.key_points or ()):
             return Response.private(ENDED)
         if ans.checklist_done:

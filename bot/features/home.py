@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from bot import markup as mk
 from bot.actions import encode
-from bot.content.bank import Bank
 from bot.features.leaderboard import Leaderboard
+from bot.features.packs import Packs
 from bot.features.schedule import next_occurrence, week_start
 from bot.ids import MemberRef
 from bot.messages import Choice, Field, Reply, Style
@@ -38,12 +38,12 @@ class HomeSummary:
 
 class MemberHome:
     def __init__(self, communities: CommunityRepo, rounds: DailyRepo, ledger: LedgerRepo, board: Leaderboard,
-                 bank: Bank, clock: Clock) -> None:
+                 packs: Packs, clock: Clock) -> None:
         self._communities = communities
         self._rounds = rounds
         self._ledger = ledger
         self._board = board
-        self._bank = bank
+        self._packs = packs
         self._clock = clock
 
     async def summary(self, member: MemberRef) -> HomeSummary:
@@ -63,7 +63,7 @@ class MemberHome:
         rnd = await self._rounds.latest_round(community)
         if rnd is None or rnd.status is not RoundStatus.POSTED:
             return base
-        item = self._bank.get(rnd.item_id or "")
+        item = await self._packs.item(rnd.community, rnd.item_id)
         if item is None:
             return base
         mine = await self._rounds.answer_of(rnd.id, member.id)

@@ -15,13 +15,23 @@ def _order_key(community: str, item_id: str) -> bytes:
     return hashlib.blake2b(f"{community}\0{item_id}".encode(), digest_size=8).digest()
 
 
-def pick_daily(bank: Bank, settings: CommunitySettings, history: list[str]) -> Item | None:
-    """The next daily item given the ids already posted (oldest first); None for an empty bank."""
+def pick_daily(bank: Bank, settings: CommunitySettings, history: list[str],
+               pack_ids: frozenset[str] = frozenset()) -> Item | None:
+    """The next daily item given the ids already posted (oldest first); None for an empty bank.
+
+    `pack_ids` are the community's own pack items: `settings.question_source` says whether they come
+    first, mixed, or alone (with no usable pack item, every source falls back to the whole bank).
+    """
     eligible = [it for it in bank.select(checklist_only=True)
                 if not settings.topics or it.domain in settings.topics]
     if not eligible:
         return None
     used = set(history)
+    own = [it for it in eligible if it.id in pack_ids]
+    if own and settings.question_source == "packs":
+        eligible = own
+    elif settings.question_source == "packs-first" and any(it.id not in used for it in own):
+        eligible = own
     fresh = [it for it in eligible if it.id not in used]
     if not fresh:  # everything was seen: start again with the longest-unseen items
         last_seen = {item_id: n for n, item_id in enumerate(history)}

@@ -10,6 +10,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from bot.content.schema import Difficulty, Domain
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: where daily questions come from; a community without packs gets the shared bank under every choice
+QUESTION_SOURCES = {
+    "packs-first": "this community's packs while they have unseen questions, then the shared bank",
+    "all": "the shared bank and this community's packs, mixed",
+    "packs": "only this community's packs",
+}
 DEFAULT_MIX = {Difficulty.EASY: 30, Difficulty.MEDIUM: 50, Difficulty.HARD: 20}
 
 
@@ -31,6 +37,8 @@ class CommunitySettings:
     enabled: bool = False
     #: occurrences before this instant are never posted or caught up (set when the daily is switched on)
     active_since: datetime | None = None
+    #: where daily questions come from: see QUESTION_SOURCES
+    question_source: str = "packs-first"
 
     @property
     def zone(self) -> ZoneInfo:
@@ -60,6 +68,8 @@ class CommunitySettings:
                 return replace(self, grace_minutes=parse_grace(raw))
             case "enabled":
                 return replace(self, enabled=parse_bool(raw))
+            case "questions":
+                return replace(self, question_source=parse_question_source(raw))
         raise SettingError(f"unknown setting '{key}'")
 
     def describe(self) -> dict[str, str]:
@@ -73,7 +83,15 @@ class CommunitySettings:
             "reveal": "at the next post" if self.reveal_hours is None else f"after {self.reveal_hours}h",
             "grace": f"{self.grace_minutes} min",
             "enabled": "yes" if self.enabled else "no",
+            "questions": f"{self.question_source} ({QUESTION_SOURCES[self.question_source]})",
         }
+
+
+def parse_question_source(raw: str) -> str:
+    value = raw.strip().casefold()
+    if value not in QUESTION_SOURCES:
+        raise SettingError(f"'{raw}' is not a question source; use one of: {', '.join(QUESTION_SOURCES)}")
+    return value
 
 
 def parse_time(raw: str) -> time:

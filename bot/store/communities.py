@@ -12,7 +12,7 @@ from bot.store.db import Database, from_db, to_db
 
 
 def _row_to_settings(row: sqlite3.Row | tuple[object, ...]) -> CommunitySettings:
-    key, channel, post_time, tz, days, topics, mix, reveal, grace, enabled, since = row
+    key, channel, post_time, tz, days, topics, mix, reveal, grace, enabled, since, source = row
     return CommunitySettings(
         community=str(key),
         channel=None if channel is None else str(channel),
@@ -25,11 +25,12 @@ def _row_to_settings(row: sqlite3.Row | tuple[object, ...]) -> CommunitySettings
         grace_minutes=int(str(grace)),
         enabled=bool(enabled),
         active_since=None if since is None else from_db(str(since)),
+        question_source=str(source),
     )
 
 
 _COLUMNS = ("key, channel, post_time, timezone, days, topics, difficulty_mix, reveal_hours, grace_minutes, "
-            "enabled, active_since")
+            "enabled, active_since, question_source")
 
 
 class CommunityRepo:
@@ -63,18 +64,20 @@ class CommunityRepo:
             s.grace_minutes,
             int(s.enabled),
             None if s.active_since is None else to_db(s.active_since),
+            s.question_source,
             to_db(now),
         )
 
         def w(c: sqlite3.Connection) -> None:
             c.execute(
                 f"""INSERT INTO communities ({_COLUMNS}, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (key) DO UPDATE SET channel = excluded.channel,
                       post_time = excluded.post_time, timezone = excluded.timezone, days = excluded.days,
                       topics = excluded.topics, difficulty_mix = excluded.difficulty_mix,
                       reveal_hours = excluded.reveal_hours, grace_minutes = excluded.grace_minutes,
-                      enabled = excluded.enabled, active_since = excluded.active_since, updated_at = excluded.updated_at""",
+                      enabled = excluded.enabled, active_since = excluded.active_since,
+                      question_source = excluded.question_source, updated_at = excluded.updated_at""",
                 (*values, values[-1]),
             )
 

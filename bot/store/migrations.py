@@ -122,4 +122,20 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX outbox_pending ON outbox (status, lease_until);
     """,
+    """
+    CREATE TABLE community_packs (
+        id            INTEGER PRIMARY KEY,
+        community     TEXT NOT NULL,
+        name          TEXT NOT NULL,
+        source_format TEXT NOT NULL,
+        items         TEXT NOT NULL,
+        item_count    INTEGER NOT NULL,
+        added_by      TEXT NOT NULL,
+        added_at      TEXT NOT NULL,
+        removed_at    TEXT
+    );
+    CREATE INDEX community_packs_by_name ON community_packs (community, name, id);
+
+    ALTER TABLE communities ADD COLUMN question_source TEXT NOT NULL DEFAULT 'packs-first';
+    """,
 )

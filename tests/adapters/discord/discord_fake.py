@@ -99,6 +99,8 @@ class FakeDiscord:
         self._last_snowflake = 0
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
+        self.files: dict[str, bytes] = {}
+        self.cdn_requests: list[str] = []
         self.port = 0
         self._routes: list[tuple[str, re.Pattern[str], Callable[..., Any]]] = [
             ("GET", re.compile(r"/users/@me"), self._me),
@@ -123,6 +125,7 @@ class FakeDiscord:
         app = web.Application()
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
+        app.router.add_get("/attachments/{tail:.*}", self._cdn)
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -137,6 +140,21 @@ class FakeDiscord:
             await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
+
+    async def _cdn(self, request: web.Request) -> web.Response:
+        """Attachment downloads (cdn.discordapp.com in production)."""
+        self.cdn_requests.append(request.path)
+        data = self.files.get(request.path)
+        return web.Response(body=data) if data is not None else web.Response(status=404)
+
+    def attach(self, filename: str, data: bytes) -> Json:
+        """Host a file as Discord's CDN would, and return its resolved-attachment object."""
+        aid = self.snowflake()
+        path = f"/attachments/{self.channel_id}/{aid}/{filename}"
+        self.files[path] = data
+        url = f"http://127.0.0.1:{self.port}{path}?ex=6a0b0c0d&is=6a09ba8d&hm=00"
+        return {"id": aid, "filename": filename, "size": len(data), "url": url, "proxy_url": url,
+                "content_type": "application/x-yaml; charset=utf-8", "ephemeral": True}
 
     @property
     def api_url(self) -> str:

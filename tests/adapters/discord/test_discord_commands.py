@@ -8,7 +8,7 @@ from pathlib import Path
 from discord_fake import EPHEMERAL, Call, FakeDiscord, Payloads, cache_guild, fixture
 from discord_harness import NINE, Studybot, make_studybot, set_up
 
-from bot.events import ChoiceSelected, CommandInvoked, FormSubmitted
+from bot.events import Attachment, ChoiceSelected, CommandInvoked, FormSubmitted
 from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef, Platform
 
 
@@ -179,3 +179,63 @@ async def test_a_button_in_a_thread_is_placed_in_the_thread(bot, fake: FakeDisco
     event = bot.events[-1]
     assert isinstance(event, ChoiceSelected)
     assert event.channel.id == fake.channel_id and event.channel.thread_id == "1100000000000000555"
+
+
+PACK = b'''domain: "mlops"
+items:
+  - id: "team-q1"
+    subtopic: "our stack"
+    kind: "open"
+    difficulty: "medium"
+    tags: ["team"]
+    prompt: "How does our feature pipeline backfill late events without double counting?"
+    key_points:
+      - "watermark"
+      - "idempotent upsert"
+      - "replay window"
+    model_answer: "''' + b" ".join(b"word%d" % i for i in range(90)) + b'''"
+    follow_ups:
+      - "What if the source replays a whole day?"
+'''
+
+
+async def test_pack_add_downloads_the_attached_file(bot, fake: FakeDiscord, payloads: Payloads) -> None:
+    attachment = fake.attach("Team Ops.yaml", PACK)
+    payload = payloads.slash("studybot", [{"name": "action", "type": 3, "value": "add"},
+                                          {"name": "file", "type": 11, "value": attachment["id"]}],
+                             who="ada", subcommand="pack")
+    payload["data"]["resolved"] = {"attachments": {attachment["id"]: attachment}}
+    call = await bot.interact(payload)
+    event = last_command(bot)
+    assert event.subcommand == "pack" and event.options["action"] == "add"
+    file = event.options["file"]
+    assert isinstance(file, Attachment) and file.filename == "Team Ops.yaml" and file.size == len(PACK)
+    assert fake.cdn_requests == [attachment["url"].split("?")[0].split(str(fake.port))[1]]
+    assert "Added pack `team-ops`: 1 question" in private_text(call)
+    packs = await bot.core.packs.active(event.actor.community.key)
+    assert [p.name for p in packs] == ["team-ops"]
+
+    # a file the CDN no longer has: nothing added, and the member is told
+    gone = fake.attach("gone.yaml", PACK)
+    fake.files.clear()
+    payload = payloads.slash("studybot", [{"name": "action", "type": 3, "value": "add"},
+                                          {"name": "file", "type": 11, "value": gone["id"]}],
+                             who="ada", subcommand="pack")
+    payload["data"]["resolved"] = {"attachments": {gone["id"]: gone}}
+    assert "could not download" in private_text(await bot.interact(payload))
+
+
+async def test_pack_add_without_a_file_opens_the_paste_modal(bot, payloads: Payloads) -> None:
+    payload = payloads.slash("studybot", [{"name": "action", "type": 3, "value": "add"},
+                                          {"name": "name", "type": 3, "value": "team-ops"}],
+                             who="ada", subcommand="pack")
+    call = await bot.interact(payload)
+    assert call.body["type"] == 9, call.body
+    form = call.body["data"]
+    assert form["custom_id"] == "admin:pack-add" and len(form["components"]) <= 5
+    inputs = [c["component"] for c in form["components"] if c["type"] == 18]
+    assert [i["custom_id"] for i in inputs] == ["name", "format", "topic", "content"]
+    assert inputs[0]["value"] == "team-ops" and inputs[3]["style"] == 2 and inputs[3]["max_length"] == 4000
+    done = await bot.interact(payloads.modal_submit("admin:pack-add", {
+        "name": "team-ops", "format": "studybot", "topic": "", "content": PACK.decode()}, who="ada"))
+    assert "Added pack `team-ops`" in private_text(done)

@@ -165,7 +165,8 @@ def test_app_commands_come_from_the_catalogue() -> None:
     payloads = {p["name"]: p for p in command_payloads()}
     assert list(payloads) == [c.name for c in CATALOGUE]
     name_rule = re.compile(r"^[-_a-z0-9]{1,32}$")
-    types = {OptionType.STRING: 3, OptionType.INTEGER: 4, OptionType.BOOLEAN: 5, OptionType.MEMBER: 6}
+    types = {OptionType.STRING: 3, OptionType.INTEGER: 4, OptionType.BOOLEAN: 5, OptionType.MEMBER: 6,
+             OptionType.ATTACHMENT: 11}
     for spec in CATALOGUE:
         payload = payloads[spec.name]
         assert payload["type"] == 1 and payload["contexts"] == [0] and len(payload["description"]) <= 100

@@ -275,3 +275,33 @@ async def test_an_action_that_is_not_ours_is_acknowledged_quietly(harness: Slack
     response = await harness.send(click(harness.fake, ALICE, "legacy_button_1"))
     assert response.status == 200
     assert [c.method for c in harness.fake.calls] == ["auth.test"]
+
+
+PACK_TEXT = "\n".join([
+    'domain: "mlops"', "items:", '  - id: "team-q1"', '    subtopic: "our stack"', '    kind: "open"',
+    '    difficulty: "medium"', '    tags: ["team"]',
+    '    prompt: "How does our feature pipeline backfill late events without double counting?"',
+    "    key_points:", '      - "watermark"', '      - "idempotent upsert"', '      - "replay window"',
+    '    model_answer: "' + " ".join(f"word{i}" for i in range(90)) + '"',
+    "    follow_ups:", '      - "What if the source replays a whole day?"', ""])
+
+
+async def test_a_pack_is_pasted_into_a_modal_and_a_bad_one_is_refused_in_place(harness: SlackHarness) -> None:
+    await harness.send(command(harness.fake, ADMIN, "/studybot", "pack add team-ops"))
+    view = harness.fake.called("views.open")[0].params["view"]
+    assert view["callback_id"] == "admin:pack-add"
+    inputs = [b for b in view["blocks"] if b["type"] == "input"]
+    assert [b["block_id"] for b in inputs] == ["name", "format", "topic", "content"]
+    assert inputs[3]["element"]["multiline"] and inputs[3]["element"]["max_length"] <= 3000
+    bad = await harness.send(submission(view, ADMIN, {"name": "team-ops", "format": "studybot",
+                                                      "content": PACK_TEXT.replace('"open"', '"essay"')}))
+    body = json.loads(bad.body)
+    assert body["response_action"] == "errors" and "content" in body["errors"]
+    assert await harness.core.packs.active(TEAM_REF.key) == []  # nothing half-loaded
+    ok = await harness.send(submission(view, ADMIN, {"name": "team-ops", "format": "studybot",
+                                                     "content": PACK_TEXT}))
+    assert ok.status == 200
+    assert [p.name for p in await harness.core.packs.active(TEAM_REF.key)] == ["team-ops"]
+    # a file named in the text cannot be attached on Slack: the member is told how to add one
+    await harness.send(command(harness.fake, ADMIN, "/studybot", "pack add x file:pack.yaml", name="file"))
+    assert any("paste the questions" in r.get("text", "") for r in harness.fake.responses())

@@ -1,0 +1,112 @@
+"""`studybot pack`: the host adds, lists and removes a community's question packs from the shell.
+
+The same validation as `/studybot pack` in chat (a bad pack is refused whole); for packs too big to paste.
+A running bot picks a change up at its next question, without a restart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.config import Config
+from bot.content.loader import BankError
+from bot.content.schema import Domain
+from bot.features.pack_admin import added_text, guess_format
+from bot.features.packs import Packs, name_from_filename
+from bot.ids import Platform
+from bot.markup import plain_text
+from bot.store.db import Database
+from bot.store.packs import PackRepo, current, every_pack
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], formats: tuple[str, ...]) -> None:
+    pack = sub.add_parser("pack", help="add, list or remove a community's own question packs")
+    psub = pack.add_subparsers(dest="pack_command", metavar="ACTION")
+    community_help = "the community, as platform:id (discord:<server id>, slack:<team id>, console:local)"
+    add = psub.add_parser("add", help="validate a pack file and add it for one community (refused whole if bad)")
+    add.add_argument("file")
+    add.add_argument("--community", required=True, help=community_help)
+    add.add_argument("--name", help="pack name (default: from the file name)")
+    add.add_argument("--format", choices=formats, help="default: from the file name and contents")
+    add.add_argument("--topic", choices=[d.value for d in Domain], help="for formats without topics")
+    listing = psub.add_parser("list", help="list packs (of one community, or of all)")
+    listing.add_argument("--community", help=community_help)
+    remove = psub.add_parser("remove", help="stop using a pack (questions already posted keep their reveal)")
+    remove.add_argument("name")
+    remove.add_argument("--community", required=True, help=community_help)
+
+
+def _community(raw: str) -> str:
+    platform, _, ident = raw.partition(":")
+    if platform not in {p.value for p in Platform} or not ident:
+        raise ValueError(f"'{raw}' is not a community; use platform:id, e.g. discord:123456789012345678")
+    return raw
+
+
+async def pack_command(args: argparse.Namespace, config: Config) -> int:
+    from bot.bootstrap import load_default_bank
+
+    try:
+        community = _community(args.community) if getattr(args, "community", None) else None
+    except ValueError as exc:
+        print(f"studybot: {exc}", file=sys.stderr)
+        return 2
+    db = Database(config.db)
+    await db.open()
+    try:
+        packs = Packs(load_default_bank(config), PackRepo(db))
+        now = datetime.now(UTC)
+        match args.pack_command:
+            case "add":
+                assert community is not None
+                return await _add(packs, community, args, now)
+            case "remove":
+                assert community is not None
+                if await packs.remove(community, args.name, now):
+                    print(f"removed pack {args.name} from {community}")
+                    return 0
+                print(f"studybot: {community} has no pack called {args.name}", file=sys.stderr)
+                return 1
+            case "list":
+                rows = [r for r in await every_pack(db) if community is None or r.community == community]
+                by_community: dict[str, list[str]] = {}
+                for key in dict.fromkeys(r.community for r in rows):
+                    for r in current([x for x in rows if x.community == key]).values():
+                        by_community.setdefault(key, []).append(
+                            f"  {r.name}: {r.item_count} question{'s' * (r.item_count != 1)} ({r.source_format}), added "
+                            f"{r.added_at:%Y-%m-%d %H:%M} UTC by {r.added_by}")
+                if not by_community:
+                    print("no packs" + (f" in {community}" if community else ""))
+                for key, lines in by_community.items():
+                    print(key)
+                    print("\n".join(sorted(lines)))
+                return 0
+        print("studybot: use `studybot pack add|list|remove` (see --help)", file=sys.stderr)
+        return 2
+    finally:
+        await db.close()
+
+
+async def _add(packs: Packs, community: str, args: argparse.Namespace, now: datetime) -> int:
+    path = Path(args.file)
+    try:
+        text = await asyncio.to_thread(path.read_text, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"studybot: cannot read {path}: {exc}", file=sys.stderr)
+        return 1
+    name = args.name or name_from_filename(path.name)
+    fmt = args.format or guess_format(path.suffix.casefold(), text)
+    domain = Domain(args.topic) if args.topic else None
+    try:
+        summary = await packs.add(community, name, text, fmt, domain, "host", now)
+    except BankError as exc:
+        for p in exc.problems:
+            print(p, file=sys.stderr)
+        print(f"studybot: refused {path}: {len(exc.problems)} problem(s); nothing was added", file=sys.stderr)
+        return 1
+    print(plain_text(added_text(summary)))
+    return 0

@@ -1,0 +1,172 @@
+"""`/studybot pack`: an admin lists, adds (through a form or an attached file) and removes their
+community's own question packs."""
+
+from __future__ import annotations
+
+import re
+
+from bot import markup as mk
+from bot.actions import encode
+from bot.content.formats import FORMAT_NAMES, FORMATS
+from bot.content.loader import BankError
+from bot.content.schema import Domain
+from bot.events import Actor, Attachment, CommandInvoked, FormSubmitted
+from bot.features.packs import MAX_PACK_BYTES, MAX_PACK_ITEMS, Packs, PackSummary, name_from_filename
+from bot.features.settings import QUESTION_SOURCES
+from bot.messages import Form, FormField, InputKind, Reply, Response, clip
+from bot.ports import Clock
+from bot.store.communities import CommunityRepo
+
+PASTE_LIMIT = 4000
+SHOWN_PROBLEMS = 15
+HOW_TO_ADD = (
+    "Add one with `/studybot pack add <name>` and paste the questions into the form, or attach a file "
+    "(`file` option, where your platform has it). Formats: " + ", ".join(FORMATS) + ". The host can also run "
+    "`studybot pack add` for big packs. The format is described in content/FORMAT.md."
+)
+
+
+class PackAdmin:
+    def __init__(self, packs: Packs, communities: CommunityRepo, clock: Clock) -> None:
+        self._packs = packs
+        self._communities = communities
+        self._clock = clock
+
+    async def on_command(self, event: CommandInvoked) -> Response:
+        action = str(event.options.get("action") or "list")
+        name = str(event.options.get("name") or "").strip().casefold()
+        match action:
+            case "list":
+                return await self._list(event.actor.community.key)
+            case "remove":
+                if not name:
+                    return Response.private("Say which pack: `/studybot pack remove <name>`.")
+                if await self._packs.remove(event.actor.community.key, name, self._clock.now()):
+                    return Response.private(f"Removed pack {mk.code(name)}. Questions already posted from it "
+                                            "keep their reveal; no new ones will come from it.")
+                return Response.private(f"There is no pack called {mk.code(name)}. "
+                                        "See them with `/studybot pack list`.")
+            case "add":
+                return await self._add_from_command(event, name)
+        return Response.private("Use `/studybot pack list`, `add` or `remove`.")
+
+    async def _list(self, community: str) -> Response:
+        rows = await self._packs.active(community)
+        settings = await self._communities.get(community)
+        source = settings.question_source if settings else "packs-first"
+        setting = (f"Daily questions come from: {mk.bold(source)} ({QUESTION_SOURCES[source]}). "
+                   "Change it with `/studybot config questions <packs-first|all|packs>`.")
+        if not rows:
+            return Response.private(f"This community has no packs yet. {HOW_TO_ADD}\n\n{setting}")
+        lines = [f"- {mk.code(r.name)}: {r.item_count} question{'s' * (r.item_count != 1)} "
+                 f"({FORMAT_NAMES.get(r.source_format, r.source_format)}), added {mk.timestamp(r.added_at, 'd')}"
+                 for r in rows]
+        return Response(reply=Reply(title="Question packs", text="\n".join(lines) + f"\n\n{setting}"))
+
+    async def _add_from_command(self, event: CommandInvoked, name: str) -> Response:
+        fmt = str(event.options.get("format") or "")
+        topic = str(event.options.get("topic") or "")
+        attached = event.options.get("file")
+        if isinstance(attached, Attachment):
+            if not name:
+                name = name_from_filename(attached.filename)
+            if attached.size > MAX_PACK_BYTES:
+                return Response.private(f"Pack refused: the file is {attached.size:,} bytes; the limit is "
+                                        f"{MAX_PACK_BYTES:,}.")
+            try:
+                raw = await attached.read()
+            except Exception:
+                return Response.private("I could not download that file; nothing was added. Try attaching it "
+                                        "again.")
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                return Response.private("Pack refused: the file is not UTF-8 text.")
+            return await self._add(event.actor, name, text, fmt or guess_format(attached.suffix, text), topic)
+        if isinstance(attached, str) and attached:
+            return Response.private("Files can't be attached to commands here. Run `/studybot pack add <name>` "
+                                    "and paste the questions into the form, or ask the host to run "
+                                    "`studybot pack add`.")
+        if not event.can_open_form:
+            return Response.private("Attach the pack as a file (`file` option), or ask the host to run "
+                                    "`studybot pack add`.")
+        return Response(form=pack_form(name, fmt or "studybot", topic))
+
+    async def on_form(self, event: FormSubmitted) -> Response:
+        values = event.values
+        return await self._add(event.actor, values.get("name", ""), values.get("content", ""),
+                               values.get("format", "") or "studybot", values.get("topic", ""), in_form=True)
+
+    async def _add(self, actor: Actor, name: str, text: str, fmt: str, topic: str, *,
+                   in_form: bool = False) -> Response:
+        fmt = fmt.strip().casefold() or "studybot"
+        domain: Domain | None = None
+        if topic.strip():
+            try:
+                domain = Domain(topic.strip().casefold())
+            except ValueError:
+                return _refused(in_form, "topic", [f"'{topic}' is not a topic; use one of: "
+                                                   + ", ".join(d.value for d in Domain)])
+        try:
+            summary = await self._packs.add(actor.community.key, name, text, fmt, domain, actor.member.id,
+                                            self._clock.now())
+        except BankError as exc:
+            return _refused(in_form, "content", [_problem_text(str(p)) for p in exc.problems])
+        return Response.private(added_text(summary))
+
+
+_BY_SUFFIX = {".json": "opentdb", ".gift": "gift", ".txt": "gift", ".tsv": "anki-tsv", ".csv": "csv"}
+
+
+def guess_format(suffix: str, text: str) -> str:
+    """A file's format from its name, and for YAML from its shape: ours has a top-level `items:` list,
+    a Red trivia list is question keys with answer lists."""
+    if suffix in _BY_SUFFIX:
+        return _BY_SUFFIX[suffix]
+    if suffix in (".yaml", ".yml") and not re.search(r"(?m)^items\s*:", text):
+        return "red-trivia"
+    return "studybot"
+
+
+def _problem_text(problem: str) -> str:
+    return clip(problem, 300)
+
+
+def _refused(in_form: bool, field: str, problems: list[str]) -> Response:
+    shown = problems[:SHOWN_PROBLEMS]
+    more = f"\n... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
+    listing = "\n".join(f"- {mk.escape(p)}" for p in shown)
+    text = (f"Pack refused; nothing was added. {len(problems)} problem{'s' * (len(problems) != 1)}:\n"
+            f"{listing}{more}")
+    if not in_form:
+        return Response.private(text)
+    return Response(form_errors={field: clip(problems[0], 150)}, reply=Reply(text=text))
+
+
+def added_text(summary: PackSummary) -> str:
+    n = len(summary.items)
+    verb = "Replaced" if summary.replaced else "Added"
+    daily = summary.daily_ready
+    rest = n - daily
+    later = (f" {rest} other{'s' * (rest != 1)} (multiple choice or short answer) will be used by quizzes."
+             if rest else "")
+    return (f"{verb} pack {mk.code(summary.row.name)}: {n} question{'s' * (n != 1)}, only this community sees "
+            f"them. {daily} can be daily questions.{later}")
+
+
+def pack_form(name: str, fmt: str, topic: str) -> Form:
+    return Form(
+        form_id=encode("admin", "pack-add"),
+        title="Add a question pack",
+        intro=(f"Paste a pack (up to {PASTE_LIMIT:,} characters here; at most {MAX_PACK_ITEMS} questions). "
+               "A pack with any problem is refused whole and nothing is added. Formats: " + ", ".join(FORMATS)
+               + "."),
+        fields=(
+            FormField("name", "Pack name (e.g. team-nlp)", max_length=32, default=name or None),
+            FormField("format", "Format", max_length=20, default=fmt),
+            FormField("topic", "Topic for formats without one (e.g. deep-learning)", required=False,
+                      max_length=40, default=topic or None),
+            FormField("content", "The questions", InputKind.LONG, max_length=PASTE_LIMIT),
+        ),
+        submit_label="Add pack",
+    )

@@ -1,0 +1,158 @@
+"""Community packs: an admin adds questions only their community sees.
+
+A pack is validated exactly like the shared bank (schema, per-kind rules, duplicate and near-duplicate
+prompts, against the shared bank and the community's other packs too) and is refused whole, with every
+problem listed, or stored whole. It is stored in the database in our own format, so it survives restarts
+and every process sees it. Reference solutions of coding items in a pack are not executed: a pack comes
+from a chat member, and running their code on the host would hand them the machine.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import PurePosixPath
+
+from bot.content.bank import Bank
+from bot.content.formats import FORMAT_NAMES, FORMATS, export_studybot, import_items
+from bot.content.loader import BankError, Problem, duplicate_problems, parse_items
+from bot.content.schema import Domain, Item
+from bot.store.packs import PackRepo, PackRow, current
+
+log = logging.getLogger(__name__)
+MAX_PACK_ITEMS = 500
+MAX_PACK_BYTES = 1_000_000
+FORMATS_WITH_TOPICS = ("studybot", "csv")  # the others need the admin to say what the questions are about
+PACK_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
+
+
+def name_from_filename(filename: str) -> str:
+    """A pack name from a file name: `Team NLP.yaml` -> `team-nlp`."""
+    stem = PurePosixPath(filename.replace("\\", "/")).stem.casefold()
+    return re.sub(r"[^a-z0-9]+", "-", stem).strip("-")[:32]
+
+
+@dataclass(frozen=True)
+class CommunityBank:
+    """The questions one community can meet."""
+
+    #: the shared bank and this community's active packs: where new questions are picked from
+    pickable: Bank
+    #: ids of this community's active pack items (the picker can prefer them)
+    pack_ids: frozenset[str] = frozenset()
+    #: items of packs since replaced or removed, so questions already posted from them still resolve
+    retired: dict[str, Item] = field(default_factory=dict)
+
+    def get(self, item_id: str) -> Item | None:
+        return self.pickable.get(item_id) or self.retired.get(item_id)
+
+
+@dataclass(frozen=True, slots=True)
+class PackSummary:
+    row: PackRow
+    items: tuple[Item, ...]
+    replaced: bool
+
+    @property
+    def daily_ready(self) -> int:
+        return sum(1 for it in self.items if it.has_checklist)
+
+
+def pack_problem(name: str, message: str) -> BankError:
+    return BankError([Problem(f"pack {name}", None, message)])
+
+
+class Packs:
+    def __init__(self, base: Bank, repo: PackRepo) -> None:
+        self._base = base
+        self._repo = repo
+        self._cache: dict[str, tuple[tuple[int, int, int], CommunityBank]] = {}
+
+    @property
+    def base(self) -> Bank:
+        return self._base
+
+    async def bank_for(self, community: str) -> CommunityBank:
+        """The community's bank; one small read to notice packs added or removed by any process."""
+        mark = await self._repo.fingerprint(community)
+        cached = self._cache.get(community)
+        if cached is not None and cached[0] == mark:
+            return cached[1]
+        bank = CommunityBank(self._base) if mark[0] == 0 else self._build(await self._repo.versions(community))
+        self._cache[community] = (mark, bank)
+        return bank
+
+    async def item(self, community: str, item_id: str | None) -> Item | None:
+        """An item by id: the shared bank needs no read; a pack item is looked up in the community's packs."""
+        if not item_id:
+            return None
+        return self._base.get(item_id) or (await self.bank_for(community)).get(item_id)
+
+    def _build(self, versions: list[PackRow]) -> CommunityBank:
+        active = current(versions)
+        retired: dict[str, Item] = {}
+        for row in versions:
+            if active.get(row.name) is not row:
+                retired.update((it.id, it) for it in _stored_items(row))
+        pack_items = [it for row in active.values() for it in _stored_items(row)]
+        for it in pack_items:
+            retired.pop(it.id, None)
+        return CommunityBank(self._base.merged(pack_items), frozenset(it.id for it in pack_items), retired)
+
+    async def active(self, community: str) -> list[PackRow]:
+        return sorted(current(await self._repo.versions(community)).values(), key=lambda r: r.name)
+
+    def validate(self, name: str, text: str, fmt: str, domain: Domain | None,
+                 others: list[Item]) -> list[Item]:
+        """The pack's items, or BankError with every problem. `others`: the community's other packs."""
+        if not PACK_NAME.fullmatch(name):
+            raise pack_problem(name or "(no name)", "a pack name is 1 to 32 lowercase letters, digits and "
+                                                    "dashes, starting with a letter or digit, like 'team-nlp'")
+        if fmt not in FORMATS:
+            raise pack_problem(name, f"unknown format '{fmt}'; use one of: {', '.join(FORMATS)}")
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > MAX_PACK_BYTES:
+            raise pack_problem(name, f"the pack is {size:,} bytes; the limit is {MAX_PACK_BYTES:,}")
+        if fmt not in FORMATS_WITH_TOPICS and domain is None:
+            raise pack_problem(name, f"say which topic the questions belong to ({FORMAT_NAMES[fmt]} has none)")
+        items, problems = import_items(text, fmt, domain=domain or Domain.ML_ALGORITHMS, id_prefix=name,
+                                       source=f"pack {name}")
+        if problems:
+            raise BankError(problems)
+        if not items:
+            raise pack_problem(name, "the pack has no questions")
+        if len(items) > MAX_PACK_ITEMS:
+            raise pack_problem(name, f"the pack has {len(items)} questions; the limit is {MAX_PACK_ITEMS}")
+        ours = {it.id for it in items}
+        theirs = [("the shared bank", it) for it in self._base.items]
+        theirs += [("another pack", it) for it in others]
+        clashes = duplicate_problems([*theirs, *((f"pack {name}", it) for it in items)])
+        mine = [p for p in clashes if p.item_id in ours and p.path == f"pack {name}"]
+        if mine:
+            raise BankError(mine)
+        return items
+
+    async def add(self, community: str, name: str, text: str, fmt: str, domain: Domain | None,
+                  added_by: str, now: datetime) -> PackSummary:
+        """Validate and store a pack (a new version when the name exists); BankError refuses it whole."""
+        name = name.strip().casefold()
+        existing = await self.active(community)
+        others = [it for row in existing if row.name != name for it in _stored_items(row)]
+        items = self.validate(name, text, fmt, domain, others)
+        stored = export_studybot(items)
+        row = await self._repo.add(community, name, fmt, stored, len(items), added_by, now)
+        return PackSummary(row, tuple(items), replaced=any(r.name == name for r in existing))
+
+    async def remove(self, community: str, name: str, now: datetime) -> bool:
+        return await self._repo.remove(community, name.strip().casefold(), now)
+
+
+def _stored_items(row: PackRow) -> list[Item]:
+    items, problems = parse_items(row.items, f"pack {row.name}")
+    if problems:  # only validated packs are stored; a later, stricter schema could still reject one
+        log.error("%s: stored pack %s no longer validates, so it is left out: %s", row.community, row.name,
+                  "; ".join(str(p) for p in problems[:5]))
+        return []
+    return items

@@ -1,0 +1,233 @@
+"""Community packs: an admin adds questions only their community sees; a bad pack is refused whole."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fakes import CHANNEL, COMMUNITY, Harness
+
+from bot.events import Actor, Attachment, CommandInvoked, OptionValue
+from bot.ids import ChannelRef, CommunityRef, MemberRef, Platform
+from bot.messages import Response
+
+MONDAY_8 = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
+WORDS = " ".join(f"reason{i}" for i in range(85))
+
+
+def open_item(n: int, prompt: str | None = None) -> str:
+    return f"""
+  - id: "team-q{n}"
+    subtopic: "our stack"
+    kind: "open"
+    difficulty: "medium"
+    tags: ["team"]
+    prompt: "{prompt or f'How does our feature pipeline number {n} backfill late events without double counting?'}"
+    key_points:
+      - "watermark {n}"
+      - "idempotent upsert {n}"
+      - "replay window {n}"
+    model_answer: "Answer {n}. {WORDS}"
+    follow_ups:
+      - "What if the source replays a whole day {n}?"
+"""
+
+
+async def pack_command(h: Harness, who: str = "admin", admin: bool = True, can_open_form: bool = True,
+                       **options: OptionValue) -> Response:
+    return await h.core.bot.handle(CommandInvoked(h.actor(who, admin), CHANNEL, "studybot", options, "pack",
+                                                  can_open_form))
+
+
+def pack(*items: str) -> str:
+    return 'domain: "mlops"\nitems:' + "".join(items)
+
+
+async def add_by_form(h: Harness, name: str, content: str, fmt: str = "studybot", topic: str = "",
+                      who: str = "admin", admin: bool = True) -> Response:
+    opened = await pack_command(h, who, admin, action="add", name=name)
+    if opened.form is None:
+        return opened
+    return await h.submit(who, opened.form.form_id, admin=admin, name=name, format=fmt, topic=topic,
+                          content=content)
+
+
+async def test_an_added_pack_is_posted_first_and_only_in_its_community(tmp_path: Path) -> None:
+    db = str(tmp_path / "packs.db")
+    h = await Harness.create(MONDAY_8, db=db)
+    try:
+        await h.setup(time="09:00", timezone="UTC", days="every day")
+        added = await add_by_form(h, "team-ops", pack(open_item(1), open_item(2)))
+        assert added.reply and "Added pack" in added.reply.text and "2 can be daily questions" in added.reply.text
+        await h.run_until(datetime(2025, 6, 2, 9, 0, tzinfo=UTC))
+        first = h.chat.titled("Daily question")[0].reply.text
+        assert "feature pipeline number" in first  # packs-first: the community's own questions come first
+        await h.answer("alice", "Use a watermark and idempotent upserts.")
+        await h.run_until(datetime(2025, 6, 3, 9, 0, tzinfo=UTC))
+        reveal = h.chat.titled("Reveal")[0].reply.text
+        assert "watermark" in reveal and "reason84" in reveal  # the pack item's key points and model answer
+        second = h.chat.titled("Daily question")[1].reply.text
+        assert "feature pipeline number" in second and second != first
+        await h.run_until(datetime(2025, 6, 4, 9, 0, tzinfo=UTC))
+        assert "Question number" in h.chat.titled("Daily question")[2].reply.text  # pack used up: shared bank
+    finally:
+        await h.close()
+    # another community on the same database never sees it
+    h2 = await Harness.create(MONDAY_8, db=db)
+    try:
+        other = CommunityRef(Platform.CONSOLE, "elsewhere")
+        bank = await h2.core.packs.bank_for(other.key)
+        assert not bank.pack_ids and bank.get("team-q1") is None
+        mine = await h2.core.packs.bank_for(COMMUNITY.key)
+        assert mine.get("team-q1") is not None  # and it survived the restart
+        listed = await h2.command("admin", "studybot", "pack", admin=True)
+        assert listed.reply and "team-ops" in listed.reply.text and "2 questions" in listed.reply.text
+        theirs = await h2.core.bot.handle(CommandInvoked(
+            Actor(MemberRef(other, "boss"), "Boss", is_admin=True), ChannelRef(other, "c"), "studybot",
+            {"action": "list"}, "pack"))
+        assert theirs.reply and "no packs yet" in theirs.reply.text
+    finally:
+        await h2.close()
+
+
+async def test_a_bad_pack_is_refused_whole_with_every_problem() -> None:
+    h = await Harness.create(MONDAY_8)
+    try:
+        bad = pack(open_item(1), open_item(2).replace('kind: "open"', 'kind: "essay"'),
+                   open_item(3).replace('"watermark 3"', '""'))
+        refused = await add_by_form(h, "team-ops", bad)
+        assert refused.form_errors and "content" in refused.form_errors
+        assert refused.reply and "refused; nothing was added" in refused.reply.text
+        assert "team-q2" in refused.reply.text and "team-q3" in refused.reply.text  # both problems, at once
+        assert not (await h.core.packs.bank_for(COMMUNITY.key)).pack_ids  # not half-loaded
+        for text in ("not: [valid", "", "items: 3", pack(open_item(1), open_item(1))):
+            r = await add_by_form(h, "x", text)
+            assert r.reply and "refused" in r.reply.text, text
+        dup = await add_by_form(h, "copycat", pack(open_item(
+            9, "Question number 3 about ml-algorithms: explain the idea 3 carefully?")))
+        assert dup.reply and "duplicate prompt" in dup.reply.text  # against the shared bank
+        for name in ("Bad Name!", "-x", "a" * 40):
+            r = await add_by_form(h, name, pack(open_item(1)))
+            assert r.reply and "pack name" in r.reply.text, name
+        assert not (await h.core.packs.active(COMMUNITY.key))
+    finally:
+        await h.close()
+
+
+async def test_members_cannot_manage_packs_and_unknown_names_are_explained() -> None:
+    h = await Harness.create(MONDAY_8)
+    try:
+        refused = await pack_command(h, "mallory", False, action="add", name="x")
+        assert refused.reply and "Only admins" in refused.reply.text and refused.form is None
+        form = await h.submit("mallory", "admin:pack-add", name="x", format="studybot", content=pack(open_item(1)))
+        assert form.reply and "Only admins" in form.reply.text
+        gone = await pack_command(h, action="remove", name="nope")
+        assert gone.reply and "no pack called" in gone.reply.text
+    finally:
+        await h.close()
+
+
+async def test_replacing_and_removing_keep_posted_questions_resolvable() -> None:
+    h = await Harness.create(MONDAY_8)
+    try:
+        await h.setup(time="09:00", timezone="UTC", days="every day")
+        await add_by_form(h, "team-ops", pack(open_item(1)))
+        await h.run_until(datetime(2025, 6, 2, 9, 0, tzinfo=UTC))
+        assert "number 1" in h.chat.titled("Daily question")[0].reply.text
+        await h.answer("alice", "watermarks")
+        replaced = await add_by_form(h, "team-ops", pack(open_item(5)))
+        assert replaced.reply and "Replaced pack" in replaced.reply.text
+        removed = await pack_command(h, action="remove", name="team-ops")
+        assert removed.reply and "Removed pack" in removed.reply.text
+        await h.run_until(datetime(2025, 6, 3, 9, 0, tzinfo=UTC))
+        reveal = h.chat.titled("Reveal")
+        assert len(reveal) == 1 and "watermark 1" in reveal[0].reply.text  # the retired item still reveals
+        assert "Question number" in h.chat.titled("Daily question")[1].reply.text  # nothing new from it
+    finally:
+        await h.close()
+
+
+async def test_question_source_setting_mixes_or_restricts() -> None:
+    h = await Harness.create(MONDAY_8)
+    try:
+        await h.setup(time="09:00", timezone="UTC", days="every day")
+        bad = await h.command("admin", "studybot", "config", admin=True, key="questions", value="mine")
+        assert bad.reply and "Not changed" in bad.reply.text
+        ok = await h.command("admin", "studybot", "config", admin=True, key="questions", value="packs")
+        assert ok.reply and "questions is now packs" in ok.reply.text
+        # with no pack, "packs" still posts from the shared bank rather than nothing
+        await h.run_until(datetime(2025, 6, 2, 9, 0, tzinfo=UTC))
+        assert "Question number" in h.chat.titled("Daily question")[0].reply.text
+        await add_by_form(h, "team-ops", pack(open_item(1)))
+        for day in (3, 4, 5):
+            await h.run_until(datetime(2025, 6, day, 9, 0, tzinfo=UTC))
+        later = [s.reply.text for s in h.chat.titled("Daily question")[1:]]
+        assert len(later) == 3 and all("feature pipeline number 1" in t for t in later)  # only the pack, again
+    finally:
+        await h.close()
+
+
+async def test_an_attached_file_in_an_import_format_becomes_a_pack() -> None:
+    h = await Harness.create(MONDAY_8)
+    try:
+        text = ("prompt,choices,answer,explanation,difficulty,domain\n"
+                '"Which of our clusters serves the ranking model?",eu-1 | us-2 | ap-3 | sa-4,us-2,'
+                '"The ranking model moved to us-2 last spring because of latency to most users.",easy,mlops\n')
+        calls: list[str] = []
+
+        async def fetch() -> bytes:
+            calls.append("read")
+            return text.encode()
+
+        file = Attachment("Team Import.csv", len(text), fetch)
+        resp = await h.command("admin", "studybot", "pack", admin=True, action="add", file=file)
+        assert calls == ["read"]
+        assert resp.reply and "Added pack `team-import`: 1 question" in resp.reply.text, resp
+        assert "0 can be daily questions" in resp.reply.text and "quizzes" in resp.reply.text
+        item = (await h.core.packs.bank_for(COMMUNITY.key)).get("team-import-001")
+        assert item is not None and item.answer == "us-2" and item.domain.value == "mlops"
+        big = Attachment("huge.yaml", 5_000_000, fetch)
+        too_big = await h.command("admin", "studybot", "pack", admin=True, action="add", file=big)
+        assert too_big.reply and "limit" in too_big.reply.text and calls == ["read"]  # refused before download
+
+        async def broken() -> bytes:
+            raise OSError("cdn down")
+
+        failed = await h.command("admin", "studybot", "pack", admin=True, action="add",
+                                 file=Attachment("p.yaml", 10, broken))
+        assert failed.reply and "could not download" in failed.reply.text
+        binary = await h.command("admin", "studybot", "pack", admin=True, action="add",
+                                 file=Attachment("p.yaml", 3, lambda: _bytes(b"\xff\xfe\x00")))
+        assert binary.reply and "not UTF-8" in binary.reply.text
+    finally:
+        await h.close()
+
+
+async def _bytes(data: bytes) -> bytes:
+    return data
+
+
+async def test_forms_unavailable_points_to_files_and_the_host_command() -> None:
+    h = await Harness.create(MONDAY_8)
+    try:
+        resp = await h.command("admin", "studybot", "pack", admin=True, can_open_form=False, action="add")
+        assert resp.reply and "studybot pack add" in resp.reply.text
+    finally:
+        await h.close()
+
+
+def test_the_catalogue_offers_every_format_and_topic() -> None:
+    from bot.commands import PACK_FORMATS, TOPICS
+    from bot.content.formats import FORMATS
+    from bot.content.schema import Domain
+
+    assert PACK_FORMATS == FORMATS and TOPICS == tuple(d.value for d in Domain)
+
+
+async def test_a_file_named_as_text_where_files_cannot_be_attached_is_explained() -> None:
+    h = await Harness.create(MONDAY_8)
+    try:
+        resp = await pack_command(h, action="add", name="x", file="pack.yaml")
+        assert resp.reply and "paste the questions" in resp.reply.text and resp.form is None
+    finally:
+        await h.close()
