@@ -20,7 +20,7 @@ from bot.features.packs import Packs, name_from_filename
 from bot.ids import Platform
 from bot.markup import plain_text
 from bot.store.db import Database
-from bot.store.packs import PackRepo, current, every_pack
+from bot.store.packs import PackRepo, PackRow, current, every_pack
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], formats: tuple[str, ...]) -> None:
@@ -58,37 +58,42 @@ async def pack_command(args: argparse.Namespace, config: Config) -> int:
     db = Database(config.db)
     await db.open()
     try:
-        packs = Packs(load_default_bank(config), PackRepo(db))
+        repo = PackRepo(db)
         now = datetime.now(UTC)
         match args.pack_command:
             case "add":
                 assert community is not None
-                return await _add(packs, community, args, now)
+                return await _add(Packs(load_default_bank(config), repo), community, args, now)
             case "remove":
                 assert community is not None
-                if await packs.remove(community, args.name, now):
+                if await repo.remove(community, args.name.strip().casefold(), now):
                     print(f"removed pack {args.name} from {community}")
                     return 0
                 print(f"studybot: {community} has no pack called {args.name}", file=sys.stderr)
                 return 1
             case "list":
-                rows = [r for r in await every_pack(db) if community is None or r.community == community]
-                by_community: dict[str, list[str]] = {}
-                for key in dict.fromkeys(r.community for r in rows):
-                    for r in current([x for x in rows if x.community == key]).values():
-                        by_community.setdefault(key, []).append(
-                            f"  {r.name}: {r.item_count} question{'s' * (r.item_count != 1)} ({r.source_format}), added "
-                            f"{r.added_at:%Y-%m-%d %H:%M} UTC by {r.added_by}")
-                if not by_community:
-                    print("no packs" + (f" in {community}" if community else ""))
-                for key, lines in by_community.items():
-                    print(key)
-                    print("\n".join(sorted(lines)))
-                return 0
+                return _list(await every_pack(db), community)
         print("studybot: use `studybot pack add|list|remove` (see --help)", file=sys.stderr)
         return 2
     finally:
         await db.close()
+
+
+def _list(rows: list[PackRow], community: str | None) -> int:
+    versions: dict[str, list[PackRow]] = {}
+    for row in rows:
+        if community is None or row.community == community:
+            versions.setdefault(row.community, []).append(row)
+    active = {key: current(rows_of) for key, rows_of in versions.items()}
+    active = {key: packs for key, packs in active.items() if packs}
+    if not active:
+        print("no packs" + (f" in {community}" if community else ""))
+    for key, packs in active.items():
+        print(key)
+        for r in sorted(packs.values(), key=lambda r: r.name):
+            print(f"  {r.name}: {r.item_count} question{'s' * (r.item_count != 1)} ({r.source_format}), "
+                  f"added {r.added_at:%Y-%m-%d %H:%M} UTC by {r.added_by}")
+    return 0
 
 
 async def _add(packs: Packs, community: str, args: argparse.Namespace, now: datetime) -> int:

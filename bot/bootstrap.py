@@ -39,7 +39,6 @@ class Core:
     db: Database
     chat: ChatRouter
     clock: Clock
-    bank: Bank
     scheduler: Scheduler
     communities: CommunityRepo
     daily: DailyQuestions
@@ -92,7 +91,7 @@ async def build_core(config: Config, *, clock: Clock | None = None, scheduler: S
     admin = Admin(communities, members, ledger, daily, PackAdmin(packs, communities, clock), clock, daily.run_due)
     bot = StudyBot(daily, board, admin, members, clock)
     home = MemberHome(communities, rounds, ledger, board, packs, clock)
-    return Core(bot, db, chat, clock, bank, scheduler, communities, daily, home, packs)
+    return Core(bot, db, chat, clock, scheduler, communities, daily, home, packs)
 
 
 async def start_core(core: Core, config: Config) -> None:

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from bot.content.formats import FORMATS
+from bot.content.schema import Domain
 from bot.events import OptionValue
 
 
@@ -51,6 +53,11 @@ class CommandSpec:
     def subcommand(self, name: str) -> SubcommandSpec | None:
         return next((s for s in self.subcommands if s.name == name), None)
 
+    def options_of(self, subcommand: str | None) -> tuple[OptionSpec, ...]:
+        """The options of a subcommand (or of the command itself when it has none)."""
+        sub = self.subcommand(subcommand) if subcommand else None
+        return sub.options if sub else self.options
+
     def usage(self, sub: SubcommandSpec | None = None) -> str:
         def opts(options: tuple[OptionSpec, ...]) -> str:
             return " ".join(f"<{o.name}>" if o.required else f"[{o.name}]" for o in options)
@@ -62,9 +69,8 @@ class CommandSpec:
         return f"/{self.name} {opts(self.options)}".rstrip()
 
 
-PACK_FORMATS = ("studybot", "red-trivia", "opentdb", "gift", "anki-tsv", "csv")
-TOPICS = ("math-stats", "programming", "ml-algorithms", "deep-learning", "ml-system-design", "mlops", "coding",
-          "behavioural")
+PACK_FORMATS = FORMATS
+TOPICS = tuple(d.value for d in Domain)
 CONFIG_KEYS = ("channel", "time", "timezone", "days", "topics", "difficulty", "reveal", "grace", "enabled",
                "questions")
 

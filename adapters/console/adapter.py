@@ -36,12 +36,6 @@ CONSOLE_HELP = """Console commands:
 Everything else is a studybot command: /studybot help lists them."""
 
 
-def _is_attachment(spec: commands.CommandSpec, sub: str | None, option: str) -> bool:
-    sub_spec = spec.subcommand(sub) if sub else None
-    specs = sub_spec.options if sub_spec else spec.options
-    return any(o.name == option and o.type is commands.OptionType.ATTACHMENT for o in specs)
-
-
 def local_file(path_text: str) -> Attachment:
     """The console "attaches" a file by path: `/studybot pack add file:team.yaml`. OSError if it is not there."""
     path = Path(path_text).expanduser()
@@ -224,13 +218,13 @@ class ConsoleAdapter:
             self._write(str(exc))
             return True
         options = dict(parsed.options)
-        for key, value in parsed.options.items():
-            if isinstance(value, str) and _is_attachment(spec, parsed.subcommand, key):
-                try:
-                    options[key] = local_file(value)
-                except OSError as exc:
-                    self._write(f"Cannot attach {value}: {exc.strerror or exc}")
-                    return True
+        files = {o.name for o in spec.options_of(parsed.subcommand) if o.type is commands.OptionType.ATTACHMENT}
+        for key in files & options.keys():
+            try:
+                options[key] = local_file(str(options[key]))
+            except OSError as exc:
+                self._write(f"Cannot attach {options[key]}: {exc.strerror or exc}")
+                return True
         await self._dispatch(CommandInvoked(self._actor(), CHANNEL, parsed.name, options, parsed.subcommand))
         return True
 

@@ -111,7 +111,7 @@ class PackAdmin:
             summary = await self._packs.add(actor.community.key, name, text, fmt, domain, actor.member.id,
                                             self._clock.now())
         except BankError as exc:
-            return _refused(in_form, "content", [_problem_text(str(p)) for p in exc.problems])
+            return _refused(in_form, "content", [clip(str(p), 300) for p in exc.problems])
         return Response.private(added_text(summary))
 
 
@@ -126,10 +126,6 @@ def guess_format(suffix: str, text: str) -> str:
     if suffix in (".yaml", ".yml") and not re.search(r"(?m)^items\s*:", text):
         return "red-trivia"
     return "studybot"
-
-
-def _problem_text(problem: str) -> str:
-    return clip(problem, 300)
 
 
 def _refused(in_form: bool, field: str, problems: list[str]) -> Response:

@@ -70,10 +70,6 @@ class Packs:
         self._repo = repo
         self._cache: dict[str, tuple[tuple[int, int, int], CommunityBank]] = {}
 
-    @property
-    def base(self) -> Bank:
-        return self._base
-
     async def bank_for(self, community: str) -> CommunityBank:
         """The community's bank; one small read to notice packs added or removed by any process."""
         mark = await self._repo.fingerprint(community)
