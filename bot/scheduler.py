@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -11,6 +13,16 @@ from bot.ports import Clock, JobCallback
 
 log = logging.getLogger(__name__)
 MISFIRE_GRACE_S = 6 * 3600
+
+
+def _awaiting(callback: JobCallback) -> Callable[[], Coroutine[Any, Any, None]]:
+    """APScheduler awaits a job only when the function itself is a coroutine function; any other callable
+    (a lambda returning a coroutine) runs in a thread pool and its coroutine is never awaited."""
+
+    async def job() -> None:
+        await callback()
+
+    return job
 
 
 class ApScheduler:
@@ -28,10 +40,10 @@ class ApScheduler:
             self._sched.shutdown(wait=False)
 
     def schedule(self, job_id: str, run_at: datetime, callback: JobCallback) -> None:
-        self._sched.add_job(callback, "date", run_date=run_at, id=job_id, replace_existing=True)
+        self._sched.add_job(_awaiting(callback), "date", run_date=run_at, id=job_id, replace_existing=True)
 
     def every(self, job_id: str, interval: timedelta, callback: JobCallback) -> None:
-        self._sched.add_job(callback, "interval", seconds=interval.total_seconds(), id=job_id,
+        self._sched.add_job(_awaiting(callback), "interval", seconds=interval.total_seconds(), id=job_id,
                             replace_existing=True)
 
     def cancel(self, job_id: str) -> None:
