@@ -9,9 +9,9 @@ import importlib
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from adapters import packs_cli
 from bot.bootstrap import build_core, start_core
@@ -206,14 +206,34 @@ async def run(config: Config, force_console: bool = False) -> int:
         if "slack" in platforms:
             adapters.append(importlib.import_module("adapters.slack.adapter").SlackAdapter(core, config))
         log.info("starting %s", ", ".join(platforms))
-        await start_core(core, config)
-        await asyncio.gather(*(a.start() for a in adapters))
+        await serve(adapters, lambda: start_core(core, config))
     finally:
         for a in adapters:
             with contextlib.suppress(Exception):
                 await a.close()
         await core.close()
     return 0
+
+
+class Served(Protocol):
+    async def start(self) -> None: ...
+    async def wait_ready(self) -> None: ...
+
+
+async def serve(adapters: Sequence[Served], on_ready: Callable[[], Awaitable[None]]) -> None:
+    """Run the adapters; once all are connected, call `on_ready` (the core's catch-up sweep, which would
+    fail on a platform whose adapter has not logged in yet). A failing adapter ends it all."""
+    running: list[asyncio.Future[Any]] = [asyncio.ensure_future(a.start()) for a in adapters]
+    ready: asyncio.Future[Any] = asyncio.ensure_future(asyncio.gather(*(a.wait_ready() for a in adapters)))
+    try:
+        await asyncio.wait([ready, *running], return_when=asyncio.FIRST_COMPLETED)
+        if ready.done() and ready.exception() is None:
+            await on_ready()
+        await asyncio.gather(*running)
+    finally:
+        for task in (ready, *running):
+            task.cancel()
+        await asyncio.gather(ready, *running, return_exceptions=True)
 
 
 async def run_console(config: Config) -> int:

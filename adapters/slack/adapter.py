@@ -169,6 +169,10 @@ class SlackAdapter:
         self.port = int(address[1])
         log.info("slack: HTTP mode, listening on %s:%d%s", self.host, self.port, EVENTS_PATH)
 
+    async def wait_ready(self) -> None:
+        """Until connected (Socket Mode) or listening (HTTP)."""
+        await self.ready.wait()
+
     async def start(self) -> None:
         """Connect, then run until cancelled."""
         try:
