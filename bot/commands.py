@@ -202,6 +202,10 @@ def _take_word(text: str) -> tuple[str, str]:
     return word, after.strip()
 
 
+def _last_positional(pending: list[OptionSpec]) -> OptionSpec | None:
+    return next((o for o in reversed(pending) if o.type is not OptionType.ATTACHMENT), None)
+
+
 def parse_text(
     command: CommandSpec, text: str, resolve_member: MemberResolver = lambda raw: None
 ) -> ParsedCommand:
@@ -233,12 +237,15 @@ def parse_text(
         if keyed and keyed.group("key") in by_name:  # key:value names the option
             spec = by_name[keyed.group("key")]
             rest = (keyed.group("value") + " " + after).strip()
-        elif word.casefold() in by_name and after:  # `answer <text>` names it too
+        elif word.casefold() in by_name:  # `answer <text>` names it too; a bare `answer` gives no value
             spec = by_name[word.casefold()]
             rest = after
-        else:
-            spec = pending[0]
-        if spec is pending[-1] and spec.type is OptionType.STRING:
+        else:  # by position; a file is never filled by position (only `file:...`)
+            positional = [o for o in pending if o.type is not OptionType.ATTACHMENT]
+            if not positional:
+                break
+            spec = positional[0]
+        if spec is _last_positional(pending) and spec.type is OptionType.STRING:
             raw_value, rest = rest, ""
             if len(raw_value) >= 2 and raw_value[0] == raw_value[-1] and raw_value[0] in "'\"":
                 raw_value = raw_value[1:-1]

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from bot.commands import CATALOGUE, CommandSpec, OptionSpec
+from bot.commands import CATALOGUE, CommandSpec, OptionSpec, OptionType
 from bot.config import Config
 
 #: exactly what the adapter calls, and nothing more
@@ -28,7 +28,9 @@ MAX_USAGE_HINT = 1000
 
 
 def _options(options: tuple[OptionSpec, ...]) -> str:
-    return " ".join(f"<{o.name}>" if o.required else f"[{o.name}]" for o in options)
+    """Typed options only: a Slack slash command cannot carry a file."""
+    return " ".join(f"<{o.name}>" if o.required else f"[{o.name}]" for o in options
+                    if o.type is not OptionType.ATTACHMENT)
 
 
 def usage_hint(cmd: CommandSpec) -> str:

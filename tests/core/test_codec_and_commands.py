@@ -64,3 +64,16 @@ def test_reply_keeps_within_choice_limits() -> None:
     reply = Reply(text="pick", choices=choices)
     assert len(reply.choices) <= MAX_CHOICES and all(len(c.label) <= 75 for c in reply.choices)
     assert "More options" in reply.text and all(len(row) <= 5 for row in reply.rows())
+
+
+def test_a_bare_option_name_gives_no_value_and_files_are_never_positional() -> None:
+    from bot.commands import find, parse_text
+
+    daily, studybot = find("daily"), find("studybot")
+    assert daily is not None and studybot is not None
+    assert parse_text(daily, "answer").options == {}  # would otherwise save the word "answer" as the answer
+    assert parse_text(daily, "answer It depends").options == {"answer": "It depends"}
+    assert parse_text(studybot, "pack add team-nlp gift").options == {
+        "action": "add", "name": "team-nlp", "format": "gift"}
+    assert parse_text(studybot, "pack add team-nlp file:p.yaml").options == {
+        "action": "add", "name": "team-nlp", "file": "p.yaml"}
