@@ -136,7 +136,8 @@ def _refused(in_form: bool, field: str, problems: list[str]) -> Response:
             f"{listing}{more}")
     if not in_form:
         return Response.private(text)
-    return Response(form_errors={field: clip(problems[0], 150)}, reply=Reply(text=text))
+    # the whole list in the form too: Slack shows a refused modal's errors in place and nothing else
+    return Response(form_errors={field: clip("\n".join(shown) + more, 500)}, reply=Reply(text=text))
 
 
 def added_text(summary: PackSummary) -> str:

@@ -99,6 +99,7 @@ async def test_a_bad_pack_is_refused_whole_with_every_problem() -> None:
         assert refused.form_errors and "content" in refused.form_errors
         assert refused.reply and "refused; nothing was added" in refused.reply.text
         assert "team-q2" in refused.reply.text and "team-q3" in refused.reply.text  # both problems, at once
+        assert "team-q2" in refused.form_errors["content"] and "team-q3" in refused.form_errors["content"]
         assert not (await h.core.packs.bank_for(COMMUNITY.key)).pack_ids  # not half-loaded
         for text in ("not: [valid", "", "items: 3", pack(open_item(1), open_item(1))):
             r = await add_by_form(h, "x", text)
