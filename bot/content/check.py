@@ -50,14 +50,13 @@ def coding_problems(items: list[tuple[str, Item]]) -> list[Problem]:
             for _, it in coding
         ]
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", runner],
-        input=payload,
-        capture_output=True,
-        text=True,
-        timeout=CODE_TIMEOUT_S * max(1, len(coding) // 20),
-        check=False,
-    )
+    timeout = CODE_TIMEOUT_S * max(1, len(coding) // 20)
+    try:
+        proc = subprocess.run([sys.executable, "-c", runner], input=payload, capture_output=True, text=True,
+                              timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return [Problem("<coding>", None, f"reference solutions did not finish within {timeout} s "
+                                          "(a solution or test that never returns?)")]
     if proc.returncode != 0:
         return [Problem("<coding>", None, f"solution runner crashed: {proc.stderr[-500:]}")]
     where = {it.id: src for src, it in coding}

@@ -142,8 +142,9 @@ class DailyQuestions:
 
     async def _post(self, rnd: Round) -> None:
         item = await self._packs.item(rnd.community, rnd.item_id)
-        if item is None:
-            log.error("round %s names unknown item %s", rnd.id, rnd.item_id)
+        if item is None:  # e.g. its pack no longer validates: skip the day rather than retry it every minute
+            log.error("round %s names unknown item %s; skipping it", rnd.id, rnd.item_id)
+            await self._rounds.mark_skipped(rnd.id)
             return
         ref = await self._delivery.post(f"daily-post:{rnd.id}", self._channel(rnd), question_reply(rnd, item))
         if ref is not None:
@@ -153,7 +154,9 @@ class DailyQuestions:
         if rnd.status is RoundStatus.POSTED:
             await self._rounds.start_reveal(rnd.id, self._clock.now())
         item = await self._packs.item(rnd.community, rnd.item_id)
-        if item is None:
+        if item is None:  # nothing to reveal with; finish, or the round would be retried every minute
+            log.error("round %s names unknown item %s; closing it without a reveal", rnd.id, rnd.item_id)
+            await self._rounds.finish_reveal(rnd.id)
             return
         answers = await self._rounds.answers(rnd.id)
         channel = self._channel(rnd)
@@ -168,7 +171,7 @@ class DailyQuestions:
             member = MemberRef(channel.community, ans.member)
             complete &= await self._delivery.post(f"daily-shared:{ans.id}", thread,
                                                   shared_answer_reply(ans, member)) is not None
-        for ans in answers:
+        for ans in (a for a in answers if not a.late):  # a late answer got its checklist when it was saved
             member = MemberRef(channel.community, ans.member)
             complete &= await self._delivery.direct(f"daily-checklist:{ans.id}", member,
                                                     checklist_reply(ans, item), fallback=channel)

@@ -85,6 +85,19 @@ def test_a_failing_reference_solution_is_reported(bank: Bank) -> None:
     assert problems and "fails its tests" in problems[0].message
 
 
+def test_a_solution_that_never_returns_is_reported_not_a_crash(bank: Bank, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.content import check as check_module
+
+    coding = [it for it in bank.items if it.kind is Kind.CODING]
+    if not coding:
+        pytest.skip("no coding items yet")
+    stuck = coding[0].model_copy(update={"solution": f"def {coding[0].function}(*a, **k):\n    while True:\n"
+                                                     "        pass\n"})
+    monkeypatch.setattr(check_module, "CODE_TIMEOUT_S", 1)
+    problems = coding_problems([("x.yaml", stuck)])
+    assert problems and "did not finish" in problems[0].message
+
+
 def test_choice_labels_fit_buttons_or_are_lettered(bank: Bank) -> None:
     mc = [it for it in bank.items if it.kind is Kind.MULTIPLE_CHOICE]
     fits = sum(all(len(c) <= MAX_LABEL for c in it.choices or ()) for it in mc)

@@ -232,3 +232,27 @@ async def test_a_file_named_as_text_where_files_cannot_be_attached_is_explained(
         assert resp.reply and "paste the questions" in resp.reply.text and resp.form is None
     finally:
         await h.close()
+
+
+async def test_a_question_whose_pack_stops_validating_is_skipped_not_retried_forever(tmp_path: Path) -> None:
+    db = str(tmp_path / "packs.db")
+    h = await Harness.create(MONDAY_8, db=db)
+    try:
+        await h.setup(time="09:00", timezone="UTC", days="every day", reveal="2h")
+        await add_by_form(h, "team-ops", pack(open_item(1), open_item(2)))
+        await h.run_until(datetime(2025, 6, 2, 9, 0, tzinfo=UTC))
+        assert "number 1" in h.chat.titled("Daily question")[0].reply.text
+        # e.g. a later, stricter schema rejects the stored pack: restart with it unreadable
+        await h.core.db.write(lambda c: c.execute("UPDATE community_packs SET items = 'items: 3'"))
+    finally:
+        await h.close()
+    h2 = await Harness.create(datetime(2025, 6, 2, 11, 0, tzinfo=UTC), db=db)
+    try:
+        await h2.core.sweep()
+        assert not h2.chat.titled("Reveal")
+        rounds = await h2.core.db.read(lambda c: c.execute("SELECT status FROM daily_rounds").fetchall())
+        assert rounds == [("revealed",)]  # closed, not left revealing
+        wake = h2.scheduler.next_run()
+        assert wake is not None and wake.hour == 9  # the next post, not a retry every minute
+    finally:
+        await h2.close()
