@@ -12,6 +12,8 @@ from dataclasses import dataclass
 MAX_LENGTH = 100
 _PART = r"[A-Za-z0-9_.\-]+"
 _PATTERN = re.compile(rf"^(?P<feature>[a-z]+):(?P<verb>[a-z\-]+)((?::{_PART})*)$")
+#: what adapters route to the core (a button's custom_id, a modal's callback_id); the codec checks the rest
+ACTION_ID = re.compile(rf"[a-z]+:[a-z\-]+(?::{_PART})*")
 
 
 class ActionError(ValueError):

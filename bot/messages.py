@@ -13,7 +13,6 @@ from bot.ids import ChannelRef, MemberRef
 MAX_CHOICES = 25
 CHOICES_PER_ROW = 5
 MAX_LABEL = 75
-MAX_TEXT = 3800  # fits a Discord embed description and a Slack section after rendering
 MAX_FIELDS = 10
 
 

@@ -13,10 +13,11 @@ import discord
 
 from adapters.discord.text import markdown
 from bot import markup as mk
+from bot.actions import ACTION_ID
 from bot.messages import Form, InputKind, Reply, Style, clip
 
 # the action codec (bot.actions): feature:verb[:arg...], ASCII, at most 100 characters
-ACTION_TEMPLATE = re.compile(r"(?P<action>[a-z]+:[a-z\-]+(?::[A-Za-z0-9_.\-]+)*)")
+ACTION_TEMPLATE = re.compile(rf"(?P<action>{ACTION_ID.pattern})")
 MODAL_TITLE_LIMIT = 45
 MODAL_CHILDREN_LIMIT = 5
 LABEL_LIMIT = 45

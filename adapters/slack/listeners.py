@@ -35,17 +35,18 @@ from adapters.slack.translate import (
     parse_command,
 )
 from adapters.slack.workspaces import Directory
+from bot.actions import ACTION_ID
 from bot.bootstrap import Core
 from bot.commands import ParsedCommand, UsageError
 from bot.events import Actor, Event
 from bot.ids import MemberRef
-from bot.messages import Reply, Response
+from bot.messages import Reply, Response, clip
 from bot.ports import DeliveryError
 
 log = logging.getLogger("adapters.slack")
 T = TypeVar("T")
 #: action ids and form ids of the core (bot.actions): `feature:verb[:args]`
-ACTION_PATTERN = re.compile(r"^[a-z]+:[a-z\-]+(?::[A-Za-z0-9_.\-]+)*$")
+ACTION_PATTERN = re.compile(rf"^{ACTION_ID.pattern}$")
 MAX_ERROR = 500
 
 
@@ -203,7 +204,7 @@ class Handlers:
             return
         response = work.result()
         inputs = {b.get("block_id") for b in view.get("blocks") or [] if b.get("type") == "input"}
-        errors = {k: render.clip_plain(v, MAX_ERROR) for k, v in response.form_errors.items() if k in inputs}
+        errors = {k: clip(v, MAX_ERROR) for k, v in response.form_errors.items() if k in inputs}
         if errors:
             await ack(response_action="errors", errors=errors)
             return

@@ -32,7 +32,6 @@ class RetryAfterHandler(AsyncRateLimitErrorRetryHandler):
         super().__init__(max_retry_count=max_retry_count)
         self.jitter = jitter
         self._sleep = sleep
-        self.waits: list[float] = []
 
     async def prepare_for_next_attempt_async(
         self,
@@ -53,7 +52,6 @@ class RetryAfterHandler(AsyncRateLimitErrorRetryHandler):
                 except ValueError:
                     retry_after = 1.0
         wait = min(max(retry_after, 0.0), MAX_RETRY_AFTER) + random.random() * self.jitter
-        self.waits.append(wait)
         await self._sleep(wait)
         state.increment_current_attempt()
 

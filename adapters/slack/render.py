@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot import markup as mk
-from bot.messages import CHOICES_PER_ROW, Choice, Form, InputKind, Reply, Style
+from bot.messages import CHOICES_PER_ROW, Choice, Form, InputKind, Reply, Style, clip
 
 MAX_BLOCKS = 50
 MAX_MESSAGE_CHARS = 12_000
@@ -119,10 +119,6 @@ def clip_mrkdwn(text: str, limit: int) -> str:
     return text[:cut].rstrip() + "…"
 
 
-def clip_plain(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def clip_words(text: str, limit: int) -> str:
     """Short plain text (a modal title) clipped at a word boundary."""
     if len(text) <= limit:
@@ -157,7 +153,7 @@ def button(choice: Choice) -> Block:
         "type": "button",
         "action_id": choice.action,
         "value": choice.action,
-        "text": {"type": "plain_text", "text": clip_plain(choice.label, MAX_BUTTON), "emoji": True},
+        "text": {"type": "plain_text", "text": clip(choice.label, MAX_BUTTON), "emoji": True},
     }
     if choice.style in (Style.PRIMARY, Style.SUCCESS):
         element["style"] = "primary"
@@ -185,7 +181,7 @@ def reply_blocks(reply: Reply) -> list[Block]:
     blocks: list[Block] = []
     if reply.title:
         blocks.append({"type": "header",
-                       "text": {"type": "plain_text", "text": clip_plain(plain(reply.title), MAX_HEADER),
+                       "text": {"type": "plain_text", "text": clip(plain(reply.title), MAX_HEADER),
                                 "emoji": True}})
     for piece in split_mrkdwn(mrkdwn(reply.text)):
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": piece}})
@@ -251,11 +247,11 @@ def modal(form: Form, private_metadata: str = "") -> dict[str, Any]:
         element: Block = {"type": "plain_text_input", "action_id": f.id, "multiline": f.kind is InputKind.LONG,
                           "max_length": limit}
         if f.placeholder:
-            element["placeholder"] = {"type": "plain_text", "text": clip_plain(f.placeholder, MAX_PLACEHOLDER)}
+            element["placeholder"] = {"type": "plain_text", "text": clip(f.placeholder, MAX_PLACEHOLDER)}
         if f.default:
             element["initial_value"] = f.default[:limit]
         blocks.append({"type": "input", "block_id": f.id, "optional": not f.required,
-                       "label": {"type": "plain_text", "text": clip_plain(f.label, 2000)}, "element": element})
+                       "label": {"type": "plain_text", "text": clip(f.label, 2000)}, "element": element})
     return {
         "type": "modal",
         "callback_id": form.form_id,

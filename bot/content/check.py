@@ -5,9 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-from collections import Counter
 from pathlib import Path
 
+from bot.content.bank import Bank
 from bot.content.loader import Problem, default_content_dir, load_items
 from bot.content.schema import Item, Kind
 
@@ -67,11 +67,7 @@ def coding_problems(items: list[tuple[str, Item]]) -> list[Problem]:
 
 
 def count_table(items: list[Item]) -> str:
-    by: dict[str, Counter[str]] = {
-        "domain": Counter(it.domain.value for it in items),
-        "kind": Counter(it.kind.value for it in items),
-        "difficulty": Counter(it.difficulty.value for it in items),
-    }
+    by = Bank(tuple(items)).counts()
     lines = [f"{len(items)} items"]
     for axis, counter in by.items():
         lines.append(f"\nby {axis}:")

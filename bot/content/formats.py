@@ -22,13 +22,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.content.loader import Problem, _format_validation, duplicate_problems, parse_items
+from bot.content.loader import YAML_LOADER, Problem, _format_validation, duplicate_problems, parse_items
 from bot.content.schema import CHOICE_COUNT, EXPLAINED_KINDS, ID_PATTERN, Domain, Item, Kind
-
-try:
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - libyaml missing
-    _Loader = yaml.SafeLoader
 
 FORMATS = ("studybot", "red-trivia", "opentdb", "gift", "anki-tsv", "csv")
 FORMAT_NAMES = {
@@ -258,7 +253,7 @@ class _Importer:
 
 def _import_red(imp: _Importer, text: str) -> None:
     try:
-        doc = yaml.load(text, Loader=_Loader)
+        doc = yaml.load(text, Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         imp.fail(None, f"not valid YAML: {exc}")
         return

@@ -12,7 +12,6 @@ import logging
 import re
 import unicodedata
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot import markup as mk
@@ -44,12 +43,6 @@ ENDED = "This question has ended, or that button is no longer mine. Try /daily f
 def clean_answer(text: str) -> str:
     """NFC, no control or bidi-override characters, trimmed; newlines and emoji kept."""
     return _UNWANTED.sub("", unicodedata.normalize("NFC", text)).strip()
-
-
-@dataclass(frozen=True, slots=True)
-class Wake:
-    community: str
-    at: datetime
 
 
 WakeHook = Callable[[str, datetime | None], Awaitable[None]]

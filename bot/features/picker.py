@@ -22,8 +22,7 @@ def pick_daily(bank: Bank, settings: CommunitySettings, history: list[str],
     `pack_ids` are the community's own pack items: `settings.question_source` says whether they come
     first, mixed, or alone (with no usable pack item, every source falls back to the whole bank).
     """
-    eligible = [it for it in bank.select(checklist_only=True)
-                if not settings.topics or it.domain in settings.topics]
+    eligible = bank.select(domains=settings.topics, checklist_only=True)
     if not eligible:
         return None
     used = set(history)

@@ -139,11 +139,13 @@ class DailyRepo:
 
         return await self._db.read(q)
 
-    async def latest_round(self, community: str, *, posted_only: bool = True) -> Round | None:
+    async def latest_round(self, community: str) -> Round | None:
+        """The newest round that went out (posted, revealing or revealed)."""
+
         def q(c: sqlite3.Connection) -> Round | None:
-            cond = "AND status IN ('posted', 'revealing', 'revealed')" if posted_only else ""
             row = c.execute(
-                f"SELECT {_ROUND_COLS} FROM daily_rounds WHERE community = ? {cond} "
+                f"SELECT {_ROUND_COLS} FROM daily_rounds WHERE community = ? "
+                "AND status IN ('posted', 'revealing', 'revealed') "
                 "ORDER BY local_date DESC LIMIT 1",
                 (community,),
             ).fetchone()
@@ -369,9 +371,3 @@ class DailyRepo:
             return cur.rowcount > 0
 
         return await self._db.write(w)
-
-    async def kudos_count(self, answer_id: int) -> int:
-        def q(c: sqlite3.Connection) -> int:
-            return int(c.execute("SELECT COUNT(*) FROM kudos WHERE answer_id = ?", (answer_id,)).fetchone()[0])
-
-        return await self._db.read(q)

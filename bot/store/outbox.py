@@ -93,10 +93,3 @@ class OutboxRepo:
             )
 
         await self._db.write(w)
-
-    async def status(self, key: str) -> str | None:
-        def q(c: sqlite3.Connection) -> str | None:
-            row = c.execute("SELECT status FROM outbox WHERE key = ?", (key,)).fetchone()
-            return None if row is None else str(row[0])
-
-        return await self._db.read(q)
