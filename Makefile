@@ -3,13 +3,21 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+ORIGINALITY := ../shared/originality/check.py
+
+# A venv copied or cloned from another folder names an interpreter that is not its own
+# (its scripts' first lines point elsewhere): such a venv is thrown away and rebuilt.
+VENV_OK := $(shell $(BIN)/python -c 'import sys, os; sys.exit(0 if os.path.realpath(sys.prefix) == os.path.realpath("$(VENV)") else 1)' 2>/dev/null && head -1 $(BIN)/pip 2>/dev/null | grep -qF "$(abspath $(VENV))/bin/" && echo yes)
+ifneq ($(VENV_OK),yes)
+$(shell rm -rf $(VENV))
+endif
 
 .PHONY: run test lint types pytest demo bench content-check clean
 
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(PYTHON) -m venv --clear $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -31,7 +39,8 @@ pytest: $(STAMP)
 
 content-check: $(STAMP)
 	$(BIN)/studybot content check
-	$(PYTHON) ../shared/originality/check.py content/ || [ ! -f ../shared/originality/check.py ]
+	@if [ -f $(ORIGINALITY) ]; then $(BIN)/python $(ORIGINALITY) content/; \
+	else echo "originality check skipped: $(ORIGINALITY) is not here"; fi
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
