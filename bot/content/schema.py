@@ -48,11 +48,39 @@ class Seniority(StrEnum):
 
 
 class RubricDimension(StrEnum):
+    """What a mock interviewer scores. The first four fit any track; the rest name one skill each."""
+
     MODELING_JUDGMENT = "modeling_judgment"
     PRODUCTION_READINESS = "production_readiness"
     EVALUATION_RIGOR = "evaluation_rigor"
     COMMUNICATION_CLARITY = "communication_clarity"
+    TECHNICAL_DEPTH = "technical_depth"
+    PROBLEM_SOLVING = "problem_solving"
+    CODE_QUALITY = "code_quality"
+    TRADE_OFF_REASONING = "trade_off_reasoning"
+    OWNERSHIP = "ownership"
+    COLLABORATION = "collaboration"
 
+
+class MockTrack(StrEnum):
+    """The tracks a member picks for peer mock interviews; each domain feeds one track."""
+
+    ML_FUNDAMENTALS = "ml-fundamentals"
+    ML_SYSTEM_DESIGN = "ml-system-design"
+    CODING = "coding"
+    BEHAVIOURAL = "behavioural"
+
+
+TRACK_OF_DOMAIN: dict[Domain, MockTrack] = {
+    Domain.MATH_STATS: MockTrack.ML_FUNDAMENTALS,
+    Domain.ML_ALGORITHMS: MockTrack.ML_FUNDAMENTALS,
+    Domain.DEEP_LEARNING: MockTrack.ML_FUNDAMENTALS,
+    Domain.ML_SYSTEM_DESIGN: MockTrack.ML_SYSTEM_DESIGN,
+    Domain.MLOPS: MockTrack.ML_SYSTEM_DESIGN,
+    Domain.CODING: MockTrack.CODING,
+    Domain.PROGRAMMING: MockTrack.CODING,
+    Domain.BEHAVIOURAL: MockTrack.BEHAVIOURAL,
+}
 
 #: Kinds answered in free text that carry key points, a model answer and follow-ups.
 EXPLAINED_KINDS = frozenset(
@@ -134,6 +162,16 @@ class Item(BaseModel):
         return bool(self.key_points) and bool(self.model_answer)
 
     @property
+    def track(self) -> MockTrack:
+        return TRACK_OF_DOMAIN[self.domain]
+
+    @property
+    def mock_ready(self) -> bool:
+        """True when an interviewer can run it in a mock: a level, follow-ups and rubric dimensions."""
+        return (self.kind in EXPLAINED_KINDS and self.seniority is not None and bool(self.follow_ups)
+                and bool(self.rubric) and self.has_checklist)
+
+    @property
     def correct_index(self) -> int | None:
         if self.kind is not Kind.MULTIPLE_CHOICE or not self.choices or self.answer is None:
             return None
@@ -153,7 +191,7 @@ def kind_errors(item: Item) -> list[str]:
     errs: list[str] = []
     if item.kind is Kind.MULTIPLE_CHOICE:
         errs += _require(item, "choices", "answer", "explanation")
-        errs += _forbid(item, "solution", "tests", "outline", "strong_signals", "weak_signals")
+        errs += _forbid(item, "solution", "tests", "outline", "strong_signals", "weak_signals", "rubric")
         if item.choices is not None:
             if len(item.choices) != CHOICE_COUNT:
                 errs.append(f"multiple choice needs exactly {CHOICE_COUNT} choices, has {len(item.choices)}")
@@ -166,6 +204,7 @@ def kind_errors(item: Item) -> list[str]:
     errs += _forbid(item, "choices")
     if item.kind is Kind.SHORT_ANSWER:
         errs += _require(item, "answer", "explanation")
+        errs += _forbid(item, "rubric")
         return errs
     errs += _require(item, "key_points", "model_answer", "follow_ups")
     if item.key_points is not None and not 3 <= len(item.key_points) <= 6:
@@ -195,7 +234,9 @@ def kind_errors(item: Item) -> list[str]:
     if item.kind is Kind.BEHAVIOURAL:
         errs += _require(item, "strong_signals", "weak_signals", "rubric")
     else:
-        errs += _forbid(item, "strong_signals", "weak_signals", "rubric")
+        errs += _forbid(item, "strong_signals", "weak_signals")
+    if item.rubric is not None and len(set(item.rubric)) != len(item.rubric):
+        errs.append("rubric repeats a dimension")
     return errs
 
 
