@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import logging
 
+from bot import markup as mk
 from bot.actions import ActionError, decode
+from bot.commands import option_problems
 from bot.events import ChoiceSelected, CommandInvoked, Event, FormSubmitted
 from bot.features.admin import Admin
 from bot.features.daily import ENDED, DailyQuestions
 from bot.features.leaderboard import Leaderboard
-from bot.messages import Response
+from bot.messages import Response, clip
 from bot.ports import Clock
 from bot.store.communities import MemberRepo
 
 log = logging.getLogger(__name__)
-SORRY = "Something went wrong on my side; nothing you sent was lost. Please try again in a moment."
+SORRY = "Something went wrong on my side, so that did not go through. Please try again in a moment."
 
 
 class StudyBot:
@@ -35,7 +37,7 @@ class StudyBot:
             return Response.private(ENDED)
         except Exception:
             log.exception("handling %s failed", type(event).__name__)
-            return Response.private(SORRY)
+            return Response.private(SORRY + _typed_back(event))
 
     async def _remember(self, event: Event) -> None:
         """Keep display names current (for the console and logs); skip the write when nothing changed."""
@@ -46,6 +48,10 @@ class StudyBot:
 
     async def _route(self, event: Event) -> Response:
         if isinstance(event, CommandInvoked):
+            problems = option_problems(event.name, event.subcommand, event.options)
+            if problems:
+                return Response.private("That command has a problem, so nothing was done: "
+                                        + "; ".join(problems) + ".")
             match event.name:
                 case "daily":
                     return await self.daily.on_command(event)
@@ -69,3 +75,13 @@ class StudyBot:
                 return await self.admin.on_form(event, action)
             return Response.private(ENDED)
         return Response.private(ENDED)
+
+
+def _typed_back(event: Event) -> str:
+    """What the member typed into a form, handed back when it could not be handled: it is not lost."""
+    if not isinstance(event, FormSubmitted):
+        return ""
+    typed = [v for v in event.values.values() if isinstance(v, str) and v.strip()]
+    if not typed:
+        return ""
+    return "\n\nHere is what you typed, so you can keep it:\n" + mk.escape(clip("\n\n".join(typed), 3000))

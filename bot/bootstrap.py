@@ -21,6 +21,7 @@ from bot.features.leaderboard import Leaderboard
 from bot.features.pack_admin import PackAdmin
 from bot.features.packs import Packs
 from bot.ports import Clock, Scheduler
+from bot.process import ProcessId, dead_owners
 from bot.scheduler import ApScheduler
 from bot.store.communities import CommunityRepo, MemberRepo
 from bot.store.daily import DailyRepo
@@ -44,6 +45,17 @@ class Core:
     daily: DailyQuestions
     home: MemberHome
     packs: Packs
+    outbox: OutboxRepo
+    process: ProcessId
+
+    async def release_dead_claims(self) -> int:
+        """End the outbox leases that an earlier life of this process left when it died mid-send."""
+        dead = dead_owners(self.process, await self.outbox.claim_owners())
+        if not dead:
+            return 0
+        released = await self.outbox.release(dead, self.clock.now())
+        log.info("took back %d outbox claims of dead processes (%s)", released, ", ".join(dead))
+        return released
 
     async def sweep(self) -> None:
         """Do whatever is due in every community: at start (catch-up) and as a safety net."""
@@ -65,18 +77,22 @@ def load_default_bank(config: Config) -> Bank:
 
 
 async def build_core(config: Config, *, clock: Clock | None = None, scheduler: Scheduler | None = None,
-                     bank: Bank | None = None, chat: ChatRouter | None = None) -> Core:
+                     bank: Bank | None = None, chat: ChatRouter | None = None,
+                     process: ProcessId | None = None) -> Core:
     clock = clock or SystemClock()
+    process = process or ProcessId.current()
     scheduler = scheduler or ApScheduler()
     bank = bank if bank is not None else load_default_bank(config)
     chat = chat or ChatRouter()
-    db = Database(config.db)
+    db = Database(config.db, busy_timeout_ms=config.db_busy_timeout_ms,
+                  retry_delay_s=config.db_retry_delay_ms / 1000)
     await db.open()
     communities = CommunityRepo(db)
     members = MemberRepo(db)
     rounds = DailyRepo(db)
     ledger = LedgerRepo(db)
-    delivery = Delivery(chat, OutboxRepo(db), communities, clock)
+    outbox = OutboxRepo(db)
+    delivery = Delivery(chat, outbox, communities, clock, process.owner)
 
     async def wake(community: str, when: datetime | None) -> None:
         job = f"daily:{community}"
@@ -87,11 +103,12 @@ async def build_core(config: Config, *, clock: Clock | None = None, scheduler: S
 
     packs = Packs(bank, PackRepo(db))
     daily = DailyQuestions(packs, communities, rounds, ledger, delivery, clock, wake)
-    board = Leaderboard(ledger, communities, members, rounds, clock)
-    admin = Admin(communities, members, ledger, daily, PackAdmin(packs, communities, clock), clock, daily.run_due)
+    board = Leaderboard(ledger, communities, members, rounds, clock, chat)
+    admin = Admin(communities, members, ledger, daily, PackAdmin(packs, communities, clock), clock,
+                  daily.settings_changed, chat)
     bot = StudyBot(daily, board, admin, members, clock)
     home = MemberHome(communities, rounds, ledger, board, packs, clock)
-    return Core(bot, db, chat, clock, scheduler, communities, daily, home, packs)
+    return Core(bot, db, chat, clock, scheduler, communities, daily, home, packs, outbox, process)
 
 
 async def start_core(core: Core, config: Config) -> None:
@@ -99,4 +116,5 @@ async def start_core(core: Core, config: Config) -> None:
     if isinstance(core.scheduler, ApScheduler):
         core.scheduler.start()
         core.scheduler.every(SWEEP_JOB, timedelta(minutes=config.sweep_minutes), core.sweep)
+    await core.release_dead_claims()
     await core.sweep()

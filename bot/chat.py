@@ -37,6 +37,13 @@ class ChatRouter:
     async def start_thread(self, message: MessageRef, name: str) -> ChannelRef:
         return await self._port(message.channel.community.platform).start_thread(message, name)
 
+    async def member_exists(self, member: MemberRef) -> bool | None:
+        try:
+            port = self._port(member.community.platform)
+        except DeliveryError:
+            return None
+        return await port.member_exists(member)
+
     async def find_posted(self, destination: ChannelRef, idempotency_key: str,
                           since: datetime) -> MessageRef | None:
         port = self._port(destination.community.platform)

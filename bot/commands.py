@@ -32,6 +32,9 @@ class OptionSpec:
     max_length: int | None = None
     min_value: int | None = None
     max_value: int | None = None
+    #: filled only when named (`answer: ...` or `answer ...`), never by position, so free text after a
+    #: command is not taken for it (`/daily alice` must not save "alice" as an answer)
+    named_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,7 @@ class CommandSpec:
 
 
 PACK_FORMATS = FORMATS
+ANSWER_LIMIT = 3000  # bot.features.daily.MAX_ANSWER: what every platform's form can hold
 TOPICS = tuple(d.value for d in Domain)
 CONFIG_KEYS = ("channel", "time", "timezone", "days", "topics", "difficulty", "reveal", "grace", "enabled",
                "questions")
@@ -79,7 +83,8 @@ CATALOGUE: tuple[CommandSpec, ...] = (
         "daily",
         "Today's study question: read it and answer privately",
         options=(
-            OptionSpec("answer", "Your answer, if you'd rather type it here than in the form", max_length=4000),
+            OptionSpec("answer", "Your answer, if you'd rather type it here than in the form",
+                       max_length=ANSWER_LIMIT, named_only=True),
         ),
     ),
     CommandSpec(
@@ -241,8 +246,12 @@ def parse_text(
             spec = by_name[word.casefold()]
             rest = after
         else:  # by position; a file is never filled by position (only `file:...`)
-            positional = [o for o in pending if o.type is not OptionType.ATTACHMENT]
+            positional = [o for o in pending if o.type is not OptionType.ATTACHMENT and not o.named_only]
             if not positional:
+                named = [o.name for o in pending if o.named_only]
+                if named:
+                    raise UsageError(f"Name the option: `/{command.name} {named[0]} <text>`. "
+                                     f"Usage:\n{command.usage(sub)}")
                 break
             spec = positional[0]
         if spec is _last_positional(pending) and spec.type is OptionType.STRING:
@@ -260,3 +269,43 @@ def parse_text(
     if missing:
         raise UsageError(f"Missing {', '.join(missing)}. Usage:\n{command.usage(sub)}")
     return ParsedCommand(command.name, sub.name if sub else None, values)
+
+
+def _option_problem(spec: OptionSpec, value: OptionValue) -> str | None:
+    if spec.type is OptionType.INTEGER:
+        if not isinstance(value, int) or isinstance(value, bool):
+            return f"'{spec.name}' must be a whole number"
+        if spec.min_value is not None and value < spec.min_value:
+            return f"'{spec.name}' must be at least {spec.min_value}"
+        if spec.max_value is not None and value > spec.max_value:
+            return f"'{spec.name}' must be at most {spec.max_value}"
+        return None
+    if spec.type is OptionType.BOOLEAN:
+        return None if isinstance(value, bool) else f"'{spec.name}' must be yes or no"
+    if spec.type is OptionType.ATTACHMENT:
+        return None  # a file, or text naming one, which the feature explains (files cannot be typed)
+    if not isinstance(value, str):
+        return f"'{spec.name}' must be text"
+    if spec.choices and value not in spec.choices:
+        return f"'{spec.name}' must be one of: {', '.join(spec.choices)}"
+    if spec.max_length is not None and len(value) > spec.max_length:
+        return f"'{spec.name}' is too long ({len(value):,} characters, at most {spec.max_length:,})"
+    return None
+
+
+def option_problems(name: str, subcommand: str | None, options: dict[str, OptionValue]) -> list[str]:
+    """Everything wrong with a command's options against the catalogue, checked in the core.
+
+    Platforms check some of this in their clients, but a request can come from anywhere (an old client,
+    a hand-made HTTP call), so the core never trusts that it was done.
+    """
+    command = find(name)
+    if command is None:
+        return []
+    if command.subcommands and subcommand is not None and command.subcommand(subcommand) is None:
+        return [f"unknown subcommand '{subcommand}'"]
+    specs = {o.name: o for o in command.options_of(subcommand)}
+    problems = [f"unknown option '{key}'" for key in options if key not in specs]
+    problems += [p for key, value in options.items() if key in specs and value is not None
+                 and (p := _option_problem(specs[key], value)) is not None]
+    return problems

@@ -19,6 +19,8 @@ ENV_NAMES = {
     "log_level": "STUDYBOT_LOG_LEVEL",
     "console_name": "STUDYBOT_CONSOLE_NAME",
     "sweep_minutes": "STUDYBOT_SWEEP_MINUTES",
+    "db_busy_timeout_ms": "STUDYBOT_DB_BUSY_TIMEOUT_MS",
+    "db_retry_delay_ms": "STUDYBOT_DB_RETRY_DELAY_MS",
     "discord_token": "DISCORD_TOKEN",
     "discord_api_base_url": "DISCORD_API_BASE_URL",
     "discord_gateway_url": "DISCORD_GATEWAY_URL",
@@ -44,6 +46,8 @@ class Config:
     log_level: str = "INFO"
     console_name: str = "you"
     sweep_minutes: int = 5
+    db_busy_timeout_ms: int = 10_000  # how long one write waits on a lock held by another process
+    db_retry_delay_ms: int = 500  # then the write is tried again, a few times, this far apart
     discord_token: str | None = None
     discord_api_base_url: str | None = None
     discord_gateway_url: str | None = None

@@ -24,9 +24,11 @@ class DeliveryProblem(StrEnum):
 class DeliveryError(Exception):
     """A ChatPort could not deliver. `retryable` says whether trying later may succeed unaided."""
 
-    def __init__(self, problem: DeliveryProblem, detail: str = "") -> None:
+    def __init__(self, problem: DeliveryProblem, detail: str = "", retry_after: float | None = None) -> None:
         self.problem = problem
         self.detail = detail
+        #: seconds the platform asked us to wait (a 429's Retry-After), when it said
+        self.retry_after = retry_after
         super().__init__(f"{problem.value}: {detail}" if detail else problem.value)
 
     @property
@@ -59,6 +61,10 @@ class ChatPort(Protocol):
     async def find_posted(self, destination: ChannelRef, idempotency_key: str,
                           since: datetime) -> MessageRef | None:
         """A message carrying this key posted here since `since`, if any (outbox reconciliation)."""
+        ...
+
+    async def member_exists(self, member: MemberRef) -> bool | None:
+        """Whether this member is in the community now; None when the platform cannot tell just now."""
         ...
 
 

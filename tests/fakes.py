@@ -16,6 +16,7 @@ from bot.events import Actor, ChoiceSelected, CommandInvoked, FormSubmitted, Opt
 from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef, Platform
 from bot.messages import Reply, Response
 from bot.ports import DeliveryError, DeliveryProblem, JobCallback
+from bot.process import ProcessId
 
 COMMUNITY = CommunityRef(Platform.CONSOLE, "guild1")
 CHANNEL = ChannelRef(COMMUNITY, "general")
@@ -82,6 +83,9 @@ class FakeChat:
                 return s.ref
         return None
 
+    async def member_exists(self, member: MemberRef) -> bool | None:
+        return member.id not in self.gone_members and not member.id.startswith("nosuch")
+
     def channel_posts(self, where: str | None = None) -> list[Sent]:
         return [s for s in self.sent if s.kind == "channel" and (where is None or s.where == where)]
 
@@ -147,14 +151,15 @@ class Harness:
 
     @classmethod
     async def create(cls, start: datetime, db: str = ":memory:", bank: Bank | None = None,
-                     chat: FakeChat | None = None) -> Harness:
+                     chat: FakeChat | None = None, config: Config | None = None,
+                     process: ProcessId | None = None) -> Harness:
         chat = chat or FakeChat()
         router = ChatRouter()
         router.register(Platform.CONSOLE, chat)
         clock = ManualClock(start)
         scheduler = FakeScheduler()
-        core = await build_core(Config(db=db), clock=clock, scheduler=scheduler, bank=bank or small_bank(),
-                                chat=router)
+        core = await build_core(config or Config(db=db), clock=clock, scheduler=scheduler,
+                                bank=bank or small_bank(), chat=router, process=process)
         return cls(core, chat, clock, scheduler)
 
     def actor(self, name: str, admin: bool = False) -> Actor:

@@ -104,6 +104,9 @@ class ConsoleChat:
                           since: datetime) -> MessageRef | None:
         return self._keys.get((destination.key, idempotency_key))
 
+    async def member_exists(self, member: MemberRef) -> bool | None:
+        return False  # console members are whoever has typed here: the core's own records know them
+
 
 class ConsoleAdapter:
     def __init__(self, core: Core, clock: MovableClock, scheduler: ClockScheduler, lines: AsyncIterator[str],

@@ -70,6 +70,21 @@ class DiscordChat:
             message = await self._post(dm, parts, key)
         return MessageRef(ChannelRef(member.community, str(dm.id)), str(message.id))
 
+    async def member_exists(self, member: MemberRef) -> bool | None:
+        guild = self.client.get_guild(int(member.community.id))
+        if guild is None or not member.id.isdigit():
+            return None if guild is None else False
+        if guild.get_member(int(member.id)) is not None:
+            return True
+        try:
+            await guild.fetch_member(int(member.id))
+        except discord.NotFound:
+            return False
+        except (discord.DiscordException, OSError, TimeoutError) as exc:
+            log.warning("discord: could not look up member %s of %s: %s", member.id, member.community.key, exc)
+            return None
+        return True
+
     async def send_private_notice(self, channel: ChannelRef, member: MemberRef, reply: Reply) -> None:
         """Discord has no ephemeral message outside an interaction: a public post that mentions them."""
         parts = render_reply(reply, force_embed=True)

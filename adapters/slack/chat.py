@@ -14,7 +14,7 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import render
-from adapters.slack.errors import FAILURES, delivery_error
+from adapters.slack.errors import FAILURES, delivery_error, error_code
 from adapters.slack.pacing import ChannelPacer
 from adapters.slack.workspaces import Workspaces
 from bot.ids import ChannelRef, MemberRef, MessageRef
@@ -95,6 +95,17 @@ class SlackChat:
         channel = await self.dm_channel(member)
         ts = await self._post(member.community.id, channel, None, reply)
         return MessageRef(ChannelRef(member.community, channel), ts)
+
+    async def member_exists(self, member: MemberRef) -> bool | None:
+        try:
+            client = await self._client(member.community.id)
+            user = (await client.users_info(user=member.id)).get("user") or {}
+        except FAILURES as exc:
+            if error_code(exc) in ("user_not_found", "users_not_found"):
+                return False
+            log.warning("slack: users.info for %s/%s failed (%s)", member.community.id, member.id, error_code(exc))
+            return None
+        return not user.get("deleted", False)
 
     async def send_private_notice(self, channel: ChannelRef, member: MemberRef, reply: Reply) -> None:
         team = channel.community.id

@@ -13,12 +13,13 @@ from bot.commands import CATALOGUE, CONFIG_KEYS
 from bot.events import CommandInvoked, FormSubmitted
 from bot.features import points
 from bot.features.daily import DailyQuestions
+from bot.features.members import known_member
 from bot.features.pack_admin import PackAdmin
 from bot.features.schedule import next_occurrence
 from bot.features.settings import CommunitySettings, SettingError, format_days, parse_timezone
 from bot.ids import MemberRef
 from bot.messages import Field, Form, FormField, Reply, Response, Visibility
-from bot.ports import Clock
+from bot.ports import ChatPort, Clock
 from bot.store.communities import CommunityRepo, MemberRepo
 from bot.store.ledger import LedgerRepo
 
@@ -52,7 +53,9 @@ def _channel_value(raw: str) -> str:
 
 class Admin:
     def __init__(self, communities: CommunityRepo, members: MemberRepo, ledger: LedgerRepo,
-                 daily: DailyQuestions, packs: PackAdmin, clock: Clock, reschedule: Reschedule) -> None:
+                 daily: DailyQuestions, packs: PackAdmin, clock: Clock, reschedule: Reschedule,
+                 chat: ChatPort) -> None:
+        self._chat = chat
         self._packs = packs
         self._communities = communities
         self._members = members
@@ -85,8 +88,11 @@ class Admin:
             case "config":
                 return await self._config(event, settings)
             case "post-now":
-                if not settings.enabled or not settings.channel:
-                    return Response.private("Run /studybot setup first.")
+                if not settings.channel:
+                    return Response.private("studybot is not set up here yet: run /studybot setup first.")
+                if not settings.enabled:
+                    return Response.private("studybot is paused here, so nothing was posted. Turn it back on "
+                                            "with `/studybot config enabled yes`.")
                 return Response.private(await self._daily.post_now(settings))
             case "reveal-now":
                 return Response.private(await self._daily.reveal_now(settings))
@@ -169,6 +175,9 @@ class Admin:
         amount = event.options.get("amount")
         if not target or not isinstance(amount, int) or isinstance(amount, bool) or amount == 0:
             return Response.private("Give a member and a non-zero whole number of points.")
+        if not await known_member(self._members, self._chat, MemberRef(event.actor.community, target)):
+            return Response.private(f"I can't find {mk.mention(MemberRef(event.actor.community, target))} in "
+                                    "this community, so no points were changed.")
         reason = str(event.options.get("reason") or "adjustment")
         await self._ledger.award(event.actor.community.key, target, amount, points.REASON_ADMIN,
                                  f"{uuid.uuid4().hex}:{reason[:60]}", self._clock.now())

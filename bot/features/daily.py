@@ -16,10 +16,11 @@ from datetime import date, datetime, timedelta
 
 from bot import markup as mk
 from bot.actions import Action, encode
+from bot.commands import ANSWER_LIMIT
 from bot.content.schema import Item
 from bot.events import Actor, ChoiceSelected, CommandInvoked, FormSubmitted
 from bot.features import points
-from bot.features.delivery import Delivery
+from bot.features.delivery import Delivery, Posted, PostState, advice
 from bot.features.packs import Packs
 from bot.features.picker import pick_daily
 from bot.features.schedule import last_occurrence, next_occurrence
@@ -28,16 +29,32 @@ from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef
 from bot.messages import Choice, Field, Form, FormField, InputKind, Reply, Response, Style, clip
 from bot.ports import Clock
 from bot.store.communities import CommunityRepo
-from bot.store.daily import Answer, DailyRepo, Round, RoundStatus
+from bot.store.daily import Answer, DailyRepo, Round, RoundStatus, SaveOutcome
+from bot.store.db import StoreUnavailable
 from bot.store.ledger import LedgerRepo
 
 log = logging.getLogger(__name__)
-MAX_ANSWER = 4000
+# One limit every form can round-trip: Slack's plain-text input holds at most 3,000 characters (Discord
+# 4,000), so an answer saved anywhere can be opened for editing anywhere without losing text.
+MAX_ANSWER = ANSWER_LIMIT
 LATE_ANSWER_WINDOW = timedelta(days=7)
 # control characters (category Cc) except tab and newline, bidi overrides and isolates, zero-width space, BOM
 _UNWANTED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b\ufeff]")
 
 ENDED = "This question has ended, or that button is no longer mine. Try /daily for today's question."
+ALREADY = {
+    RoundStatus.POSTED: "Today's question is already posted.",
+    RoundStatus.REVEALING: "Today's question has already been revealed.",
+    RoundStatus.REVEALED: "Today's question has already been revealed.",
+    RoundStatus.SKIPPED: "Today's question was skipped (its time passed while I could not post it).",
+}
+KEPT = ("The reveal has happened, so your saved answer can no longer be edited; it stays as you last "
+        "saved it before the reveal.")
+
+
+def handed_back(text: str) -> str:
+    """The member's own text, shown back to them so nothing they wrote is lost."""
+    return "\n\nHere is what you sent, so you can keep it:\n" + mk.escape(clip(text, MAX_ANSWER))
 
 
 def clean_answer(text: str) -> str:
@@ -84,6 +101,11 @@ class DailyQuestions:
                                                     settings.channel, occ.at, None)
         await self._on_next_wake(community_key, await self.next_wake(settings))
 
+    async def settings_changed(self, community_key: str) -> None:
+        """An admin changed settings: whatever waits for a retry is tried now, then the usual run."""
+        await self._delivery.retry_now(CommunityRef.from_key(community_key))
+        await self.run_due(community_key)
+
     async def next_wake(self, settings: CommunitySettings) -> datetime | None:
         now = self._clock.now()
         candidates: list[datetime] = []
@@ -93,8 +115,11 @@ class DailyQuestions:
         for rnd in await self._rounds.unfinished_rounds(settings.community):
             if rnd.status is RoundStatus.POSTED and rnd.reveal_due_at is not None:
                 candidates.append(rnd.reveal_due_at)
-            elif rnd.status in (RoundStatus.PENDING, RoundStatus.REVEALING):
-                candidates.append(now + timedelta(minutes=1))  # a delivery to retry
+            elif rnd.status in (RoundStatus.PENDING, RoundStatus.REVEALING):  # a delivery to retry
+                retry = await self._delivery.next_retry(CommunityRef.from_key(settings.community))
+                candidates.append(max(retry, now) if retry is not None else now + timedelta(minutes=1))
+                if rnd.status is RoundStatus.PENDING and rnd.reveal_due_at is not None:
+                    candidates.append(rnd.reveal_due_at)  # a post still not out by then is skipped
         return min(candidates, default=None)
 
     async def _create_round(self, settings: CommunitySettings, local_date: date, due_at: datetime,
@@ -133,32 +158,37 @@ class DailyQuestions:
         community = CommunityRef.from_key(rnd.community)
         return ChannelRef.from_key(community, rnd.channel or "")
 
-    async def _post(self, rnd: Round) -> None:
+    async def _post(self, rnd: Round, force: bool = False) -> Posted | None:
+        """Post the round's question; None when its item is gone and the day was skipped."""
         item = await self._packs.item(rnd.community, rnd.item_id)
         if item is None:  # e.g. its pack no longer validates: skip the day rather than retry it every minute
             log.error("round %s names unknown item %s; skipping it", rnd.id, rnd.item_id)
             await self._rounds.mark_skipped(rnd.id)
-            return
-        ref = await self._delivery.post(f"daily-post:{rnd.id}", self._channel(rnd), question_reply(rnd, item))
-        if ref is not None:
-            await self._rounds.mark_posted(rnd.id, ref.key, self._clock.now())
+            return None
+        posted = await self._delivery.post_outcome(f"daily-post:{rnd.id}", self._channel(rnd),
+                                                   question_reply(rnd, item), force=force)
+        if posted.ref is not None:
+            await self._rounds.mark_posted(rnd.id, posted.ref.key, self._clock.now())
+        return posted
 
-    async def _reveal(self, rnd: Round) -> None:
+    async def _reveal(self, rnd: Round, force: bool = False) -> Posted | None:
+        """Reveal, then deliver shared answers and checklists. The reveal post's outcome (None when the
+        round had no question to reveal with); the round is finished once everything is delivered."""
         if rnd.status is RoundStatus.POSTED:
             await self._rounds.start_reveal(rnd.id, self._clock.now())
         item = await self._packs.item(rnd.community, rnd.item_id)
         if item is None:  # nothing to reveal with; finish, or the round would be retried every minute
             log.error("round %s names unknown item %s; closing it without a reveal", rnd.id, rnd.item_id)
             await self._rounds.finish_reveal(rnd.id)
-            return
+            return None
         answers = await self._rounds.answers(rnd.id)
         channel = self._channel(rnd)
         shared = [a for a in answers if a.shared and not a.late]
-        reveal_ref = await self._delivery.post(f"daily-reveal:{rnd.id}", channel,
-                                               reveal_reply(rnd, item, answers, shared))
-        if reveal_ref is None:
-            return
-        thread = await self._thread_for(rnd, reveal_ref)
+        posted = await self._delivery.post_outcome(f"daily-reveal:{rnd.id}", channel,
+                                                   reveal_reply(rnd, item, answers, shared), force=force)
+        if posted.ref is None:
+            return posted
+        thread = await self._thread_for(rnd, posted.ref)
         complete = True
         for ans in shared:
             member = MemberRef(channel.community, ans.member)
@@ -170,6 +200,7 @@ class DailyQuestions:
                                                     checklist_reply(ans, item), fallback=channel)
         if complete:
             await self._rounds.finish_reveal(rnd.id)
+        return posted if complete else Posted(PostState.WAITING, posted.ref)
 
     async def _thread_for(self, rnd: Round, reveal: MessageRef) -> ChannelRef:
         if rnd.thread:
@@ -180,63 +211,100 @@ class DailyQuestions:
 
     # admin shortcuts ---------------------------------------------------------------------------
     async def post_now(self, settings: CommunitySettings) -> str:
+        """An admin's "post it now": retries at once whatever waits, and says what really happened."""
         now = self._clock.now()
+        community = CommunityRef.from_key(settings.community)
+        await self._delivery.retry_now(community)
         today = now.astimezone(settings.zone).date()
         existing = await self._rounds.round_on(settings.community, today)
         if existing is not None and existing.status is not RoundStatus.PENDING:
-            return f"Today's question was already {existing.status.value}."
+            return ALREADY[existing.status]
         for rnd in await self._rounds.unfinished_rounds(settings.community):
             if rnd.status is RoundStatus.POSTED and rnd.local_date != today:
                 await self._reveal(rnd)
         rnd = existing or await self._create_round(settings, today, now, now)
-        await self._post(rnd)
+        posted = await self._post(rnd, force=True) if rnd.status is RoundStatus.PENDING else None
         await self._on_next_wake(settings.community, await self.next_wake(settings))
-        fresh = await self._rounds.get_round(rnd.id)
-        if fresh is not None and fresh.status is RoundStatus.POSTED:
-            return "Posted today's question."
-        return "I recorded today's question but could not post it yet; I will keep trying."
+        if posted is None:
+            return ("There was no question to post (the bank or the pack it came from has nothing left), so "
+                    "today is skipped.")
+        return await self._said(posted, "today's question", "posted it", community)
 
     async def reveal_now(self, settings: CommunitySettings) -> str:
         rnd = await self._open_round(settings.community)
         if rnd is None:
             return "There is no open question to reveal."
-        await self._reveal(rnd)
+        community = CommunityRef.from_key(settings.community)
+        await self._delivery.retry_now(community)
+        posted = await self._reveal(rnd, force=True)
         await self._on_next_wake(settings.community, await self.next_wake(settings))
-        return "Revealed."
+        if posted is None:
+            return "The open question's item is no longer in the bank, so it was closed without a reveal."
+        if posted.state is PostState.WAITING and posted.ref is not None:
+            return ("Revealed. Some shared answers or checklists could not be delivered yet; I will keep "
+                    "trying.")
+        return await self._said(posted, "the reveal", "revealed", community)
+
+    async def _said(self, posted: Posted, what: str, done: str, community: CommunityRef) -> str:
+        if posted.state is PostState.SENT:
+            return f"Done: {done}."
+        if posted.state is PostState.BUSY:
+            return (f"Another studybot process is sending {what} right now, or checking whether it already "
+                    "went out; it will show in the channel within a few minutes. Nothing will be posted twice.")
+        if posted.state is PostState.ABANDONED:
+            return f"I gave up on {what}: it can never be delivered there."
+        retry = await self._delivery.next_retry(community)
+        when = f" I will try again {mk.timestamp(retry, 'R')}" if retry else " I will try again later"
+        why = advice(posted.error.problem) if posted.error else "it failed before and waits for its next try."
+        return f"I could not post {what}: {why}{when}, or run this again once it is fixed."
 
     async def _open_round(self, community: str) -> Round | None:
+        """The round a reveal-now acts on: open, or with a reveal started that has not got out yet."""
         latest = await self._rounds.latest_round(community)
-        return latest if latest is not None and latest.status is RoundStatus.POSTED else None
+        if latest is not None and latest.status in (RoundStatus.POSTED, RoundStatus.REVEALING):
+            return latest
+        return None
 
     # member actions ----------------------------------------------------------------------------
     async def on_command(self, event: CommandInvoked) -> Response:
         community = event.actor.community.key
-        rnd = await self._open_round(community)
+        rnd = await self._answerable_round(community)
         text = event.options.get("answer")
         if isinstance(text, str) and text.strip():
             if rnd is None:
-                return Response.private("There is no open question to answer right now.")
+                return Response.private("There is no open question to answer right now, so nothing was saved."
+                                        + handed_back(text))
             return await self._save(event.actor, rnd, text)
-        if rnd is None:
-            latest = await self._rounds.latest_round(community)
-            settings = await self._communities.get(community)
-            nxt = None
-            if settings is not None and settings.enabled:
-                occ = next_occurrence(self._clock.now(), settings.post_time, settings.zone, settings.days)
-                nxt = occ.at if occ else None
-            when = f" The next one comes {mk.timestamp(nxt, 'R')}." if nxt else ""
-            if latest is not None and latest.item_id and (item := await self._packs.item(community, latest.item_id)):
-                return Response.private(f"No open question right now.{when}\n\nThe last one was:\n"
-                                        + mk.escape(item.prompt))
-            hint = "" if settings and settings.enabled else " An admin can start it with /studybot setup."
-            return Response.private(f"No daily question yet.{when}{hint}")
-        item = await self._packs.item(rnd.community, rnd.item_id)
-        if item is None:
-            return Response.private(ENDED)
-        mine = await self._rounds.answer_of(rnd.id, event.actor.member.id)
-        if event.can_open_form:
-            return Response(form=answer_form(rnd, item, mine))
-        return Response(reply=question_reply(rnd, item, mine))
+        if rnd is not None:
+            item = await self._packs.item(rnd.community, rnd.item_id)
+            if item is None:
+                return Response.private(ENDED)
+            mine = await self._rounds.answer_of(rnd.id, event.actor.member.id)
+            if rnd.open_for_answers or mine is None:
+                if event.can_open_form:
+                    return Response(form=answer_form(rnd, item, mine))
+                return Response(reply=question_reply(rnd, item, mine))
+        latest = await self._rounds.latest_round(community)
+        settings = await self._communities.get(community)
+        nxt = None
+        if settings is not None and settings.enabled:
+            occ = next_occurrence(self._clock.now(), settings.post_time, settings.zone, settings.days)
+            nxt = occ.at if occ else None
+        when = f" The next one comes {mk.timestamp(nxt, 'R')}." if nxt else ""
+        if latest is not None and latest.item_id and (item := await self._packs.item(community, latest.item_id)):
+            return Response.private(f"No open question right now.{when}\n\nThe last one was:\n"
+                                    + mk.escape(item.prompt))
+        hint = "" if settings and settings.enabled else " An admin can start it with /studybot setup."
+        return Response.private(f"No daily question yet.{when}{hint}")
+
+    async def _answerable_round(self, community: str) -> Round | None:
+        """The open round, or else the last one while it still takes late answers."""
+        latest = await self._rounds.latest_round(community)
+        if latest is None:
+            return None
+        if latest.status is RoundStatus.POSTED or self._late_allowed(latest):
+            return latest
+        return None
 
     async def on_choice(self, event: ChoiceSelected, action: Action) -> Response:
         match action.verb:
@@ -266,9 +334,11 @@ class DailyQuestions:
         if verb == "hint":
             return Response.private(f"Hint: {mk.escape(item.hint)}" if item.hint else "No hint for this one.")
         if verb == "answer":
-            if not rnd.open_for_answers and not self._late_allowed(rnd):
+            if rnd.status is RoundStatus.PENDING or (not rnd.open_for_answers and not self._late_allowed(rnd)):
                 return Response.private("This question has closed. Try /daily for today's question.")
             mine = await self._rounds.answer_of(rnd.id, member)
+            if mine is not None and not rnd.open_for_answers:
+                return Response.private(KEPT)
             if event.can_open_form:
                 return Response(form=answer_form(rnd, item, mine))
             return Response.private("Type your answer with `/daily answer <your answer>`.")
@@ -334,13 +404,27 @@ class DailyQuestions:
         if len(text) > MAX_ANSWER:
             return too_long(text)
         now = self._clock.now()
-        saved = await self._rounds.save_answer(rnd.id, actor.member.id, text, now, LATE_ANSWER_WINDOW,
-                                               points.ANSWER_ON_TIME, points.ANSWER_LATE, points.REASON_ANSWER)
+        try:
+            saved = await self._rounds.save_answer(rnd.id, actor.member.id, text, now, LATE_ANSWER_WINDOW,
+                                                   points.ANSWER_ON_TIME, points.ANSWER_LATE,
+                                                   points.REASON_ANSWER)
+        except StoreUnavailable:
+            log.error("answer of %s to round %s not saved: the database stayed busy", actor.member.id, rnd.id)
+            return Response(form_errors={"answer": "I could not save this just now; please submit it again."},
+                            reply=Reply(text="I could not save your answer just now: my database is busy. "
+                                             "Nothing was saved; please submit it again in a minute."
+                                             + handed_back(text)))
         if saved is None:
             return Response.private("This question has closed, so your answer was not saved. "
-                                    "Try /daily for today's question.")
-        ans, first = saved
-        earned = (points.ANSWER_LATE if ans.late else points.ANSWER_ON_TIME) if first else 0
+                                    "Try /daily for today's question." + handed_back(text))
+        ans, outcome = saved
+        if outcome is SaveOutcome.KEPT:
+            unchanged = "" if ans.text == text else handed_back(text)
+            return Response(form_errors={"answer": "The reveal has happened; your answer can no longer change."},
+                            reply=Reply(text=KEPT + unchanged))
+        earned = 0
+        if outcome is SaveOutcome.CREATED:
+            earned = points.ANSWER_LATE if ans.late else points.ANSWER_ON_TIME
         if ans.late:
             item = await self._packs.item(rnd.community, rnd.item_id)
             if item is not None:
@@ -414,11 +498,15 @@ def question_reply(rnd: Round, item: Item, mine: Answer | None = None) -> Reply:
 
 
 def answer_form(rnd: Round, item: Item, mine: Answer | None) -> Form:
+    late = not rnd.open_for_answers
+    intro = ("The reveal has happened: this is a late answer, and you get the model answer once it is saved."
+             "\n\n" if late else "") + mk.escape(item.prompt)
+    label = "Your late answer" if late else "Your answer (private until the reveal)"
     return Form(
         form_id=encode("daily", "submit", rnd.id),
-        title="Your answer",
-        intro=mk.escape(item.prompt),
-        fields=(FormField("answer", "Your answer (private until the reveal)", InputKind.LONG,
+        title="Your late answer" if late else "Your answer",
+        intro=intro,
+        fields=(FormField("answer", label, InputKind.LONG,
                           max_length=MAX_ANSWER, placeholder="Explain as you would in an interview",
                           default=mine.text if mine else None),),
         submit_label="Save answer",
@@ -448,11 +536,14 @@ def reveal_reply(rnd: Round, item: Item, answers: list[Answer], shared: list[Ans
     on_time = [a for a in answers if not a.late]
     key_points = "\n".join(f"- {mk.escape(k)}" for k in item.key_points or ())
     n = len(on_time)
-    people = f"{n} member{'s' * (n != 1)} answered"
-    thread = f"; {len(shared)} shared their answer in the thread" if shared else ""
+    if n:
+        thread = f"; {len(shared)} shared their answer in the thread" if shared else ""
+        people = (f"{n} member{'s' * (n != 1)} answered{thread}. If you answered, check your DMs to tick the "
+                  "key points you covered.")
+    else:
+        people = "Nobody answered this one before the reveal. You can still answer it late with /daily."
     text = (f"{bold_prompt(item)}\n\n{mk.bold('Model answer')}\n{mk.escape(item.model_answer or '')}\n\n"
-            f"{mk.bold('Key points')}\n{key_points}\n\n{people}{thread}. Check your DMs to tick the key "
-            "points you covered.")
+            f"{mk.bold('Key points')}\n{key_points}\n\n{people}")
     return Reply(title=f"Reveal · {rnd.local_date.isoformat()}", text=text, fields=_meta(item))
 
 

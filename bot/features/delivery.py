@@ -8,8 +8,9 @@ pending for a later try, and a problem only an admin can fix is told to them onc
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
 
 from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef
 from bot.messages import Reply
@@ -18,8 +19,33 @@ from bot.store.communities import CommunityRepo
 from bot.store.outbox import ClaimState, OutboxRepo
 
 log = logging.getLogger(__name__)
-RETRY_SOON = timedelta(minutes=1)
-RETRY_AFTER_ADMIN = timedelta(minutes=15)
+#: waits after the 1st, 2nd, 3rd ... failed try; the last one repeats. A 429's own Retry-After wins.
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1),
+           timedelta(hours=3), timedelta(hours=6))
+
+
+def backoff(attempts: int, exc: DeliveryError) -> timedelta:
+    """How long to wait before the next try of a row that has failed `attempts` times."""
+    if exc.problem is DeliveryProblem.RATE_LIMITED and exc.retry_after is not None:
+        return timedelta(seconds=max(1.0, exc.retry_after))
+    return BACKOFF[min(max(attempts, 1), len(BACKOFF)) - 1]
+
+
+class PostState(StrEnum):
+    SENT = "sent"  # sent now, or found sent before
+    BUSY = "busy"  # another live claim holds it (another process is sending or checking it)
+    WAITING = "waiting"  # it failed before and waits for its retry time
+    FAILED = "failed"  # it failed just now; `error` says why
+    ABANDONED = "abandoned"  # it can never go out
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """What became of a message the core asked to post."""
+
+    state: PostState
+    ref: MessageRef | None = None
+    error: DeliveryError | None = None
 
 ADMIN_ADVICE = {
     DeliveryProblem.MISSING_PERMISSION: "I lack permission to post in that channel. Invite me to it (Slack) "
@@ -30,41 +56,64 @@ ADMIN_ADVICE = {
 }
 
 
+def advice(problem: DeliveryProblem) -> str:
+    """What an admin is told about a delivery problem."""
+    return ADMIN_ADVICE.get(problem) or {
+        DeliveryProblem.RATE_LIMITED: "the platform is rate-limiting me.",
+        DeliveryProblem.UNAVAILABLE: "the platform did not answer (a network or service problem).",
+    }.get(problem, f"{problem.value}.")
+
+
 class Delivery:
-    def __init__(self, chat: ChatPort, outbox: OutboxRepo, communities: CommunityRepo, clock: Clock) -> None:
+    def __init__(self, chat: ChatPort, outbox: OutboxRepo, communities: CommunityRepo, clock: Clock,
+                 owner: str) -> None:
         self._chat = chat
         self._outbox = outbox
         self._communities = communities
         self._clock = clock
+        self._owner = owner  # names this process on every claim it takes
 
     async def post(self, key: str, destination: ChannelRef, reply: Reply) -> MessageRef | None:
         """The message under this key, sent now or found sent before; None if not (yet) possible."""
+        return (await self.post_outcome(key, destination, reply)).ref
+
+    async def post_outcome(self, key: str, destination: ChannelRef, reply: Reply, force: bool = False) -> Posted:
+        """Post under this key, at most once; `force` skips a retry wait (an admin asked to try now)."""
         community = destination.community
         now = self._clock.now()
-        claim = await self._outbox.claim(key, community.key, destination.key, now)
+        claim = await self._outbox.claim(key, community.key, destination.key, now, self._owner, force)
         if claim.state is ClaimState.SENT and claim.message:
-            return MessageRef.from_key(community, claim.message)
-        if claim.state in (ClaimState.BUSY, ClaimState.ABANDONED):
-            return None
+            return Posted(PostState.SENT, MessageRef.from_key(community, claim.message))
+        if claim.state is ClaimState.ABANDONED:
+            return Posted(PostState.ABANDONED)
+        if claim.state is ClaimState.BUSY:
+            return Posted(PostState.BUSY if await self._outbox.is_claimed(key) else PostState.WAITING)
         if claim.state is ClaimState.RECLAIMED:
             since = (claim.created_at or now) - timedelta(minutes=5)
             try:
                 found = await self._chat.find_posted(destination, key, since)
             except DeliveryError as exc:
                 await self._failed(key, community, exc)
-                return None
+                return Posted(PostState.FAILED, error=exc)
             if found is not None:
                 log.info("outbox %s: found already posted as %s", key, found.key)
                 await self._outbox.mark_sent(key, found.key, self._clock.now())
-                return found
+                return Posted(PostState.SENT, found)
         try:
             ref = await self._chat.send(destination, replace(reply, idempotency_key=key))
         except DeliveryError as exc:
             await self._failed(key, community, exc)
-            return None
+            return Posted(PostState.FAILED, error=exc)
         await self._outbox.mark_sent(key, ref.key, self._clock.now())
         await self._communities.set_admin_notice(community.key, None)
-        return ref
+        return Posted(PostState.SENT, ref)
+
+    async def retry_now(self, community: CommunityRef) -> None:
+        """An admin changed something: what waits for a retry of this community is due now."""
+        await self._outbox.retry_waiting(community.key, self._clock.now())
+
+    async def next_retry(self, community: CommunityRef) -> datetime | None:
+        return await self._outbox.next_retry(community.key)
 
     async def direct(self, key: str, member: MemberRef, reply: Reply, fallback: ChannelRef | None) -> bool:
         """A private message; where DMs are closed, a private notice in `fallback` instead.
@@ -73,7 +122,7 @@ class Delivery:
         waiting for every DM to settle does not wait forever; False while a later try is still due.
         """
         now = self._clock.now()
-        claim = await self._outbox.claim(key, member.community.key, f"dm:{member.id}", now)
+        claim = await self._outbox.claim(key, member.community.key, f"dm:{member.id}", now, self._owner)
         if claim.state in (ClaimState.SENT, ClaimState.ABANDONED):
             return True
         if claim.state is ClaimState.BUSY:
@@ -108,12 +157,13 @@ class Delivery:
 
     async def _failed(self, key: str, community: CommunityRef, exc: DeliveryError) -> None:
         now = self._clock.now()
-        log.warning("outbox %s for %s failed: %s", key, community.key, exc)
+        attempts = await self._outbox.attempts(key)
+        wait = backoff(attempts, exc)
+        log.warning("outbox %s for %s failed (try %d): %s; next try in %s", key, community.key, attempts, exc,
+                    wait)
+        await self._outbox.mark_failed(key, str(exc), now + wait)
         if exc.needs_admin:
-            await self._outbox.mark_failed(key, str(exc), now + RETRY_AFTER_ADMIN)
             await self.tell_admin(community, exc.problem)
-        else:
-            await self._outbox.mark_failed(key, str(exc), now + RETRY_SOON)
 
     async def tell_admin(self, community: CommunityRef, problem: DeliveryProblem) -> None:
         """Tell the admin who set studybot up, once per distinct problem."""

@@ -6,10 +6,11 @@ from zoneinfo import ZoneInfo
 
 from bot import markup as mk
 from bot.events import CommandInvoked
+from bot.features.members import known_member
 from bot.features.schedule import month_start, streak, week_start
 from bot.ids import MemberRef
 from bot.messages import Field, Reply, Response, Visibility
-from bot.ports import Clock
+from bot.ports import ChatPort, Clock
 from bot.store.communities import CommunityRepo, MemberRepo
 from bot.store.daily import DailyRepo
 from bot.store.ledger import LedgerRepo
@@ -20,7 +21,8 @@ MEDALS = ("🥇", "🥈", "🥉")
 
 class Leaderboard:
     def __init__(self, ledger: LedgerRepo, communities: CommunityRepo, members: MemberRepo, rounds: DailyRepo,
-                 clock: Clock) -> None:
+                 clock: Clock, chat: ChatPort) -> None:
+        self._chat = chat
         self._ledger = ledger
         self._communities = communities
         self._members = members
@@ -66,6 +68,8 @@ class Leaderboard:
         community = event.actor.community
         target = str(event.options.get("member") or event.actor.member.id)
         member = MemberRef(community, target)
+        if target != event.actor.member.id and not await known_member(self._members, self._chat, member):
+            return Response.private(f"I can't find {mk.mention(member)} in this community.")
         zone = await self._zone(community.key)
         now = self._clock.now()
         total = await self._ledger.total(community.key, target)

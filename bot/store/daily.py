@@ -75,6 +75,12 @@ class Answer:
     checklist_done: bool
 
 
+class SaveOutcome(StrEnum):
+    CREATED = "created"  # a first answer (on time or late): its points are in the ledger
+    EDITED = "edited"  # an on-time answer changed before the reveal
+    KEPT = "kept"  # the reveal has happened: the answer already saved stays as it was
+
+
 _ANSWER_COLS = ("id, round_id, community, member, text, shared, late, submitted_at, updated_at, edits, "
                 "covered, checklist_done")
 
@@ -233,14 +239,16 @@ class DailyRepo:
 
     # answers ----------------------------------------------------------------------------------
     async def save_answer(self, round_id: int, member: str, text: str, now: datetime, late_window: timedelta,
-                          on_time_points: int, late_points: int, reason: str) -> tuple[Answer, bool] | None:
+                          on_time_points: int, late_points: int, reason: str
+                          ) -> tuple[Answer, SaveOutcome] | None:
         """Insert or edit this member's answer, deciding on-time or late inside the transaction.
 
-        Returns the answer and True when it is their first (which appends its points to the ledger in the
-        same transaction), or None when the round is closed: revealed more than `late_window` ago.
+        Returns the answer as stored and what happened to it: CREATED (which appends its points to the
+        ledger in the same transaction), EDITED, or KEPT when the reveal has already happened (an answer
+        is editable only until then); None when the round is closed: revealed more than `late_window` ago.
         """
 
-        def w(c: sqlite3.Connection) -> tuple[Answer, bool] | None:
+        def w(c: sqlite3.Connection) -> tuple[Answer, SaveOutcome] | None:
             row = c.execute("SELECT community, status, revealed_at FROM daily_rounds WHERE id = ?",
                             (round_id,)).fetchone()
             if row is None:
@@ -265,8 +273,8 @@ class DailyRepo:
                 )
                 fresh = Answer(int(cur.lastrowid or 0), round_id, str(community), member, text, False, late, now,
                                now, 0, frozenset(), False)
-                return fresh, True
-            if not late:  # edits are allowed until the reveal; a late answer stays as first given
+                return fresh, SaveOutcome.CREATED
+            if not late:  # edits are allowed until the reveal; after it an answer stays as it was
                 c.execute(
                     "UPDATE daily_answers SET text = ?, updated_at = ?, edits = edits + 1 "
                     "WHERE round_id = ? AND member = ?",
@@ -275,7 +283,7 @@ class DailyRepo:
             row = c.execute(
                 f"SELECT {_ANSWER_COLS} FROM daily_answers WHERE round_id = ? AND member = ?", (round_id, member)
             ).fetchone()
-            return _answer(row), created
+            return _answer(row), SaveOutcome.KEPT if late else SaveOutcome.EDITED
 
         return await self._db.write(w)
 

@@ -30,6 +30,20 @@ MAX_BATCH = 1024
 FIRST_BATCH = 128  # a batch formed while another is in flight waits until it has this many writes
 MAX_IN_FLIGHT = 16
 BUSY_TIMEOUT_MS = 10_000
+WRITE_RETRIES = 3  # a batch that failed on a lock (past the busy timeout) is tried this many more times
+RETRY_DELAY_S = 0.5
+
+
+def is_transient(exc: BaseException) -> bool:
+    """An error that a later try of the same write may not meet: the file locked or busy."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    text = str(exc).casefold()
+    return "locked" in text or "busy" in text
+
+
+class StoreUnavailable(RuntimeError):
+    """A write failed on a transient error even after its retries: nothing of it was saved."""
 
 
 def to_db(when: datetime) -> str:
@@ -48,8 +62,12 @@ def opt_from_db(text: str | None) -> datetime | None:
 
 
 class Database:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS, write_retries: int = WRITE_RETRIES,
+                 retry_delay_s: float = RETRY_DELAY_S) -> None:
         self.path = path
+        self._busy_timeout_ms = busy_timeout_ms
+        self._write_retries = write_retries
+        self._retry_delay_s = retry_delay_s
         self._conn: aiosqlite.Connection | None = None
         self._pending: list[tuple[Work, asyncio.Future[Any]]] = []
         self._in_flight = 0
@@ -58,7 +76,7 @@ class Database:
     async def open(self) -> None:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
         self._conn = conn
-        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
         if self.path != ":memory:":
             await conn.execute("PRAGMA journal_mode = WAL")
         await conn.execute("PRAGMA synchronous = NORMAL")
@@ -108,17 +126,37 @@ class Database:
 
     def _flush(self) -> None:
         batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+        self._send(batch, 0)
+
+    def _send(self, batch: list[tuple[Work, asyncio.Future[Any]]], attempt: int) -> None:
         self._in_flight += 1
         done = self._submit(_apply_batch, [fn for fn, _ in batch])
-        done.add_done_callback(functools.partial(self._settle, batch))
+        done.add_done_callback(functools.partial(self._settle, batch, attempt))
 
-    def _settle(self, batch: list[tuple[Work, asyncio.Future[Any]]], done: asyncio.Future[Any]) -> None:
+    def _retry(self, batch: list[tuple[Work, asyncio.Future[Any]]], attempt: int) -> None:
+        self._in_flight -= 1  # the slot held while waiting
+        if self._conn is None:
+            for _, fut in batch:
+                if not fut.done():
+                    fut.set_exception(RuntimeError("database closed"))
+            return
+        self._send(batch, attempt)
+
+    def _settle(self, batch: list[tuple[Work, asyncio.Future[Any]]], attempt: int,
+                done: asyncio.Future[Any]) -> None:
         self._in_flight -= 1
         if done.cancelled():
             outcomes: list[tuple[bool, Any]] = [(False, RuntimeError("database closed"))] * len(batch)
         elif (exc := done.exception()) is not None:  # the transaction itself failed (e.g. locked too long)
+            if is_transient(exc) and attempt < self._write_retries and self._conn is not None:
+                log.warning("write batch of %d met %s; try %d of %d in %.1f s", len(batch), exc, attempt + 2,
+                            self._write_retries + 1, self._retry_delay_s)
+                self._in_flight += 1  # keep the slot, so later writes queue behind this one
+                asyncio.get_running_loop().call_later(self._retry_delay_s, self._retry, batch, attempt + 1)
+                return
             log.error("write batch of %d failed", len(batch), exc_info=exc)
-            outcomes = [(False, exc)] * len(batch)
+            failure: BaseException = StoreUnavailable(str(exc)) if is_transient(exc) else exc
+            outcomes = [(False, failure)] * len(batch)
         else:
             outcomes = done.result()
             self.batches_committed += 1

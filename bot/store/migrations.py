@@ -138,4 +138,9 @@ MIGRATIONS: tuple[str, ...] = (
 
     ALTER TABLE communities ADD COLUMN question_source TEXT NOT NULL DEFAULT 'packs-first';
     """,
+    """
+    -- who holds a live claim (NULL while the row only waits for its retry time), so a restarted process
+    -- can take back its own dead claims at once and an admin's action can retry a waiting row
+    ALTER TABLE outbox ADD COLUMN owner TEXT;
+    """,
 )

@@ -36,13 +36,18 @@ class OutboxRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def claim(self, key: str, community: str, destination: str, now: datetime) -> Claim:
+    async def claim(self, key: str, community: str, destination: str, now: datetime, owner: str,
+                    force: bool = False) -> Claim:
+        """Take the row for `key` for `owner`. `force` also takes a row that is only waiting for its retry
+        time (an admin asked to try now); a live claim of another process is never taken before its lease ends.
+        """
+
         def w(c: sqlite3.Connection) -> Claim:
             cur = c.execute(
-                """INSERT OR IGNORE INTO outbox (key, community, destination, status, lease_until,
-                                                 attempts, created_at)
-                   VALUES (?, ?, ?, 'pending', ?, 1, ?)""",
-                (key, community, destination, to_db(now + LEASE), to_db(now)),
+                """INSERT INTO outbox (key, community, destination, status, lease_until, attempts, created_at,
+                                       owner)
+                   VALUES (?, ?, ?, 'pending', ?, 1, ?, ?) ON CONFLICT (key) DO NOTHING""",
+                (key, community, destination, to_db(now + LEASE), to_db(now), owner),
             )
             if cur.rowcount:
                 return Claim(ClaimState.NEW, created_at=now)
@@ -54,9 +59,9 @@ class OutboxRepo:
             if status == "abandoned":
                 return Claim(ClaimState.ABANDONED, created_at=from_db(created))
             cur = c.execute(
-                """UPDATE outbox SET lease_until = ?, attempts = attempts + 1
-                   WHERE key = ? AND status = 'pending' AND lease_until <= ?""",
-                (to_db(now + LEASE), key, to_db(now)),
+                """UPDATE outbox SET lease_until = ?, attempts = attempts + 1, owner = ?
+                   WHERE key = ? AND status = 'pending' AND (lease_until <= ? OR (? AND owner IS NULL))""",
+                (to_db(now + LEASE), owner, key, to_db(now), int(force)),
             )
             state = ClaimState.RECLAIMED if cur.rowcount else ClaimState.BUSY
             return Claim(state, created_at=from_db(created))
@@ -66,30 +71,102 @@ class OutboxRepo:
     async def mark_sent(self, key: str, message: str, now: datetime) -> None:
         def w(c: sqlite3.Connection) -> None:
             c.execute(
-                "UPDATE outbox SET status = 'sent', message = ?, sent_at = ?, lease_until = NULL WHERE key = ?",
+                """UPDATE outbox SET status = 'sent', message = ?, sent_at = ?, lease_until = NULL, owner = NULL
+                   WHERE key = ?""",
                 (message, to_db(now), key),
             )
 
         await self._db.write(w)
 
-    async def mark_failed(self, key: str, error: str, retry_at: datetime) -> None:
-        """Keep the row pending; nobody retries it before `retry_at`."""
+    async def mark_failed(self, key: str, error: str, retry_at: datetime) -> int:
+        """Keep the row pending, unclaimed; nobody retries it before `retry_at`. Returns its attempts so far."""
 
-        def w(c: sqlite3.Connection) -> None:
+        def w(c: sqlite3.Connection) -> int:
             c.execute(
-                "UPDATE outbox SET lease_until = ?, last_error = ? WHERE key = ? AND status = 'pending'",
+                """UPDATE outbox SET lease_until = ?, last_error = ?, owner = NULL
+                   WHERE key = ? AND status = 'pending'""",
                 (to_db(retry_at), error[:500], key),
             )
+            row = c.execute("SELECT attempts FROM outbox WHERE key = ?", (key,)).fetchone()
+            return int(row[0]) if row else 0
 
-        await self._db.write(w)
+        return await self._db.write(w)
+
+    async def attempts(self, key: str) -> int:
+        def q(c: sqlite3.Connection) -> int:
+            row = c.execute("SELECT attempts FROM outbox WHERE key = ?", (key,)).fetchone()
+            return int(row[0]) if row else 0
+
+        return await self._db.read(q)
+
+    async def is_claimed(self, key: str) -> bool:
+        """A live claim holds the row (someone is sending it or checking whether it went out)."""
+
+        def q(c: sqlite3.Connection) -> bool:
+            row = c.execute("SELECT owner FROM outbox WHERE key = ? AND status = 'pending'", (key,)).fetchone()
+            return bool(row and row[0])
+
+        return await self._db.read(q)
 
     async def mark_abandoned(self, key: str, error: str) -> None:
         """A message that can never go out (the member left): stop retrying, keep the record."""
 
         def w(c: sqlite3.Connection) -> None:
             c.execute(
-                "UPDATE outbox SET status = 'abandoned', last_error = ?, lease_until = NULL WHERE key = ?",
+                """UPDATE outbox SET status = 'abandoned', last_error = ?, lease_until = NULL, owner = NULL
+                   WHERE key = ?""",
                 (error[:500], key),
             )
 
         await self._db.write(w)
+
+    async def retry_waiting(self, community: str, now: datetime) -> int:
+        """Make this community's rows that wait for a retry time due now (its admin fixed something)."""
+
+        def w(c: sqlite3.Connection) -> int:
+            cur = c.execute(
+                """UPDATE outbox SET lease_until = ? WHERE community = ? AND status = 'pending'
+                   AND owner IS NULL AND lease_until > ?""",
+                (to_db(now), community, to_db(now)),
+            )
+            return cur.rowcount
+
+        return await self._db.write(w)
+
+    async def next_retry(self, community: str) -> datetime | None:
+        """When the earliest pending row of this community may be tried again."""
+
+        def q(c: sqlite3.Connection) -> datetime | None:
+            row = c.execute(
+                "SELECT MIN(lease_until) FROM outbox WHERE community = ? AND status = 'pending'", (community,)
+            ).fetchone()
+            return from_db(row[0]) if row and row[0] else None
+
+        return await self._db.read(q)
+
+    async def claim_owners(self) -> list[str]:
+        """The owners of live claims (rows being sent right now, or by a process that died while sending)."""
+
+        def q(c: sqlite3.Connection) -> list[str]:
+            rows = c.execute(
+                "SELECT DISTINCT owner FROM outbox WHERE status = 'pending' AND owner IS NOT NULL"
+            ).fetchall()
+            return [str(r[0]) for r in rows]
+
+        return await self._db.read(q)
+
+    async def release(self, owners: list[str], now: datetime) -> int:
+        """End the leases of owners known to be dead, so their rows are reconciled now, not in minutes."""
+
+        def w(c: sqlite3.Connection) -> int:
+            total = 0
+            for owner in owners:
+                cur = c.execute(
+                    """UPDATE outbox SET lease_until = ?, owner = NULL
+                       WHERE status = 'pending' AND owner = ?""",
+                    (to_db(now), owner),
+                )
+                total += cur.rowcount
+            return total
+
+        return await self._db.write(w)

@@ -165,7 +165,7 @@ async def test_post_now_and_reveal_now(h: Harness) -> None:
     first = await h.command("admin", "studybot", "post-now", admin=True)
     assert first.reply and "already" in first.reply.text
     revealed = await h.command("admin", "studybot", "reveal-now", admin=True)
-    assert revealed.reply and revealed.reply.text == "Revealed."
+    assert revealed.reply and revealed.reply.text == "Done: revealed."
     assert len(h.chat.titled("Reveal")) == 1
     again = await h.command("admin", "studybot", "reveal-now", admin=True)
     assert again.reply and "no open question" in again.reply.text

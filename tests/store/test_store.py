@@ -49,12 +49,15 @@ async def test_outbox_claims_are_exclusive_and_leases_expire() -> None:
     db = await _db()
     try:
         outbox = OutboxRepo(db)
-        first, second = await asyncio.gather(outbox.claim("k", "c", "ch", NOW), outbox.claim("k", "c", "ch", NOW))
+        first, second = await asyncio.gather(outbox.claim("k", "c", "ch", NOW, "p1"),
+                                             outbox.claim("k", "c", "ch", NOW, "p2"))
         assert {first.state, second.state} == {ClaimState.NEW, ClaimState.BUSY}
-        later = await outbox.claim("k", "c", "ch", NOW + timedelta(minutes=3))
+        forced = await outbox.claim("k", "c", "ch", NOW, "p2", force=True)
+        assert forced.state is ClaimState.BUSY  # force never takes a live claim
+        later = await outbox.claim("k", "c", "ch", NOW + timedelta(minutes=3), "p2")
         assert later.state is ClaimState.RECLAIMED
         await outbox.mark_sent("k", "msg-1", NOW)
-        done = await outbox.claim("k", "c", "ch", NOW + timedelta(hours=1))
+        done = await outbox.claim("k", "c", "ch", NOW + timedelta(hours=1), "p1")
         assert done.state is ClaimState.SENT and done.message == "msg-1"
     finally:
         await db.close()

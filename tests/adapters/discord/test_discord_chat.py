@@ -52,12 +52,12 @@ async def test_a_refused_daily_post_tells_the_admin_once_and_is_sent_later(bot, 
     assert told.response["channel_id"] == fake.dms[ada]["id"]
     assert told.response["embeds"][0]["title"] == "Action needed"
     assert "Send Messages" in told.response["embeds"][0]["description"]
-    await bot.run_until(NINE + timedelta(minutes=20))  # the outbox retries; still refused, admin not told again
+    await bot.run_until(NINE + timedelta(minutes=3))  # the outbox retries after 1 min; still refused, admin not told again
     in_channel = rf"/channels/{fake.channel_id}/messages"
     assert [c.status for c in fake.calls_matching("POST", in_channel, after=mark)] == [403, 403]
     assert len([c for c in fake.calls_matching("POST", CHANNEL_POSTS, after=mark)
                 if c.response.get("channel_id") == fake.dms[ada]["id"]]) == 1
-    await bot.run_until(NINE + timedelta(minutes=40))  # permission fixed: the post goes out, once
+    await bot.run_until(NINE + timedelta(minutes=40))  # permission fixed: the next try (5 min on) goes out, once
     posted = [c for c in fake.calls_matching("POST", CHANNEL_POSTS, after=mark) if c.status == 200
               and c.response["channel_id"] == fake.channel_id]
     assert len(posted) == 1 and posted[0].body["nonce"] == "daily-post:1"

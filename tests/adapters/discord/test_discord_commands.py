@@ -93,7 +93,8 @@ async def test_studybot_config(bot, payloads: Payloads) -> None:
 
 
 async def test_studybot_post_now_and_reveal_now(bot, payloads: Payloads) -> None:
-    assert private_text(await bot.interact(payloads.command("studybot_post_now"))) == "Run /studybot setup first."
+    assert private_text(await bot.interact(payloads.command("studybot_post_now"))) == (
+        "studybot is not set up here yet: run /studybot setup first.")
     assert last_command(bot).subcommand == "post-now"
     reveal = await bot.interact(payloads.command("studybot_reveal_now"))
     assert last_command(bot).subcommand == "reveal-now"
