@@ -38,8 +38,6 @@ STYLES = {
 class ActionSink(Protocol):
     async def on_action(self, interaction: discord.Interaction, action: str) -> None: ...
 
-    async def open_form(self, interaction: discord.Interaction, form: Form) -> None: ...
-
 
 def sink_of(client: discord.Client) -> ActionSink:
     sink: ActionSink | None = getattr(client, "studybot", None)
@@ -122,14 +120,14 @@ def modal_values(components: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     return values
 
 
-class OpenFormView(discord.ui.View):
-    """When the core answered too slowly for a modal (a modal must be the first response), a button
-    that opens it from the follow-up. Held in memory for ten minutes; the command can simply be rerun."""
+#: custom ids of "Open the form" buttons; not an action id (a dot never appears in one), so the DynamicItem
+#: leaves them alone and the handler answers them, with the form or with "expired"
+FORM_BUTTON_PREFIX = "studybot.form."
 
-    def __init__(self, form: Form) -> None:
-        super().__init__(timeout=600)
-        self.form = form
 
-    @discord.ui.button(label="Open the form", style=discord.ButtonStyle.primary)
-    async def open(self, interaction: discord.Interaction, button: discord.ui.Button[OpenFormView]) -> None:
-        await sink_of(interaction.client).open_form(interaction, self.form)
+def open_form_view(custom_id: str) -> discord.ui.View:
+    """One "Open the form" button. Stopped like `action_view`: the handler answers its clicks."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(label="Open the form", style=discord.ButtonStyle.primary, custom_id=custom_id))
+    view.stop()
+    return view

@@ -56,6 +56,19 @@ def problem_of(exc: BaseException) -> DeliveryProblem:
     return DeliveryProblem.UNAVAILABLE
 
 
+def retry_after(exc: BaseException) -> float | None:
+    """Seconds Discord asked us to wait, from discord.py's RateLimited or a 429's Retry-After header."""
+    if isinstance(exc, discord.RateLimited):
+        return float(exc.retry_after)
+    if isinstance(exc, discord.HTTPException) and exc.status == 429:
+        headers = getattr(exc.response, "headers", None) or {}
+        try:
+            return float(headers.get("Retry-After", ""))
+        except ValueError:
+            return None
+    return None
+
+
 def describe(exc: BaseException) -> str:
     if isinstance(exc, discord.HTTPException):
         return f"HTTP {exc.status} code {exc.code}: {exc.text}"
@@ -74,4 +87,4 @@ async def delivery(operation: str, target: str) -> AsyncIterator[None]:
         problem = problem_of(exc)
         level = logging.ERROR if problem in (DeliveryProblem.AUTH, DeliveryProblem.UNAVAILABLE) else logging.WARNING
         log.log(level, "discord %s to %s failed (%s): %s", operation, target, problem.value, describe(exc))
-        raise DeliveryError(problem, f"{operation} {target}: {describe(exc)}") from exc
+        raise DeliveryError(problem, f"{operation} {target}: {describe(exc)}", retry_after(exc)) from exc

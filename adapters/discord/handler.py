@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import discord
 
 from adapters.discord.chat import DiscordChat
-from adapters.discord.components import OpenFormView, form_modal
+from adapters.discord.components import ACTION_TEMPLATE, FORM_BUTTON_PREFIX, form_modal, open_form_view
 from adapters.discord.errors import UNKNOWN_INTERACTION
 from adapters.discord.render import Part, render_reply
 from adapters.discord.translate import (
@@ -37,6 +39,9 @@ DEFAULT_DEFER_AFTER = 1.5
 OUTSIDE_SERVER = "Use studybot from the server: I can't tell which server this belongs to."
 UNKNOWN_COMMAND = "I don't know that command any more. Try /studybot help."
 FORM_TOO_SLOW = "Here is the form you asked for:"
+FORM_BUTTON_TTL_S = 600.0
+NOT_MINE = ("That button has expired or is not one I can answer (it may be from before I restarted). "
+            "Run the command again.")
 #: commands whose answer is normally public: a slow one is deferred publicly, the rest privately
 PUBLIC_COMMANDS = frozenset({"leaderboard"})
 
@@ -66,6 +71,7 @@ class InteractionHandler:
         self._chat = chat
         self._admin_role = admin_role
         self.defer_after = defer_after
+        self._forms: dict[str, tuple[float, Form]] = {}  # "Open the form" buttons, by custom id
 
     # entry points ---------------------------------------------------------------------------
     async def on_interaction(self, interaction: discord.Interaction) -> None:
@@ -77,12 +83,31 @@ class InteractionHandler:
             await self._guarded(interaction, self._form(interaction))
         elif kind is discord.InteractionType.autocomplete:
             await self._guarded(interaction, interaction.response.autocomplete([]))
+        elif kind is discord.InteractionType.component:
+            custom_id = str(payload_data(interaction).get("custom_id") or "")
+            if not ACTION_TEMPLATE.fullmatch(custom_id):  # action ids are ActionButton's (a DynamicItem)
+                await self._guarded(interaction, self._other_component(interaction, custom_id))
 
     async def on_action(self, interaction: discord.Interaction, action: str) -> None:
         await self._guarded(interaction, self._action(interaction, action))
 
-    async def open_form(self, interaction: discord.Interaction, form: Form) -> None:
-        await self._guarded(interaction, interaction.response.send_modal(form_modal(form)))
+    async def _other_component(self, interaction: discord.Interaction, custom_id: str) -> None:
+        """Every click gets an answer: an "Open the form" button still remembered opens its form;
+        anything else (expired, from before a restart, not ours) is told so instead of failing."""
+        now = time.monotonic()
+        for key in [k for k, (until, _) in self._forms.items() if until < now]:
+            del self._forms[key]
+        held = self._forms.get(custom_id) if custom_id.startswith(FORM_BUTTON_PREFIX) else None
+        if held is not None:
+            await interaction.response.send_modal(form_modal(held[1]))
+            return
+        log.info("%s: not a button I can answer; telling the member", describe(interaction))
+        await interaction.response.send_message(NOT_MINE, ephemeral=True)
+
+    def _form_button(self, form: Form) -> str:
+        custom_id = FORM_BUTTON_PREFIX + secrets.token_hex(8)
+        self._forms[custom_id] = (time.monotonic() + FORM_BUTTON_TTL_S, form)
+        return custom_id
 
     async def _command(self, interaction: discord.Interaction) -> None:
         at = self._origin(interaction)
@@ -173,8 +198,8 @@ class InteractionHandler:
             if deferred is None and interaction.type is not discord.InteractionType.modal_submit:
                 await interaction.response.send_modal(form_modal(response.form))
             else:  # too late for a modal: a button that opens it
-                await self._send(interaction, [Part(content=FORM_TOO_SLOW, view=OpenFormView(response.form))],
-                                 True, deferred)
+                view = open_form_view(self._form_button(response.form))
+                await self._send(interaction, [Part(content=FORM_TOO_SLOW, view=view)], True, deferred)
             return
         reply = response.reply or (errors_reply(response.form_errors) if response.form_errors else None)
         if reply is None:

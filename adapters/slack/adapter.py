@@ -20,6 +20,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from adapters.slack.chat import SlackChat
 from adapters.slack.deliver import Responder
 from adapters.slack.errors import FAILURES, HINTS, error_code
+from adapters.slack.gate import Refused, check_request, log_refusal
 from adapters.slack.listeners import Handlers
 from adapters.slack.oauth import oauth_settings
 from adapters.slack.pacing import ChannelPacer
@@ -96,6 +97,13 @@ class SlackAdapter:
         """`POST /slack/events` into bolt (signature checked there) and `GET /healthz`."""
 
         async def events(request: web.Request) -> web.StreamResponse:
+            raw = await request.read()
+            headers = {k.lower(): v for k, v in request.headers.items()}
+            try:
+                check_request(raw, headers, request.content_type, self.config.slack_signing_secret or "")
+            except Refused as refused:
+                log_refusal(refused, request.remote)
+                return web.Response(status=refused.status, text=refused.reason)
             bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
             return await to_aiohttp_response(bolt_response)
 
@@ -198,3 +206,4 @@ class SlackAdapter:
         except TimeoutError:
             log.warning("slack: cancelling work still running at close")
         await self.handlers.tasks.cancel()
+        await self.directory.close()

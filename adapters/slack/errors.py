@@ -83,4 +83,18 @@ def delivery_error(exc: BaseException, method: str, where: str) -> DeliveryError
     level = logging.WARNING if passing or code == "connection_error" else logging.ERROR
     log.log(level, "slack %s in %s failed: %s -> %s%s", method, where, code, problem.value,
             f" ({hint})" if hint else "")
-    return DeliveryError(problem, f"slack {method}: {code}")
+    return DeliveryError(problem, f"slack {method}: {code}", retry_after(exc))
+
+
+def retry_after(exc: BaseException) -> float | None:
+    """The seconds a 429's Retry-After header asks for, when Slack sent one."""
+    if not isinstance(exc, SlackApiError) or exc.response is None:
+        return None
+    headers = exc.response.headers or {}
+    raw = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    if isinstance(raw, list):
+        raw = raw[0] if raw else None
+    try:
+        return float(raw) if raw is not None else None
+    except (TypeError, ValueError):
+        return None

@@ -28,6 +28,7 @@ log = logging.getLogger("adapters.slack")
 DEFAULT_API_URL = "https://slack.com/api/"
 MEMBER_TTL_S = 600.0
 FAILED_LOOKUP_TTL_S = 60.0
+FIRST_LOOKUP_BUDGET_S = 0.8  # of the 3 s a trigger id lives, for a member never seen before
 
 
 def api_url(configured: str | None) -> str:
@@ -138,21 +139,50 @@ class MemberInfo:
 
 
 class Directory:
-    """Who a member is, from users.info (needs users:read), cached for a few minutes."""
+    """Who a member is, from users.info (needs users:read), cached.
+
+    Nothing slow may run before a modal opens (a trigger id lives 3 s): a member seen before is answered
+    from the cache at once, even when the entry is stale, and refreshed in the background; a member seen
+    for the first time waits at most `first_lookup_budget` seconds for users.info, then is answered with
+    what the request itself says (their name, and admin only when configured) while the lookup finishes.
+    """
 
     def __init__(self, workspaces: Workspaces, admin_users: tuple[str, ...] = (), ttl: float = MEMBER_TTL_S,
-                 clock: Any = time.monotonic) -> None:
+                 clock: Any = time.monotonic, first_lookup_budget: float = FIRST_LOOKUP_BUDGET_S) -> None:
         self._workspaces = workspaces
         self._admins = set(admin_users)
-        self._ttl = ttl
+        self.ttl = ttl
         self._clock = clock
+        self._budget = first_lookup_budget
         self._cache: dict[tuple[str, str], tuple[float, MemberInfo]] = {}
+        self._lookups: dict[tuple[str, str], asyncio.Task[MemberInfo]] = {}
 
     async def member(self, team_id: str, user_id: str, fallback_name: str) -> MemberInfo:
         key = (team_id, user_id)
         hit = self._cache.get(key)
-        if hit is not None and hit[0] > self._clock():
+        if hit is not None:
+            if hit[0] <= self._clock():
+                self._lookup(team_id, user_id, fallback_name)  # refresh behind the answer
             return hit[1]
+        task = self._lookup(team_id, user_id, fallback_name)
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), self._budget)
+        except TimeoutError:
+            log.warning("slack: users.info for %s/%s is slow; answering with what the request says",
+                        team_id, user_id)
+            return MemberInfo(fallback_name or user_id, user_id in self._admins, None)
+
+    def _lookup(self, team_id: str, user_id: str, fallback_name: str) -> asyncio.Task[MemberInfo]:
+        key = (team_id, user_id)
+        task = self._lookups.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self._fetch(team_id, user_id, fallback_name))
+            self._lookups[key] = task
+            task.add_done_callback(lambda _: self._lookups.pop(key, None))
+        return task
+
+    async def _fetch(self, team_id: str, user_id: str, fallback_name: str) -> MemberInfo:
+        key = (team_id, user_id)
         configured_admin = user_id in self._admins
         try:
             client = await self._workspaces.client_for(team_id)
@@ -160,7 +190,8 @@ class Directory:
         except FAILURES_OR_REFUSED as exc:
             log.warning("slack: users.info for %s/%s failed (%s); treating them as a member",
                         team_id, user_id, error_code(exc))
-            fallback = MemberInfo(fallback_name or user_id, configured_admin, None)
+            stale = self._cache.get(key)
+            fallback = stale[1] if stale else MemberInfo(fallback_name or user_id, configured_admin, None)
             self._cache[key] = (self._clock() + FAILED_LOOKUP_TTL_S, fallback)  # do not hammer a failing API
             return fallback
         profile = user.get("profile") or {}
@@ -170,5 +201,10 @@ class Directory:
         info = MemberInfo(str(name), admin, user.get("tz") or None)
         if len(self._cache) > 10_000:
             self._cache.clear()
-        self._cache[key] = (self._clock() + self._ttl, info)
+        self._cache[key] = (self._clock() + self.ttl, info)
         return info
+
+    async def close(self) -> None:
+        for task in list(self._lookups.values()):
+            task.cancel()
+        await asyncio.gather(*self._lookups.values(), return_exceptions=True)

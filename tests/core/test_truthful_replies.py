@@ -264,3 +264,22 @@ async def test_admin_inputs_are_checked_in_the_core(h: Harness) -> None:
     assert "Added 5 points" in text_of(ok)
     wrong_type = await h.command("admin", "studybot", "points", admin=True, member="bob", amount="5")
     assert "whole number" in text_of(wrong_type)
+
+
+async def test_the_longest_answer_round_trips_through_every_platforms_form(h: Harness) -> None:
+    from adapters.discord.components import form_modal
+    from adapters.slack import render as slack_render
+    from bot.features.daily import MAX_ANSWER
+
+    longest = "x" * (MAX_ANSWER - 1) + "é"
+    saved = await h.answer("alice", longest)
+    assert "Saved" in text_of(saved)
+    form = (await h.command("alice", "daily")).form
+    assert form is not None and form.fields[0].default == longest
+    view = slack_render.modal(form, "{}")
+    inputs = [b for b in view["blocks"] if b.get("type") == "input"]
+    assert inputs[0]["element"]["initial_value"] == longest  # Slack holds 3,000: nothing is cut
+    modal = form_modal(form)
+    assert any(getattr(getattr(c, "component", None), "default", None) == longest for c in modal.children)
+    over = await h.submit("alice", form.form_id, answer=longest + "y")
+    assert "not saved" in text_of(over)

@@ -147,3 +147,32 @@ async def test_an_expired_private_reply_is_logged_not_posted(bot, fake: FakeDisc
     finally:
         logger.removeHandler(waiter)
     assert not fake.calls_matching("POST", rf"/channels/{fake.channel_id}/messages")
+
+
+async def test_a_form_button_from_before_a_restart_is_answered(slow, gate, fake: FakeDiscord, payloads: Payloads,
+                                                              tmp_path: Path) -> None:
+    await set_up(slow, payloads)
+    await slow.run_until(NINE)
+    post = fake.messages[fake.channel_id][-1]
+    mark = fake.mark()
+    await held(slow, gate, payloads.button(post, "daily:answer:1"))
+    follow = await fake.wait_call("POST", WEBHOOK, after=mark)
+    await slow.stop()
+    restarted = await make_studybot(fake, str(tmp_path / "studybot.db"))
+    await restarted.login_only()
+    try:  # the new process never saw that button: the member is told, not left with "interaction failed"
+        answered = await restarted.interact(payloads.button(follow.response, custom_ids(follow.response)[0]))
+        assert answered.body["type"] == 4 and answered.body["data"]["flags"] == EPHEMERAL
+        assert "expired" in answered.body["data"]["content"]
+    finally:
+        await restarted.stop()
+
+
+@pytest.mark.parametrize("custom_id", ["someone-elses-bot:vote:1", "not an action at all", "x" * 100])
+async def test_a_button_that_is_not_ours_still_gets_an_answer(bot, payloads: Payloads, fake: FakeDiscord,
+                                                              custom_id: str) -> None:
+    await set_up(bot, payloads)
+    await bot.run_until(NINE)
+    post = fake.messages[fake.channel_id][-1]
+    answered = await bot.interact(payloads.button(post, custom_id))
+    assert answered.body["type"] == 4 and answered.body["data"]["flags"] == EPHEMERAL

@@ -146,6 +146,7 @@ class FakeSlack:
     members: dict[str, Member] = field(default_factory=lambda: {m.id: m for m in DEFAULT_MEMBERS})
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     failures: dict[str, list[Failure]] = field(default_factory=dict)
+    delays: dict[str, list[float]] = field(default_factory=dict)  # seconds to hold a method's answer
     acks: list[dict[str, Any]] = field(default_factory=list)
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     port: int = 0
@@ -217,6 +218,10 @@ class FakeSlack:
         self.failures.setdefault(method, []).extend(
             Failure(error, status, retry_after, drop) for _ in range(times))
 
+    def slow(self, method: str, seconds: float, times: int = 1) -> None:
+        """The next `times` calls of `method` are answered only after `seconds` (a slow or busy API)."""
+        self.delays.setdefault(method, []).extend(seconds for _ in range(times))
+
     def rate_limit(self, method: str, retry_after: int = 0, times: int = 1) -> None:
         self.fail(method, "ratelimited", status=429, retry_after=retry_after, times=times)
 
@@ -275,6 +280,9 @@ class FakeSlack:
         params, token = await self._params(request)
         self.calls.append(Call(method, params, token))
         try:
+            pauses = self.delays.get(method)
+            if pauses:
+                await asyncio.sleep(pauses.pop(0))
             queue = self.failures.get(method)
             failure = queue.pop(0) if queue else None
             if failure is not None and failure.drop:

@@ -124,3 +124,47 @@ async def test_oauth_distribution_installs_another_workspace(fake: FakeSlack, cl
         assert "studybot help" in json.dumps(fake.responses()[-1])
     finally:
         await h.close()
+
+
+def _sign_bytes(raw: bytes, content_type: str, secret: str = "") -> dict[str, str]:
+    """Headers for raw bytes: signed over their latin-1 reading (what a forger of non-UTF-8 bytes would do)."""
+    from slack_fake import SECRET
+    from slack_sdk.signature import SignatureVerifier
+
+    ts = str(int(time.time()))
+    sig = SignatureVerifier(secret or SECRET).generate_signature(timestamp=ts, body=raw.decode("latin-1"))
+    return {"content-type": content_type, "x-slack-request-timestamp": ts, "x-slack-signature": sig}
+
+
+@pytest.mark.parametrize(("case", "status"), [
+    ("json that is not json", 400),
+    ("payload field that is not json", 400),
+    ("bytes that are not utf-8", 400),
+    ("a timestamp that is not a number", 401),
+    ("unsigned garbage", 401),
+])
+async def test_malformed_requests_get_a_4xx_and_one_log_line(served: SlackHarness, case: str, status: int,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
+    url = f"http://127.0.0.1:{served.adapter.port}{EVENTS_PATH}"
+    if case == "json that is not json":
+        raw, ctype = b'{"type": "event_callback", ', "application/json"
+        headers = signed_headers(raw.decode(), ctype)
+    elif case == "payload field that is not json":
+        raw, ctype = b"payload=%7Bnot-json", "application/x-www-form-urlencoded"
+        headers = signed_headers(raw.decode(), ctype)
+    elif case == "bytes that are not utf-8":
+        raw, ctype = b"payload=\xff\xfe\xfd", "application/x-www-form-urlencoded"
+        headers = _sign_bytes(raw, ctype)
+    elif case == "a timestamp that is not a number":
+        raw, ctype = b"token=x&command=%2Fdaily", "application/x-www-form-urlencoded"
+        headers = {**signed_headers(raw.decode(), ctype), "x-slack-request-timestamp": "soon"}
+    else:
+        raw, ctype = b"\x00\x01garbage", "application/json"
+        headers = {"content-type": ctype}
+    before = len(served.fake.calls)
+    async with aiohttp.ClientSession() as session, session.post(url, data=raw, headers=headers) as r:
+        assert r.status == status
+    assert len(served.fake.calls) == before
+    assert "Traceback" not in caplog.text
+    refusals = [r for r in caplog.records if "refused a request" in r.getMessage()]
+    assert len(refusals) == 1 and not [r for r in caplog.records if r.levelno >= 40]

@@ -305,3 +305,24 @@ async def test_a_pack_is_pasted_into_a_modal_and_a_bad_one_is_refused_in_place(h
     # a file named in the text cannot be attached on Slack: the member is told how to add one
     await harness.send(command(harness.fake, ADMIN, "/studybot", "pack add x file:pack.yaml", name="file"))
     assert any("paste the questions" in r.get("text", "") for r in harness.fake.responses())
+
+
+async def test_a_slow_users_info_never_holds_up_a_modal(harness: SlackHarness) -> None:
+    await set_up(harness)
+    harness.clock.set(harness.clock.now().replace(hour=9, minute=1))
+    await harness.run_until(harness.clock.now())
+    # first contact with BOB, and users.info takes longer than a trigger id lives
+    harness.fake.slow("users.info", 5.0)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await harness.send(command(harness.fake, BOB, "/daily", ""))
+    opened = harness.fake.called("views.open")[-1]
+    assert loop.time() - started < 3.0  # well within the trigger id's 3 s
+    assert opened.params["view"]["callback_id"].startswith("daily:submit:")
+    # a member seen before is answered from the cache, even when it is stale, with no lookup first
+    harness.fake.slow("users.info", 5.0)
+    harness.adapter.directory.ttl = 0.0  # every entry is stale from now on
+    started = loop.time()
+    await harness.send(command(harness.fake, ADMIN, "/studybot", "setup", name="again"))
+    assert loop.time() - started < 1.0
+    assert [c.params["view"]["callback_id"] for c in harness.fake.called("views.open")][-1] == "admin:setup"
