@@ -5,8 +5,8 @@ from __future__ import annotations
 import discord
 import pytest
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.discord.errors import delivery
 from adapters.slack.errors import delivery_error
