@@ -19,7 +19,8 @@ from bot.clock import ManualClock, OffsetClock
 from bot.config import Config, ConfigError, load_config
 from bot.content.formats import DOMAIN_CODES, FORMATS, export_items, export_studybot, exportable, import_items
 from bot.content.loader import BankError, default_content_dir, load_bank
-from bot.content.schema import Domain
+from bot.content.pack_check import name_from_filename
+from bot.content.schema import Domain, Item
 from bot.scheduler import ClockScheduler
 
 log = logging.getLogger("studybot")
@@ -35,9 +36,16 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--days", type=int, default=7)
     content = sub.add_parser("content", help="check, export or import the question bank")
     csub = content.add_subparsers(dest="content_command", metavar="ACTION")
-    check = csub.add_parser("check", help="validate bank files and print counts")
-    check.add_argument("paths", nargs="*")
+    check = csub.add_parser("check", help="validate bank files and print counts, or check a pack (--pack)")
+    check.add_argument("paths", nargs="*", help="bank files or folders (default: the bank)")
     check.add_argument("--no-code", action="store_true", help="skip running coding solutions")
+    check.add_argument("--pack", metavar="FILE",
+                       help="check FILE as a community pack: every problem `pack add` would refuse it for")
+    check.add_argument("--name", help="with --pack: pack name (default: from the file name)")
+    check.add_argument("--format", choices=FORMATS, help="with --pack: default from the file name and contents")
+    check.add_argument("--topic", choices=[d.value for d in Domain], help="with --pack: for formats without topics")
+    check.add_argument("--community", help="with --pack: also against this community's other packs "
+                                           "(platform:id, read from the database)")
     export = csub.add_parser("export", help="write the bank (or PATHs) in another quiz format")
     export.add_argument("--format", required=True, choices=FORMATS)
     export.add_argument("--out", help="file to write (default: stdout)")
@@ -80,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             case "demo":
                 return asyncio.run(demo(args.days))
             case "content":
-                return content_command(args, parser)
+                return content_command(args, parser, config)
             case "pack":
                 return asyncio.run(packs_cli.pack_command(args, config))
             case "discord":
@@ -96,11 +104,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def content_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def content_command(args: argparse.Namespace, parser: argparse.ArgumentParser, config: Config) -> int:
     if args.content_command == "check":
         from bot.content import check
 
-        return check.main([*args.paths, *(["--no-code"] if args.no_code else [])])
+        try:
+            argv, others = content_check_args(args, config)
+        except ValueError as exc:
+            print(f"studybot: {exc}", file=sys.stderr)
+            return 2
+        return check.main(argv, others)
     if args.content_command == "export":
         return content_export(args)
     if args.content_command == "import":
@@ -114,6 +127,26 @@ def content_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -
         return 0
     parser.parse_args(["content", "--help"])
     return 2
+
+
+def content_check_args(args: argparse.Namespace, config: Config) -> tuple[list[str], list[tuple[str, Item]]]:
+    """`check.main`'s arguments, and with --pack --community that community's other packs (as `pack add`
+    compares against them). Raises ValueError for a community that is not platform:id."""
+    argv = list(args.paths)
+    if args.no_code:
+        argv.append("--no-code")
+    if args.pack is None:
+        return argv, []
+    if not args.paths and config.content_dir:
+        argv.append(config.content_dir)  # the bank `pack add` checks against
+    argv += ["--pack", args.pack]
+    for flag in ("name", "format", "topic"):
+        if getattr(args, flag):
+            argv += [f"--{flag}", getattr(args, flag)]
+    if not args.community:
+        return argv, []
+    name = (args.name or name_from_filename(Path(args.pack).name)).strip().casefold()
+    return argv, asyncio.run(packs_cli.other_packs(config, args.community, name))
 
 
 def _write(text: str, out: str | None) -> None:

@@ -13,10 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import Config
+from bot.content.bank import Bank
 from bot.content.loader import BankError
-from bot.content.schema import Domain
-from bot.features.pack_admin import added_text, guess_format
-from bot.features.packs import Packs, name_from_filename
+from bot.content.pack_check import guess_format, name_from_filename
+from bot.content.schema import Domain, Item
+from bot.features.pack_admin import added_text
+from bot.features.packs import Packs
 from bot.ids import Platform
 from bot.markup import plain_text
 from bot.store.db import Database
@@ -75,6 +77,17 @@ async def pack_command(args: argparse.Namespace, config: Config) -> int:
                 return _list(await every_pack(db), community)
         print("studybot: use `studybot pack add|list|remove` (see --help)", file=sys.stderr)
         return 2
+    finally:
+        await db.close()
+
+
+async def other_packs(config: Config, community: str, name: str) -> list[tuple[str, Item]]:
+    """The items of the community's active packs other than `name`, as `pack add` compares a pack with
+    them (for `studybot content check --pack FILE --community C`)."""
+    db = Database(config.db)
+    await db.open()
+    try:
+        return await Packs(Bank(()), PackRepo(db)).others(_community(community), name)
     finally:
         await db.close()
 

@@ -42,6 +42,7 @@ class Core:
     clock: Clock
     scheduler: Scheduler
     communities: CommunityRepo
+    members: MemberRepo
     daily: DailyQuestions
     home: MemberHome
     packs: Packs
@@ -108,7 +109,7 @@ async def build_core(config: Config, *, clock: Clock | None = None, scheduler: S
                   daily.settings_changed, chat)
     bot = StudyBot(daily, board, admin, members, clock)
     home = MemberHome(communities, rounds, ledger, board, packs, clock)
-    return Core(bot, db, chat, clock, scheduler, communities, daily, home, packs, outbox, process)
+    return Core(bot, db, chat, clock, scheduler, communities, members, daily, home, packs, outbox, process)
 
 
 async def start_core(core: Core, config: Config) -> None:

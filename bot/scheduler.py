@@ -66,6 +66,10 @@ class ClockScheduler:
     def cancel(self, job_id: str) -> None:
         self._jobs.pop(job_id, None)
 
+    def next_run(self) -> datetime | None:
+        """When the earliest job is due, if any."""
+        return min((at for at, _ in self._jobs.values()), default=None)
+
     async def run_pending(self) -> int:
         fired = 0
         while True:

@@ -8,9 +8,12 @@ from any async source, so `studybot run < script.txt` and `studybot demo` drive 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import difflib
 import itertools
 import re
 import sys
+import threading
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -29,11 +32,13 @@ COMMUNITY = CommunityRef(Platform.CONSOLE, "local")
 CHANNEL = ChannelRef(COMMUNITY, "general")
 CONSOLE_HELP = """Console commands:
   /as <name>        act as another member (the first user is the admin)
-  /clock +1d        move time forward (d, h or m), firing whatever becomes due
+  /clock +1d        move time forward (d, h or m), running everything that falls due on the way
   /time             show the current (console) time
   <number>          press the button with that number
-  /quit             leave
+  /quit             leave (or Ctrl-D)
 Everything else is a studybot command: /studybot help lists them."""
+CONSOLE_COMMANDS = ("as", "clock", "time", "help", "quit", "exit")
+ClockMoved = Callable[[timedelta], None]
 
 
 def local_file(path_text: str) -> Attachment:
@@ -53,12 +58,42 @@ class MovableClock(Protocol):
     def advance(self, delta: timedelta) -> None: ...
 
 
-async def stdin_lines() -> AsyncIterator[str]:
+async def stdin_lines(prompt: Callable[[], str] | None = None) -> AsyncIterator[str]:
+    """Lines typed on stdin. On a terminal: a prompt, line editing and history (readline).
+
+    The blocking reads run on a daemon thread of their own, not the loop's executor: asyncio.run waits
+    for executor threads at exit, so Ctrl-C or SIGTERM would otherwise hang until Enter is pressed.
+    """
+    interactive = prompt is not None and sys.stdin.isatty()
+    if interactive:
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401 (importing it gives input() editing and history)
+    loop = asyncio.get_running_loop()
     while True:
-        line = await asyncio.to_thread(sys.stdin.readline)
-        if not line:
+        answer: asyncio.Future[str | None] = loop.create_future()
+
+        def read(done: asyncio.Future[str | None] = answer) -> None:
+            try:
+                if interactive:
+                    assert prompt is not None
+                    got: str | None = input(prompt())
+                else:
+                    raw = sys.stdin.readline()
+                    got = raw.rstrip("\n") if raw else None
+            except (EOFError, OSError, ValueError):
+                got = None
+            def settle() -> None:
+                if not done.done():
+                    done.set_result(got)
+
+            with contextlib.suppress(RuntimeError):  # the loop may be gone already
+                loop.call_soon_threadsafe(settle)
+
+        threading.Thread(target=read, name="console-stdin", daemon=True).start()
+        line = await answer
+        if line is None:
             return
-        yield line.rstrip("\n")
+        yield line
 
 
 async def list_lines(lines: Iterable[str]) -> AsyncIterator[str]:
@@ -110,7 +145,8 @@ class ConsoleChat:
 
 class ConsoleAdapter:
     def __init__(self, core: Core, clock: MovableClock, scheduler: ClockScheduler, lines: AsyncIterator[str],
-                 write: Callable[[str], None], user: str = "you", echo: bool = False) -> None:
+                 write: Callable[[str], None], user: str = "you", echo: bool = False, styles: bool = False,
+                 reader_zone: ZoneInfo | None = None, on_clock_moved: ClockMoved | None = None) -> None:
         self._core = core
         self._clock = clock
         self._scheduler = scheduler
@@ -122,13 +158,22 @@ class ConsoleAdapter:
         self._names: dict[str, str] = {self._admin: user}
         self._choices: dict[int, str] = {}
         self._numbers = itertools.count(1)
-        self._zone = ZoneInfo("UTC")
+        self._reader_zone = reader_zone or ZoneInfo("UTC")  # the terminal's own zone, as platforms show times
+        self._zone = self._reader_zone
+        self._styles = styles
+        self._on_clock_moved = on_clock_moved
         self._pushed_back: str | None = None
         self.chat = ConsoleChat(self._show)
 
     # output ---------------------------------------------------------------------------------
     def _render(self, text: str) -> str:
-        return render_markup(text, lambda mid: self._names.get(mid, mid), self._zone, self._clock.now())
+        return render_markup(text, lambda mid: self._names.get(mid, mid), self._zone, self._clock.now(),
+                             self._styles)
+
+    def prompt(self) -> str:
+        """Who is acting, shown before each typed line."""
+        who = self._names.get(self._member, self._member)
+        return f"{who}{' (admin)' if self._member == self._admin else ''}> "
 
     def _show(self, prefix: str, reply: Reply) -> None:
         numbers = [next(self._numbers) for _ in reply.choices]
@@ -137,8 +182,9 @@ class ConsoleAdapter:
         self._write(f"{prefix} {render_reply(reply, numbers, self._render)}")
 
     async def _refresh_zone(self) -> None:
-        settings = await self._core.communities.get(COMMUNITY.key)
-        self._zone = settings.zone if settings else ZoneInfo("UTC")
+        """Times show in the reader's zone: the acting member's own (/studybot timezone), else the terminal's."""
+        member = await self._core.members.get(COMMUNITY.key, self._member)
+        self._zone = ZoneInfo(member.timezone) if member and member.timezone else self._reader_zone
 
     # input ----------------------------------------------------------------------------------
     async def _next_line(self) -> str | None:
@@ -150,7 +196,7 @@ class ConsoleAdapter:
         except StopAsyncIteration:
             return None
         if self._echo:
-            self._write(f"{self._member}> {line}")
+            self._write(f"{self.prompt()}{line}")
         return line
 
     def _actor(self) -> Actor:
@@ -179,9 +225,10 @@ class ConsoleAdapter:
     async def _handle_line(self, line: str) -> bool:
         if not line or line.startswith("#"):
             return True
-        if line in ("/quit", "/exit"):
+        head, _, arg = line.partition(" ")
+        if head in ("/quit", "/exit"):
             return False
-        if line == "/help":
+        if head == "/help":
             self._write(CONSOLE_HELP)
             return True
         if line.isdigit():
@@ -191,8 +238,8 @@ class ConsoleAdapter:
                 return True
             await self._dispatch(ChoiceSelected(self._actor(), CHANNEL, action))
             return True
-        if line.startswith("/as"):
-            name = line[3:].strip()
+        if head == "/as":
+            name = arg.strip()
             if not re.fullmatch(r"[A-Za-z0-9_.\-]{1,32}", name):
                 self._write("Usage: /as <name> (letters, digits, _ . -)")
                 return True
@@ -201,10 +248,10 @@ class ConsoleAdapter:
             role = " (admin)" if self._member == self._admin else ""
             self._write(f"You are now {name}{role}.")
             return True
-        if line.startswith("/clock"):
-            self._clock_command(line[6:].strip())
+        if head == "/clock":
+            await self._clock_command(arg.strip())
             return True
-        if line == "/time":
+        if head == "/time":
             self._write(self._render(f"It is {{t:{int(self._clock.now().timestamp())}:f}}."))
             return True
         if not line.startswith("/"):
@@ -213,7 +260,10 @@ class ConsoleAdapter:
         name, _, rest = line[1:].partition(" ")
         spec = commands.find(name.casefold())
         if spec is None:
-            self._write(f"Unknown command /{name}. Try /studybot help.")
+            known = [c.name for c in commands.CATALOGUE] + list(CONSOLE_COMMANDS)
+            close = difflib.get_close_matches(name.casefold(), known, n=1, cutoff=0.6)
+            guess = f" Did you mean /{close[0]}?" if close else ""
+            self._write(f"Unknown command /{name}.{guess} Try /studybot help.")
             return True
         try:
             parsed = commands.parse_text(spec, rest, self._resolve_member)
@@ -231,13 +281,30 @@ class ConsoleAdapter:
         await self._dispatch(CommandInvoked(self._actor(), CHANNEL, parsed.name, options, parsed.subcommand))
         return True
 
-    def _clock_command(self, arg: str) -> None:
+    async def _clock_command(self, arg: str) -> None:
+        """Move time forward, stopping at each job that falls due on the way, as real time would: a post
+        due at 09:00 runs at 09:00 (inside its grace window), not at the end of a one-day jump."""
         m = re.fullmatch(r"\+?(\d+)\s*([dhm])", arg)
         if not m:
             self._write("Usage: /clock +1d (or +3h, +30m)")
             return
         unit = {"d": "days", "h": "hours", "m": "minutes"}[m.group(2)]
-        self._clock.advance(timedelta(**{unit: int(m.group(1))}))
+        jump = timedelta(**{unit: int(m.group(1))})
+        end = self._clock.now() + jump
+        moved = timedelta()
+        while (nxt := self._scheduler.next_run()) is not None and nxt <= end:
+            step = nxt - self._clock.now()
+            if step > timedelta():
+                self._clock.advance(step)
+                moved += step
+            await self._scheduler.run_pending()
+        rest = end - self._clock.now()
+        if rest > timedelta():
+            self._clock.advance(rest)
+            moved += rest
+        await self._scheduler.run_pending()
+        if self._on_clock_moved is not None:
+            self._on_clock_moved(moved)
         self._write(self._render(f"(time moves forward: it is now {{t:{int(self._clock.now().timestamp())}:f}})"))
 
     def _resolve_member(self, raw: str) -> str | None:

@@ -1,4 +1,4 @@
-"""Neutral replies as terminal text: numbered choices, marked visibility, times in the community's zone."""
+"""Neutral replies as terminal text: numbered choices, marked visibility, times in the reader's zone."""
 
 from __future__ import annotations
 
@@ -9,21 +9,29 @@ from zoneinfo import ZoneInfo
 from bot import markup as mk
 from bot.messages import Form, Reply
 
+BOLD, ITALIC, CODE, UNDERLINE, DIM, RESET = "\x1b[1m", "\x1b[3m", "\x1b[36m", "\x1b[4m", "\x1b[2m", "\x1b[0m"
 
-def render_markup(text: str, name_of: Callable[[str], str], zone: ZoneInfo, now: datetime) -> str:
+
+def render_markup(text: str, name_of: Callable[[str], str], zone: ZoneInfo, now: datetime,
+                  styles: bool = False) -> str:
+    """Markup as terminal text: ANSI styles on a terminal (`styles`), else plain words (no asterisks)."""
+
+    def styled(code: str, t: str) -> str:
+        return f"{code}{t}{RESET}" if styles else t
+
     out: list[str] = []
     for tok in mk.tokens(text):
         match tok:
             case mk.Plain(t):
                 out.append(t)
             case mk.Bold(t):
-                out.append(f"*{t}*")
+                out.append(styled(BOLD, t))
             case mk.Italic(t):
-                out.append(f"_{t}_")
+                out.append(styled(ITALIC, t))
             case mk.Code(t):
-                out.append(f"`{t}`")
+                out.append(styled(CODE, t) if styles else f"`{t}`")
             case mk.Link(label, url):
-                out.append(f"{label} <{url}>")
+                out.append(f"{styled(UNDERLINE, label)} <{url}>")
             case mk.Mention(member_id):
                 out.append("@" + name_of(member_id))
             case mk.Timestamp(unix, style):

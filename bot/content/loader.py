@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from bot.content.bank import Bank
 from bot.content.schema import Item, Kind, kind_errors
+from bot.content.similar import near_duplicates
 
 try:
     YAML_LOADER: Any = yaml.CSafeLoader  # libyaml: the bank loads several times faster
@@ -144,6 +145,24 @@ def duplicate_problems(items: list[tuple[str, Item]]) -> list[Problem]:
             if union and common / union >= NEAR_DUPLICATE_JACCARD and other[1].prompt != item.prompt:
                 problems.append(Problem(source, item.id, f"prompt nearly duplicates {other[1].id}"))
     return problems
+
+
+def similar_problems(items: list[tuple[str, Item]], among: Collection[str] | None = None) -> list[Problem]:
+    """Pairs that ask the same thing with the same answer in other words, in any files and domains (see
+    bot.content.similar). A heuristic, so `content check` shows these as warnings, not errors.
+    With `among`, only pairs in which at least one item's id is in it (a pack against the bank)."""
+    found = near_duplicates([it for _, it in items])
+    out: list[Problem] = []
+    for pair in found:
+        (src_a, a), (src_b, b) = items[pair.first], items[pair.second]
+        if a.prompt == b.prompt or (among is not None and a.id not in among and b.id not in among):
+            continue  # identical prompts are already errors
+        if among is not None and b.id not in among:
+            (src_a, a), (src_b, b) = (src_b, b), (src_a, a)
+        out.append(Problem(src_b, b.id, f"asks what {a.id} ({src_a}) asks, in other words (similarity "
+                                        f"{pair.score:.2f}: prompts {pair.prompt_score:.2f}, answers "
+                                        f"{pair.answer_score:.2f})"))
+    return out
 
 
 def load_items(paths: Iterable[Path], root: Path | None = None) -> tuple[list[tuple[str, Item]], list[Problem]]:

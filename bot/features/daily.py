@@ -117,7 +117,7 @@ class DailyQuestions:
                 candidates.append(rnd.reveal_due_at)
             elif rnd.status in (RoundStatus.PENDING, RoundStatus.REVEALING):  # a delivery to retry
                 retry = await self._delivery.next_retry(CommunityRef.from_key(settings.community))
-                candidates.append(max(retry, now) if retry is not None else now + timedelta(minutes=1))
+                candidates.append(retry if retry is not None else now + timedelta(minutes=1))
                 if rnd.status is RoundStatus.PENDING and rnd.reveal_due_at is not None:
                     candidates.append(rnd.reveal_due_at)  # a post still not out by then is skipped
         return min(candidates, default=None)

@@ -113,7 +113,7 @@ class Delivery:
         await self._outbox.retry_waiting(community.key, self._clock.now())
 
     async def next_retry(self, community: CommunityRef) -> datetime | None:
-        return await self._outbox.next_retry(community.key)
+        return await self._outbox.next_retry(community.key, self._clock.now())
 
     async def direct(self, key: str, member: MemberRef, reply: Reply, fallback: ChannelRef | None) -> bool:
         """A private message; where DMs are closed, a private notice in `fallback` instead.

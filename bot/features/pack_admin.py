@@ -3,15 +3,14 @@ community's own question packs."""
 
 from __future__ import annotations
 
-import re
-
 from bot import markup as mk
 from bot.actions import encode
 from bot.content.formats import FORMAT_NAMES, FORMATS
 from bot.content.loader import BankError
+from bot.content.pack_check import MAX_PACK_BYTES, MAX_PACK_ITEMS, guess_format, name_from_filename
 from bot.content.schema import Domain
 from bot.events import Actor, Attachment, CommandInvoked, FormSubmitted
-from bot.features.packs import MAX_PACK_BYTES, MAX_PACK_ITEMS, Packs, PackSummary, name_from_filename
+from bot.features.packs import Packs, PackSummary
 from bot.features.settings import QUESTION_SOURCES
 from bot.messages import Form, FormField, InputKind, Reply, Response, clip
 from bot.ports import Clock
@@ -105,27 +104,17 @@ class PackAdmin:
             try:
                 domain = Domain(topic.strip().casefold())
             except ValueError:
+                # the pack's own problems too, so a fixed topic is not followed by a second refusal
+                _, problems = await self._packs.check(actor.community.key, name, text, fmt, Domain.ML_ALGORITHMS)
                 return _refused(in_form, "topic", [f"'{topic}' is not a topic; use one of: "
-                                                   + ", ".join(d.value for d in Domain)])
+                                                   + ", ".join(d.value for d in Domain),
+                                                   *(clip(str(p), 300) for p in problems)])
         try:
             summary = await self._packs.add(actor.community.key, name, text, fmt, domain, actor.member.id,
                                             self._clock.now())
         except BankError as exc:
             return _refused(in_form, "content", [clip(str(p), 300) for p in exc.problems])
         return Response.private(added_text(summary))
-
-
-_BY_SUFFIX = {".json": "opentdb", ".gift": "gift", ".txt": "gift", ".tsv": "anki-tsv", ".csv": "csv"}
-
-
-def guess_format(suffix: str, text: str) -> str:
-    """A file's format from its name, and for YAML from its shape: ours has a top-level `items:` list,
-    a Red trivia list is question keys with answer lists."""
-    if suffix in _BY_SUFFIX:
-        return _BY_SUFFIX[suffix]
-    if suffix in (".yaml", ".yml") and not re.search(r"(?m)^items\s*:", text):
-        return "red-trivia"
-    return "studybot"
 
 
 def _refused(in_form: bool, field: str, problems: list[str]) -> Response:

@@ -10,28 +10,17 @@ from a chat member, and running their code on the host would hand them the machi
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import PurePosixPath
 
 from bot.content.bank import Bank
-from bot.content.formats import FORMAT_NAMES, FORMATS, export_studybot, import_items
-from bot.content.loader import BankError, Problem, duplicate_problems, parse_items
+from bot.content.formats import export_studybot
+from bot.content.loader import BankError, Problem, parse_items
+from bot.content.pack_check import pack_problems, pack_source
 from bot.content.schema import Domain, Item
 from bot.store.packs import PackRepo, PackRow, current
 
 log = logging.getLogger(__name__)
-MAX_PACK_ITEMS = 500
-MAX_PACK_BYTES = 1_000_000
-FORMATS_WITH_TOPICS = ("studybot", "csv")  # the others need the admin to say what the questions are about
-PACK_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
-
-
-def name_from_filename(filename: str) -> str:
-    """A pack name from a file name: `Team NLP.yaml` -> `team-nlp`."""
-    stem = PurePosixPath(filename.replace("\\", "/")).stem.casefold()
-    return re.sub(r"[^a-z0-9]+", "-", stem).strip("-")[:32]
 
 
 @dataclass(frozen=True)
@@ -58,10 +47,6 @@ class PackSummary:
     @property
     def daily_ready(self) -> int:
         return sum(1 for it in self.items if it.has_checklist)
-
-
-def pack_problem(name: str, message: str) -> BankError:
-    return BankError([Problem(f"pack {name}", None, message)])
 
 
 class Packs:
@@ -101,41 +86,31 @@ class Packs:
         return sorted(current(await self._repo.versions(community)).values(), key=lambda r: r.name)
 
     def validate(self, name: str, text: str, fmt: str, domain: Domain | None,
-                 others: list[Item]) -> list[Item]:
-        """The pack's items, or BankError with every problem. `others`: the community's other packs."""
-        if not PACK_NAME.fullmatch(name):
-            raise pack_problem(name or "(no name)", "a pack name is 1 to 32 lowercase letters, digits and "
-                                                    "dashes, starting with a letter or digit, like 'team-nlp'")
-        if fmt not in FORMATS:
-            raise pack_problem(name, f"unknown format '{fmt}'; use one of: {', '.join(FORMATS)}")
-        size = len(text.encode("utf-8", "surrogatepass"))
-        if size > MAX_PACK_BYTES:
-            raise pack_problem(name, f"the pack is {size:,} bytes; the limit is {MAX_PACK_BYTES:,}")
-        if fmt not in FORMATS_WITH_TOPICS and domain is None:
-            raise pack_problem(name, f"say which topic the questions belong to ({FORMAT_NAMES[fmt]} has none)")
-        items, problems = import_items(text, fmt, domain=domain or Domain.ML_ALGORITHMS, id_prefix=name,
-                                       source=f"pack {name}")
+                 others: list[tuple[str, Item]]) -> list[Item]:
+        """The pack's items, or BankError with every problem (bot.content.pack_check.pack_problems, the same
+        check as `studybot content check --pack`). `others`: the community's other packs, with their source."""
+        items, problems = pack_problems(name, text, fmt, domain, self._base.items, others)
         if problems:
             raise BankError(problems)
-        if not items:
-            raise pack_problem(name, "the pack has no questions")
-        if len(items) > MAX_PACK_ITEMS:
-            raise pack_problem(name, f"the pack has {len(items)} questions; the limit is {MAX_PACK_ITEMS}")
-        ours = {it.id for it in items}
-        theirs = [("the shared bank", it) for it in self._base.items]
-        theirs += [("another pack", it) for it in others]
-        clashes = duplicate_problems([*theirs, *((f"pack {name}", it) for it in items)])
-        mine = [p for p in clashes if p.item_id in ours and p.path == f"pack {name}"]
-        if mine:
-            raise BankError(mine)
         return items
+
+    async def others(self, community: str, name: str) -> list[tuple[str, Item]]:
+        """The items of the community's active packs other than `name`, each with its source."""
+        return [(pack_source(row.name), it) for row in await self.active(community) if row.name != name
+                for it in _stored_items(row)]
+
+    async def check(self, community: str, name: str, text: str, fmt: str,
+                    domain: Domain | None) -> tuple[list[Item], list[Problem]]:
+        """What `add` would store and every reason it would refuse, without storing anything."""
+        name = name.strip().casefold()
+        return pack_problems(name, text, fmt, domain, self._base.items, await self.others(community, name))
 
     async def add(self, community: str, name: str, text: str, fmt: str, domain: Domain | None,
                   added_by: str, now: datetime) -> PackSummary:
         """Validate and store a pack (a new version when the name exists); BankError refuses it whole."""
         name = name.strip().casefold()
         existing = await self.active(community)
-        others = [it for row in existing if row.name != name for it in _stored_items(row)]
+        others = [(pack_source(row.name), it) for row in existing if row.name != name for it in _stored_items(row)]
         items = self.validate(name, text, fmt, domain, others)
         stored = export_studybot(items)
         row = await self._repo.add(community, name, fmt, stored, len(items), added_by, now)

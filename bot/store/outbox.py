@@ -133,12 +133,14 @@ class OutboxRepo:
 
         return await self._db.write(w)
 
-    async def next_retry(self, community: str) -> datetime | None:
-        """When the earliest pending row of this community may be tried again."""
+    async def next_retry(self, community: str, after: datetime) -> datetime | None:
+        """When the earliest pending row of this community waits for, after `after` (rows already due were
+        just tried, or belong to nothing that is still running: they never make a wake-up due at once)."""
 
         def q(c: sqlite3.Connection) -> datetime | None:
             row = c.execute(
-                "SELECT MIN(lease_until) FROM outbox WHERE community = ? AND status = 'pending'", (community,)
+                """SELECT MIN(lease_until) FROM outbox WHERE community = ? AND status = 'pending'
+                   AND lease_until > ?""", (community, to_db(after))
             ).fetchone()
             return from_db(row[0]) if row and row[0] else None
 

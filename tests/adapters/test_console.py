@@ -1,7 +1,10 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
+import pytest
 from fakes import small_bank
 
 from adapters.console.adapter import ConsoleAdapter, list_lines
@@ -11,12 +14,14 @@ from bot.config import Config
 from bot.scheduler import ClockScheduler
 
 
-async def run_script(lines: list[str]) -> str:
+async def run_script(lines: list[str], start: datetime = datetime(2025, 6, 2, 7, 0, tzinfo=UTC),
+                     **options: Any) -> str:
     out: list[str] = []
-    clock = ManualClock(datetime(2025, 6, 2, 7, 0, tzinfo=UTC))
+    clock = ManualClock(start)
     scheduler = ClockScheduler(clock)
     core = await build_core(Config(db=":memory:"), clock=clock, scheduler=scheduler, bank=small_bank())
-    adapter = ConsoleAdapter(core, clock, scheduler, list_lines(lines), out.append, user="you", echo=True)
+    adapter = ConsoleAdapter(core, clock, scheduler, list_lines(lines), out.append, user="you", echo=True,
+                             **options)
     try:
         await adapter.run()
     finally:
@@ -52,3 +57,46 @@ async def test_scripted_console_session_runs_the_whole_cycle() -> None:
 async def test_non_admin_is_refused_on_the_console() -> None:
     text = await run_script(["/as mallory", "/studybot setup"])
     assert "Only admins" in text
+
+
+@pytest.mark.parametrize("hour", [0, 7, 9, 12, 18, 23])
+async def test_the_readme_quickstart_posts_a_question_at_any_hour(hour: int) -> None:
+    start = datetime(2025, 6, 4, hour, 30, tzinfo=UTC)  # a Wednesday
+    text = await run_script(["/studybot setup", "", "", "", "", "", "/clock +1d"], start=start)
+    assert "studybot is set up" in text
+    assert text.count("== Daily question") == 1  # stepped through 09:00 on the way, inside the grace window
+
+
+async def test_clock_steps_through_a_week_and_reports_what_moved() -> None:
+    moved: list[timedelta] = []
+    text = await run_script(["/studybot setup", "", "", "every day", "", "", "/clock +7d"],
+                            on_clock_moved=moved.append)
+    assert text.count("== Daily question") == 7 and text.count("== Reveal") >= 6
+    assert moved == [timedelta(days=7)]
+
+
+async def test_console_commands_are_whole_words_with_a_suggestion_for_typos() -> None:
+    text = await run_script(["/assistant", "/dialy", "/as bob", "/leaderbord"])
+    assert "You are now assistant" not in text and "Unknown command /assistant" in text
+    assert "Did you mean /daily?" in text and "Did you mean /leaderboard?" in text
+    assert "You are now bob." in text
+
+
+async def test_the_prompt_shows_who_is_acting() -> None:
+    text = await run_script(["/as bob", "/time"])
+    assert "you (admin)> /as bob" in text and "bob> /time" in text
+
+
+async def test_markup_is_styled_on_a_terminal_and_plain_elsewhere() -> None:
+    plain = await run_script(["/studybot help"])
+    assert "**" not in plain and "*Points" not in plain
+    styled = await run_script(["/studybot setup", "", "", "every day", "", "", "/clock +3h", "/clock +1d"],
+                              styles=True)
+    assert "\x1b[1m" in styled  # bold, as the terminal shows it
+
+
+async def test_times_show_in_the_readers_own_zone() -> None:
+    text = await run_script(["/time", "/studybot timezone America/New_York", "/time"],
+                            reader_zone=ZoneInfo("Europe/Berlin"))
+    first, _, rest = text.partition("/studybot timezone")
+    assert "CEST" in first and "EDT" in rest

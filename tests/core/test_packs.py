@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fakes import CHANNEL, COMMUNITY, Harness
+import pytest
+from fakes import CHANNEL, COMMUNITY, Harness, small_bank
 
+from adapters.cli import main as cli_main
+from bot.content.formats import export_studybot
+from bot.content.loader import BankError
 from bot.events import Actor, Attachment, CommandInvoked, OptionValue
 from bot.ids import ChannelRef, CommunityRef, MemberRef, Platform
 from bot.messages import Response
@@ -109,7 +114,7 @@ async def test_a_bad_pack_is_refused_whole_with_every_problem() -> None:
         assert dup.reply and "duplicate prompt" in dup.reply.text  # against the shared bank
         for name in ("Bad Name!", "-x", "a" * 40):
             r = await add_by_form(h, name, pack(open_item(1)))
-            assert r.reply and "pack name" in r.reply.text, name
+            assert r.reply and ("pack name" in r.reply.text or "'name' is too long" in r.reply.text), name
         assert not (await h.core.packs.active(COMMUNITY.key))
     finally:
         await h.close()
@@ -256,3 +261,87 @@ async def test_a_question_whose_pack_stops_validating_is_skipped_not_retried_for
         assert wake is not None and wake.hour == 9  # the next post, not a retry every minute
     finally:
         await h2.close()
+
+
+def several_problems() -> str:
+    """A pack with five different problems, each of which the old check only reported in a later round."""
+    return pack(
+        open_item(2).replace('kind: "open"', 'kind: "essay"'),  # schema
+        open_item(3).replace('"team-q3"', '"t-ml-algorithms-000"'),  # id of a shared-bank item
+        open_item(4, "Question number 3 about ml-algorithms: explain the idea 3 carefully?"),  # a bank prompt
+        open_item(1, "Which watermark does our clickstream join use for events that arrive late?"),  # team-a's id
+        open_item(6), open_item(6),  # the same id twice in the pack
+    )
+
+
+def _expect_all(text: str) -> None:
+    assert "[team-q2]: kind: Input should be" in text
+    assert "[t-ml-algorithms-000]: duplicate id (also in the shared bank)" in text
+    assert "[team-q4]: duplicate prompt (same as t-ml-algorithms-003)" in text
+    assert "[team-q1]: duplicate id (also in pack team-a)" in text
+    assert "[team-q6]: duplicate id (also in pack team-b)" in text
+
+
+async def test_a_pack_with_several_problems_is_refused_once_listing_all_of_them() -> None:
+    h = await Harness.create(MONDAY_8)
+    try:
+        await add_by_form(h, "team-a", pack(open_item(1)))
+        refused = await add_by_form(h, "team-b", several_problems())
+        assert refused.reply and "refused; nothing was added" in refused.reply.text
+        _expect_all(refused.reply.text.replace("\\", ""))
+        assert [r.name for r in await h.core.packs.active(COMMUNITY.key)] == ["team-a"]
+        # a wrong topic is reported with the pack's own problems, not before them
+        wrong_topic = await add_by_form(h, "team-b", several_problems(), topic="nlp")
+        assert wrong_topic.reply and "'nlp' is not a topic" in wrong_topic.reply.text
+        _expect_all(wrong_topic.reply.text.replace("\\", ""))
+    finally:
+        await h.close()
+
+
+def test_content_check_pack_lists_exactly_what_pack_add_refuses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "packs.db")
+    bank_dir = tmp_path / "bank"
+    bank_dir.mkdir()
+    (bank_dir / "bank.yaml").write_text(export_studybot(list(small_bank().items)), encoding="utf-8")
+    pack_file = tmp_path / "Team B.yaml"  # named team-b, as pack add names it
+    pack_file.write_text(several_problems(), encoding="utf-8")
+
+    async def refuse() -> list[str]:
+        h = await Harness.create(MONDAY_8, db=db)
+        try:
+            await add_by_form(h, "team-a", pack(open_item(1)))
+            with pytest.raises(BankError) as exc:
+                await h.core.packs.add(COMMUNITY.key, "team-b", several_problems(), "studybot", None, "host",
+                                       MONDAY_8)
+            return [str(p) for p in exc.value.problems]
+        finally:
+            await h.close()
+
+    refused = asyncio.run(refuse())
+    _expect_all("\n".join(refused))
+    monkeypatch.setenv("STUDYBOT_DB", db)
+    monkeypatch.delenv("STUDYBOT_CONTENT_DIR", raising=False)
+    args = ["content", "check", "--pack", str(pack_file), str(bank_dir)]
+    assert cli_main([*args, "--community", COMMUNITY.key]) == 1
+    out = capsys.readouterr().out
+    assert [ln for ln in out.splitlines() if ln.startswith("pack team-b")] == refused  # the same list, in order
+    assert f"`pack add` would refuse pack team-b: {len(refused)} problem(s)" in out
+    # without the community only its other packs are unknown: everything else is still found
+    assert cli_main(args) == 1
+    alone = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("pack team-b")]
+    assert alone == [p for p in refused if "pack team-a" not in p]
+    # and a good pack passes both
+    (tmp_path / "good.yaml").write_text(pack(open_item(7)), encoding="utf-8")
+    assert cli_main(["content", "check", "--pack", str(tmp_path / "good.yaml"), str(bank_dir)]) == 0
+    assert "`pack add` would accept it" in capsys.readouterr().out
+
+
+def test_pack_problems_reports_name_topic_and_content_together() -> None:
+    from bot.content.pack_check import pack_problems
+
+    _, problems = pack_problems("Bad Name!", "not: [valid", "gift", None, small_bank().items)
+    text = "\n".join(str(p) for p in problems)
+    assert "pack name" in text and "say which topic" in text and "no answer block" in text
+    _, problems = pack_problems("x", "", "docx", None, ())
+    assert [p.message.split(";")[0] for p in problems] == ["unknown format 'docx'"]
