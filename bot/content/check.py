@@ -130,11 +130,14 @@ def cue_problems(stats: list[cues.CueStats]) -> list[Problem]:
         if not s.fails(alpha):
             continue
         cue = s.worst_cue()
-        k = s.longest if cue == "longest" else s.shortest
-        p = s.p_longest if cue == "longest" else s.p_shortest
-        out.append(Problem(s.label, None, f"multiple-choice answers give themselves away: the answer is the "
-                                          f"strictly {cue} choice in {k} of {s.n} items ({s.share(k):.0%}; "
-                                          f"chance {float(s.chance):.0%}, one-sided binomial p = {p:.1g} < "
+        k, p, chance = {"longest": (s.longest, s.p_longest, s.chance),
+                        "shortest": (s.shortest, s.p_shortest, s.chance),
+                        "middle": (s.middle, s.p_middle, s.middle_chance)}[cue]
+        what = ("neither the longest nor the shortest choice" if cue == "middle"
+                else f"strictly the {cue} choice")
+        out.append(Problem(s.label, None, f"multiple-choice answers give themselves away: the answer is "
+                                          f"{what} in {k} of {s.n} items ({s.share(k):.0%}; "
+                                          f"chance {float(chance):.0%}, one-sided binomial p = {p:.1g} < "
                                           f"{alpha:g}); rewrite choices so length does not point to it"))
     return out
 
@@ -144,9 +147,12 @@ def cue_table(stats: list[cues.CueStats]) -> str:
     for s in stats:
         alpha = cues.BANK_ALPHA if _is_bank(s) else cues.FILE_ALPHA
         rows.append([s.label, str(s.n), f"{s.share(s.longest):.0%}", f"{s.share(s.shortest):.0%}",
-                     f"{float(s.chance):.0%}", f"{s.p_longest:.3f}", f"{s.p_shortest:.3f}", s.verdict(alpha)])
-    header = ["file", "n", "longest", "shortest", "chance", "p(long)", "p(short)", "verdict"]
-    title = (f"multiple choice: how often the answer is strictly the longest / shortest choice (fails at "
+                     f"{float(s.chance):.0%}", f"{s.share(s.middle):.0%}", f"{float(s.middle_chance):.0%}",
+                     f"{s.p_longest:.3f}", f"{s.p_shortest:.3f}", f"{s.p_middle:.3f}", s.verdict(alpha)])
+    header = ["file", "n", "longest", "shortest", "chance", "middle", "chance", "p(long)", "p(short)", "p(mid)",
+              "verdict"]
+    title = (f"multiple choice: how often the answer is strictly the longest / shortest choice, or neither "
+             f"(fails at "
              f"p < {cues.FILE_ALPHA:g} per file with >= {cues.MIN_ITEMS} items, p < {cues.BANK_ALPHA:g} "
              "for all files):")
     return "\n".join([title, *_table(header, rows, text_last=True)])

@@ -4,6 +4,10 @@ For each file (and the whole bank) we count how often the answer is the strictly
 the strictly shortest one. If answers were placed without regard to length, either would happen at
 most once in `len(choices)` items (less when lengths tie), so a one-sided exact binomial test against
 that chance level says whether a file is clearly above it.
+
+The opposite mistake is a cue too: answers that are never the longest nor the shortest make "drop the
+two extremes, pick from the middle" win half the time or more. So the share of answers that are neither is
+tested against its own chance level (per item: the share of choices that are neither, by their lengths).
 """
 
 from __future__ import annotations
@@ -57,6 +61,9 @@ class CueStats:
     longest: int
     shortest: int
     chance: Fraction
+    #: answers that are neither strictly longest nor strictly shortest, and how often that happens by chance
+    middle: int = 0
+    middle_chance: Fraction = Fraction(1, 2)
 
     @property
     def p_longest(self) -> float:
@@ -67,14 +74,18 @@ class CueStats:
         return binomial_tail(self.shortest, self.n, self.chance)
 
     @property
+    def p_middle(self) -> float:
+        return binomial_tail(self.middle, self.n, self.middle_chance)
+
+    @property
     def p_value(self) -> float:
-        return min(self.p_longest, self.p_shortest)
+        return min(self.p_longest, self.p_shortest, self.p_middle)
 
     def share(self, count: int) -> float:
         return count / self.n if self.n else 0.0
 
     def worst_cue(self) -> str:
-        return "longest" if self.p_longest <= self.p_shortest else "shortest"
+        return min((self.p_longest, "longest"), (self.p_shortest, "shortest"), (self.p_middle, "middle"))[1]
 
     def fails(self, alpha: float = FILE_ALPHA, min_items: int = MIN_ITEMS) -> bool:
         """Clearly above chance: enough items and p < alpha for either cue."""
@@ -92,8 +103,8 @@ class CueStats:
 
 def cue_stats(label: str, questions: Iterable[tuple[Sequence[str], str]]) -> CueStats:
     """Statistics over (choices, answer) pairs; chance is the mean of 1/len(choices)."""
-    n = longest = shortest = 0
-    chance = Fraction(0)
+    n = longest = shortest = middle = 0
+    chance = middle_chance = Fraction(0)
     for choices, answer in questions:
         if len(choices) < 2:
             continue
@@ -101,5 +112,9 @@ def cue_stats(label: str, questions: Iterable[tuple[Sequence[str], str]]) -> Cue
         n += 1
         longest += is_long
         shortest += is_short
+        middle += not (is_long or is_short)
         chance += Fraction(1, len(choices))
-    return CueStats(label, n, longest, shortest, chance / n if n else Fraction(1, 4))
+        extremes = sum(any(length_cue(choices, c)) for c in choices)
+        middle_chance += Fraction(len(choices) - extremes, len(choices))
+    return CueStats(label, n, longest, shortest, chance / n if n else Fraction(1, 4), middle,
+                    middle_chance / n if n else Fraction(1, 2))

@@ -118,3 +118,14 @@ def test_cue_report_skips_files_without_multiple_choice(tmp_path: Path) -> None:
     stats = cue_report(found)
     assert [s.label for s in stats][-1] == "all files" and len(stats) == 2
     assert cue_report([]) == []
+
+
+def test_answers_that_are_never_an_extreme_are_a_cue_too() -> None:
+    from bot.content.cues import cue_stats
+
+    never_extreme = [(["aa", "bbbb", "cccccc", "dddddddd"], "bbbb" if i % 2 else "cccccc") for i in range(20)]
+    stats = cue_stats("middle.yaml", never_extreme)
+    assert stats.middle == 20 and stats.middle_chance == Fraction(1, 2)
+    assert stats.fails() and stats.worst_cue() == "middle"
+    fair = [(["aa", "bbbb", "cccccc", "dddddddd"], ["aa", "bbbb", "cccccc", "dddddddd"][i % 4]) for i in range(20)]
+    assert not cue_stats("fair.yaml", fair).fails()
