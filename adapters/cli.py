@@ -8,12 +8,13 @@ import contextlib
 import importlib
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from adapters import packs_cli
+from adapters import packs_cli, runtime
 from bot.bootstrap import build_core, start_core
 from bot.clock import ManualClock, OffsetClock
 from bot.config import Config, ConfigError, load_config
@@ -62,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     packs_cli.add_parser(sub, FORMATS)
     discord = sub.add_parser("discord", help="Discord set-up helpers")
     dsub = discord.add_subparsers(dest="discord_command", metavar="ACTION")
-    dsub.add_parser("invite-url", help="print the OAuth2 URL that adds the bot to a server")
+    invite = dsub.add_parser("invite-url", help="print the OAuth2 URL that adds the bot to a server")
+    invite.add_argument("--client-id", help="the application id (default: read from DISCORD_TOKEN)")
     sync = dsub.add_parser("sync", help="register the slash commands with Discord")
     sync.add_argument("--guild", help="a server id, for instant registration while developing")
     slack = sub.add_parser("slack", help="Slack set-up helpers")
@@ -79,12 +81,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"studybot: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
+    try:
+        runtime.check_startup(config)
+    except runtime.StartupError as exc:
+        print(f"studybot: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=config.log_level.upper(), format=runtime.LOG_FORMAT, stream=sys.stderr)
     try:
         match args.command:
             case "run":
-                return asyncio.run(run(config, force_console=args.console))
+                return int(asyncio.run(runtime.until_signalled(run(config, force_console=args.console))))
             case "demo":
                 return asyncio.run(demo(args.days))
             case "content":
@@ -97,6 +103,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return slack_command(args, config, parser)
     except BankError as exc:
         print(f"studybot: the question bank has problems:\n{exc}", file=sys.stderr)
+        return 2
+    except (runtime.StartupError, sqlite3.Error, OSError) as exc:
+        print(f"studybot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -199,12 +208,24 @@ def discord_command(args: argparse.Namespace, config: Config, parser: argparse.A
     except ImportError:
         print("studybot: the Discord adapter is not installed in this build", file=sys.stderr)
         return 2
+    if args.discord_command == "invite-url":
+        client_id = args.client_id
+        if client_id is not None and not client_id.isdigit():
+            print(f"studybot: --client-id must be the numeric application id, got {client_id!r}", file=sys.stderr)
+            return 2
+        if not client_id and not config.discord_token:
+            print("studybot: set DISCORD_TOKEN, or pass --client-id (Developer Portal > General Information > "
+                  "Application ID)", file=sys.stderr)
+            return 2
+        try:
+            print(discord_cli.invite_url(config, client_id))
+        except ValueError as exc:
+            print(f"studybot: {exc}; or pass --client-id", file=sys.stderr)
+            return 2
+        return 0
     if not config.discord_token:
         print("studybot: set DISCORD_TOKEN first", file=sys.stderr)
         return 2
-    if args.discord_command == "invite-url":
-        print(discord_cli.invite_url(config))
-        return 0
     if args.discord_command == "sync":
         count = asyncio.run(discord_cli.sync_commands(config, args.guild))
         print(f"registered {count} commands" + (f" in server {args.guild}" if args.guild else " globally"))
@@ -273,11 +294,24 @@ async def run_console(config: Config) -> int:
     from adapters.console.adapter import ConsoleAdapter, stdin_lines
 
     clock = OffsetClock()
+    offset_file, log_file = runtime.console_files(config)
+    clock.offset = runtime.load_offset(offset_file)  # /clock jumps survive a restart
+    interactive = sys.stdin.isatty()
+    if interactive:  # stdout is the chat: logs go to a file, stamped in the console's clock
+        runtime.log_to_file(config, clock, log_file)
     scheduler = ClockScheduler(clock)
     core = await build_core(config, clock=clock, scheduler=scheduler)
-    adapter = ConsoleAdapter(core, clock, scheduler, stdin_lines(), print, user=config.console_name,
-                             echo=not sys.stdin.isatty())
-    ticker = asyncio.create_task(adapter.tick_forever()) if sys.stdin.isatty() else None
+    adapter: ConsoleAdapter | None = None
+
+    def prompt() -> str:
+        return adapter.prompt() if adapter is not None else "> "
+
+    adapter = ConsoleAdapter(core, clock, scheduler, stdin_lines(prompt), print, user=config.console_name,
+                             echo=not interactive, styles=runtime.styles_wanted(), reader_zone=runtime.local_zone(),
+                             on_clock_moved=lambda _moved: runtime.save_offset(offset_file, clock.offset))
+    if interactive:
+        print(f"(logs go to {log_file})")
+    ticker = asyncio.create_task(adapter.tick_forever()) if interactive else None
     try:
         await adapter.run()
     finally:

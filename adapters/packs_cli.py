@@ -21,6 +21,7 @@ from bot.features.pack_admin import added_text
 from bot.features.packs import Packs
 from bot.ids import Platform
 from bot.markup import plain_text
+from bot.store.communities import CommunityRepo
 from bot.store.db import Database
 from bot.store.packs import PackRepo, PackRow, current, every_pack
 
@@ -62,6 +63,11 @@ async def pack_command(args: argparse.Namespace, config: Config) -> int:
     try:
         repo = PackRepo(db)
         now = datetime.now(UTC)
+        if community is not None and args.pack_command in ("add", "remove") \
+                and await CommunityRepo(db).get(community) is None:
+            print(f"studybot: no community {community} here: studybot has never been set up there (run "
+                  "/studybot setup in it first), or the id is mistyped; nothing was changed", file=sys.stderr)
+            return 2
         match args.pack_command:
             case "add":
                 assert community is not None

@@ -208,6 +208,7 @@ class ConsoleAdapter:
         await self._refresh_zone()
         self._write(f"studybot console: you are {self._names[self._admin]} (admin) in #general. "
                     "Type /studybot help, or /help for console commands.")
+        await self._core.release_dead_claims()
         await self._core.sweep()
         await self._scheduler.run_pending()
         while (line := await self._next_line()) is not None:
