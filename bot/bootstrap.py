@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -48,6 +48,15 @@ class Core:
     packs: Packs
     outbox: OutboxRepo
     process: ProcessId
+
+    async def community_removed(self, community_key: str) -> None:
+        """The platform says the bot was removed (Discord guild remove, Slack app_uninstalled or
+        tokens_revoked): stop everything for that community and tell nobody anything further."""
+        settings = await self.communities.get(community_key)
+        if settings is not None and settings.enabled:
+            await self.communities.save(replace(settings, enabled=False), self.clock.now())
+        self.scheduler.cancel(f"daily:{community_key}")
+        log.info("%s removed studybot: disabled, nothing more will be sent there", community_key)
 
     async def release_dead_claims(self) -> int:
         """End the outbox leases that an earlier life of this process left when it died mid-send."""

@@ -34,6 +34,13 @@ class ChatRouter:
     async def edit(self, message: MessageRef, reply: Reply) -> None:
         await self._port(message.channel.community.platform).edit(message, reply)
 
+    async def delete(self, message: MessageRef) -> None:
+        await self._port(message.channel.community.platform).delete(message)
+
+    async def open_private_space(self, channel: ChannelRef, members: tuple[MemberRef, ...],
+                                 name: str) -> ChannelRef:
+        return await self._port(channel.community.platform).open_private_space(channel, members, name)
+
     async def start_thread(self, message: MessageRef, name: str) -> ChannelRef:
         return await self._port(message.channel.community.platform).start_thread(message, name)
 

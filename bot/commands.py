@@ -52,6 +52,8 @@ class CommandSpec:
     options: tuple[OptionSpec, ...] = ()
     subcommands: tuple[SubcommandSpec, ...] = ()
     admin_only: bool = False
+    #: its answer is normally for the whole channel (a leaderboard): a slow one is deferred publicly
+    public: bool = False
 
     def subcommand(self, name: str) -> SubcommandSpec | None:
         return next((s for s in self.subcommands if s.name == name), None)
@@ -91,6 +93,7 @@ CATALOGUE: tuple[CommandSpec, ...] = (
         "leaderboard",
         "Top members by points",
         options=(OptionSpec("period", "Which period", choices=("week", "month", "all")),),
+        public=True,
     ),
     CommandSpec(
         "stats",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import PurePosixPath
 
 from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef
@@ -52,6 +53,8 @@ class CommandInvoked:
     subcommand: str | None = None
     #: the adapter can open a form in answer to this event (Discord, Slack, console: yes)
     can_open_form: bool = True
+    #: when the platform says it happened (Discord snowflake time, Slack trigger/action ts), for fair ordering
+    occurred_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +64,9 @@ class ChoiceSelected:
     action: str
     message: MessageRef | None = None
     can_open_form: bool = True
+    #: what was picked, for a select (empty for a button)
+    values: tuple[str, ...] = ()
+    occurred_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +75,9 @@ class FormSubmitted:
     channel: ChannelRef
     form_id: str
     values: dict[str, str] = field(default_factory=dict)
+    #: picks of select fields, by field id (a single select gives one value); text fields are in `values`
+    selections: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    occurred_at: datetime | None = None
 
 
 Event = CommandInvoked | ChoiceSelected | FormSubmitted

@@ -14,6 +14,13 @@ MAX_CHOICES = 25
 CHOICES_PER_ROW = 5
 MAX_LABEL = 75
 MAX_FIELDS = 10
+MAX_OPTIONS = 25
+MAX_OPTION_LABEL = 75
+MAX_OPTION_VALUE = 100
+MAX_PLACEHOLDER = 100
+MAX_SELECTS = 4  # a message holds 5 rows; buttons take at least one
+MAX_FILES = 10
+MAX_FILE_BYTES = 8 * 1024 * 1024  # Discord's smallest upload limit; Slack allows more
 
 
 class Style(StrEnum):
@@ -45,6 +52,58 @@ class Choice:
 
 
 @dataclass(frozen=True, slots=True)
+class SelectOption:
+    """One entry of a select. `value` is what comes back (ASCII, at most 100 characters)."""
+
+    label: str
+    value: str
+    description: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", clip(self.label, MAX_OPTION_LABEL))
+        if self.description is not None:
+            object.__setattr__(self, "description", clip(self.description, MAX_OPTION_LABEL))
+        if not 1 <= len(self.value) <= MAX_OPTION_VALUE:
+            raise ValueError(f"a select value must be 1-{MAX_OPTION_VALUE} characters: {self.value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Select:
+    """A dropdown in a message: picking sends ChoiceSelected with `action` and the picked `values`.
+
+    `max_values` > 1 makes it a multi-select. At most 25 options (both platforms' limit)."""
+
+    action: str
+    options: tuple[SelectOption, ...]
+    placeholder: str = "Choose…"
+    min_values: int = 1
+    max_values: int = 1
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.options) <= MAX_OPTIONS:
+            raise ValueError(f"a select has 1-{MAX_OPTIONS} options, not {len(self.options)}")
+        if not 0 <= self.min_values <= self.max_values <= len(self.options):
+            raise ValueError("need 0 <= min_values <= max_values <= number of options")
+        object.__setattr__(self, "placeholder", clip(self.placeholder, MAX_PLACEHOLDER))
+
+
+@dataclass(frozen=True, slots=True)
+class FileOut:
+    """A file the core sends with a reply: a PNG chart, a CSV/JSON export, an .ics invite."""
+
+    name: str
+    data: bytes
+    mime: str = "application/octet-stream"
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name or "/" in self.name or "\\" in self.name or self.name.startswith("."):
+            raise ValueError(f"a file name is a plain name, not a path: {self.name!r}")
+        if len(self.data) > MAX_FILE_BYTES:
+            raise ValueError(f"{self.name} is {len(self.data):,} bytes; the limit is {MAX_FILE_BYTES:,}")
+
+
+@dataclass(frozen=True, slots=True)
 class Field:
     name: str
     value: str
@@ -60,10 +119,17 @@ class Reply:
     fields: tuple[Field, ...] = ()
     choices: tuple[Choice, ...] = ()
     footer: str | None = None
-    #: a stable key that lets a ChatPort recognise this message again after a crash (outbox)
+    #: a stable key that lets a ChatPort recognise this message again after a crash (outbox); adapters carry
+    #: it where members do not read it
     idempotency_key: str | None = None
+    selects: tuple[Select, ...] = ()
+    files: tuple[FileOut, ...] = ()
 
     def __post_init__(self) -> None:
+        if len(self.selects) > MAX_SELECTS:
+            raise ValueError(f"a reply holds at most {MAX_SELECTS} selects")
+        if len(self.files) > MAX_FILES:
+            raise ValueError(f"a reply holds at most {MAX_FILES} files")
         if len(self.choices) > MAX_CHOICES:
             extra = self.choices[MAX_CHOICES - 1 :]
             listing = "\n".join(f"- {c.label}" for c in extra)
@@ -78,6 +144,8 @@ class Reply:
 class InputKind(StrEnum):
     SHORT = "short"
     LONG = "long"
+    SELECT = "select"  # one of `options`
+    MULTI_SELECT = "multi_select"  # up to `max_values` of `options`
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +157,26 @@ class FormField:
     max_length: int = 4000
     placeholder: str | None = None
     default: str | None = None
+    #: for SELECT and MULTI_SELECT: the options, and which are picked to begin with
+    options: tuple[SelectOption, ...] = ()
+    defaults: tuple[str, ...] = ()
+    max_values: int = 1
+
+    def __post_init__(self) -> None:
+        if self.kind in (InputKind.SELECT, InputKind.MULTI_SELECT):
+            if not 1 <= len(self.options) <= MAX_OPTIONS:
+                raise ValueError(f"field {self.id}: a select has 1-{MAX_OPTIONS} options")
+            known = {o.value for o in self.options}
+            if not set(self.defaults) <= known:
+                raise ValueError(f"field {self.id}: defaults must be among the options")
+            if self.kind is InputKind.SELECT:
+                object.__setattr__(self, "max_values", 1)
+            elif self.max_values < 1:
+                object.__setattr__(self, "max_values", len(self.options))
+
+    @property
+    def is_select(self) -> bool:
+        return self.kind in (InputKind.SELECT, InputKind.MULTI_SELECT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +221,8 @@ class Response:
     form: Form | None = None
     form_errors: dict[str, str] = field(default_factory=dict)
     follow_ups: tuple[FollowUp, ...] = ()
+    #: the member's own view (Slack's App Home) shows state this changed: adapters with one refresh it
+    refresh_home: bool = False
 
     @staticmethod
     def private(text: str) -> Response:

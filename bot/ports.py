@@ -19,6 +19,7 @@ class DeliveryProblem(StrEnum):
     RATE_LIMITED = "rate_limited"
     AUTH = "auth"  # invalid or revoked token
     UNAVAILABLE = "unavailable"  # network or platform trouble: try again later
+    NOT_PRIVATE = "not_private"  # the platform cannot show this to one member only here (no ephemeral)
 
 
 class DeliveryError(Exception):
@@ -49,10 +50,24 @@ class ChatPort(Protocol):
     async def send_direct(self, member: MemberRef, reply: Reply) -> MessageRef: ...
 
     async def send_private_notice(self, channel: ChannelRef, member: MemberRef, reply: Reply) -> None:
-        """Something only this member should read, in a channel (Slack ephemeral; else a mention)."""
+        """Something only this member can read, shown in a channel (Slack ephemeral, the console's only-you).
+
+        Privacy contract: where the platform cannot show a message to one member only, raise
+        DeliveryError(NOT_PRIVATE); never post it where others can read it.
+        """
         ...
 
     async def edit(self, message: MessageRef, reply: Reply) -> None: ...
+
+    async def delete(self, message: MessageRef) -> None:
+        """Remove a message the bot posted; one that is already gone counts as deleted."""
+        ...
+
+    async def open_private_space(self, channel: ChannelRef, members: tuple[MemberRef, ...],
+                                 name: str) -> ChannelRef:
+        """A place only these members and the bot can read: a private thread in `channel` with the members
+        added (Discord), a multi-person DM (Slack), a labelled section (console). Raises DeliveryError."""
+        ...
 
     async def start_thread(self, message: MessageRef, name: str) -> ChannelRef:
         """A thread on a message; platforms without threads return the message's channel."""

@@ -39,6 +39,8 @@ class FakeChat:
     threads: list[MessageRef] = field(default_factory=list)
     fail_next: list[DeliveryError] = field(default_factory=list)
     closed_dms: set[str] = field(default_factory=set)
+    deleted: list[MessageRef] = field(default_factory=list)
+    spaces: dict[str, tuple[str, ...]] = field(default_factory=dict)
     gone_members: set[str] = field(default_factory=set)
     #: simulate a crash after the platform accepted the message but before we recorded it
     crash_after_send: bool = False
@@ -71,6 +73,15 @@ class FakeChat:
 
     async def edit(self, message: MessageRef, reply: Reply) -> None:
         self.edits.append((message, reply))
+
+    async def delete(self, message: MessageRef) -> None:
+        self.deleted.append(message)
+
+    async def open_private_space(self, channel: ChannelRef, members: tuple[MemberRef, ...],
+                                 name: str) -> ChannelRef:
+        space = ChannelRef(channel.community, f"space-{next(self._ids)}")
+        self.spaces[space.key] = tuple(m.id for m in members)
+        return space
 
     async def start_thread(self, message: MessageRef, name: str) -> ChannelRef:
         self.threads.append(message)

@@ -104,8 +104,9 @@ async def list_lines(lines: Iterable[str]) -> AsyncIterator[str]:
 class ConsoleChat:
     """The ChatPort: prints what the core sends on its own, and remembers it for reconciliation."""
 
-    def __init__(self, show: Callable[[str, Reply], None]) -> None:
+    def __init__(self, show: Callable[[str, Reply], None], write: Callable[[str], None] = print) -> None:
         self._show = show
+        self._write_line = write
         self._ids = itertools.count(1)
         self._keys: dict[tuple[str, str], MessageRef] = {}
 
@@ -135,6 +136,15 @@ class ConsoleChat:
     async def start_thread(self, message: MessageRef, name: str) -> ChannelRef:
         return message.channel.in_thread(message.id)
 
+    async def delete(self, message: MessageRef) -> None:
+        self._write_line(f"[#{message.channel.id}, message {message.id} deleted]")
+
+    async def open_private_space(self, channel: ChannelRef, members: tuple[MemberRef, ...],
+                                 name: str) -> ChannelRef:
+        space = f"private-{next(self._ids)}"
+        self._write_line(f"[private space {space} '{name}' for {', '.join('@' + m.id for m in members)}]")
+        return ChannelRef(channel.community, space)
+
     async def find_posted(self, destination: ChannelRef, idempotency_key: str,
                           since: datetime) -> MessageRef | None:
         return self._keys.get((destination.key, idempotency_key))
@@ -163,7 +173,7 @@ class ConsoleAdapter:
         self._styles = styles
         self._on_clock_moved = on_clock_moved
         self._pushed_back: str | None = None
-        self.chat = ConsoleChat(self._show)
+        self.chat = ConsoleChat(self._show, write)
 
     # output ---------------------------------------------------------------------------------
     def _render(self, text: str) -> str:

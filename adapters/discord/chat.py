@@ -99,6 +99,27 @@ class DiscordChat:
         async with delivery("edit", f"message {message.key}"):
             await target.edit(**part.edit_kwargs())
 
+    async def delete(self, message: MessageRef) -> None:
+        target = self._channel(message.channel).get_partial_message(int(message.id))
+        async with delivery("delete", f"message {message.key}"):
+            try:
+                await target.delete()
+            except discord.NotFound:
+                log.info("message %s was already gone", message.key)
+
+    async def open_private_space(self, channel: ChannelRef, members: tuple[MemberRef, ...],
+                                 name: str) -> ChannelRef:
+        """A private thread in the channel (needs Create Private Threads), with each member added."""
+        parent = channel.without_thread()
+        async with delivery("open private thread in", f"channel {parent.key}"):
+            data = await self.client.http.start_thread_without_message(
+                int(parent.id), name=clip(name, THREAD_NAME_LIMIT), auto_archive_duration=10080,
+                type=discord.ChannelType.private_thread.value, invitable=False)
+            thread_id = int(data["id"])
+            for member in members:
+                await self.client.http.add_user_to_thread(thread_id, int(member.id))
+        return parent.in_thread(str(thread_id))
+
     async def start_thread(self, message: MessageRef, name: str) -> ChannelRef:
         parent = message.channel.without_thread()
         async with delivery("start thread on", f"message {message.key}"):

@@ -132,6 +132,29 @@ class SlackChat:
             except FAILURES as exc:
                 raise self._failed(exc, "chat.update", team, message.channel.id) from exc
 
+    async def delete(self, message: MessageRef) -> None:
+        team = message.channel.community.id
+        client = await self._client(team)
+        async with self._pacer.turn(f"{team}/{message.channel.id}"):
+            try:
+                await client.chat_delete(channel=message.channel.id, ts=message.id)
+            except FAILURES as exc:
+                if error_code(exc) == "message_not_found":
+                    return
+                raise self._failed(exc, "chat.delete", team, message.channel.id) from exc
+
+    async def open_private_space(self, channel: ChannelRef, members: tuple[MemberRef, ...],
+                                 name: str) -> ChannelRef:
+        """A multi-person DM with the members and the bot (conversations.open with users; mpim:write)."""
+        team = channel.community.id
+        client = await self._client(team)
+        users = ",".join(m.id for m in members)
+        try:
+            resp = await client.conversations_open(users=users)
+        except FAILURES as exc:
+            raise self._failed(exc, "conversations.open", team, users) from exc
+        return ChannelRef(channel.community, str(resp["channel"]["id"]))
+
     async def start_thread(self, message: MessageRef, name: str) -> ChannelRef:
         """Slack threads hang off a message: the thread is the message's ts (threads do not nest)."""
         if message.channel.thread_id:

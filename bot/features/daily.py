@@ -357,7 +357,7 @@ class DailyQuestions:
         await self._rounds.set_shared(mine.id, want)
         mine = await self._rounds.answer_of(rnd.id, member)
         assert mine is not None
-        return Response(reply=saved_reply(rnd, mine, 0), replace_original=True)
+        return Response(reply=saved_reply(rnd, mine, 0), replace_original=True, refresh_home=True)
 
     async def _round_facts(self, round_id: int) -> Round | None:
         """A round for what never changes once created (community, item, channel, reveal due time).
@@ -428,8 +428,8 @@ class DailyQuestions:
         if ans.late:
             item = await self._packs.item(rnd.community, rnd.item_id)
             if item is not None:
-                return Response(reply=late_reply(ans, item, earned))
-        return Response(reply=saved_reply(rnd, ans, earned))
+                return Response(reply=late_reply(ans, item, earned), refresh_home=True)
+        return Response(reply=saved_reply(rnd, ans, earned), refresh_home=True)
 
     async def _tick(self, ans: Answer, index: int) -> Response:
         rnd = await self._rounds.get_round(ans.round_id)
@@ -440,7 +440,7 @@ class DailyQuestions:
             return Response.private("You already submitted this checklist.")
         updated = await self._rounds.toggle_covered(ans.id, index)
         assert updated is not None
-        return Response(reply=checklist_reply(updated, item), replace_original=True)
+        return Response(reply=checklist_reply(updated, item), replace_original=True, refresh_home=True)
 
     async def _finish_checklist(self, ans: Answer) -> Response:
         if not await self._rounds.finish_checklist(ans.id):
@@ -453,7 +453,7 @@ class DailyQuestions:
                 earned += points.KEY_POINT_COVERED
         n = len(ans.covered)
         return Response(reply=Reply(text=f"Checklist saved: {n} key point{'s' * (n != 1)} covered, "
-                                         f"+{earned} points."), replace_original=True)
+                                         f"+{earned} points."), replace_original=True, refresh_home=True)
 
     async def _kudos(self, voter: Actor, ans: Answer) -> Response:
         if ans.member == voter.member.id:
