@@ -20,18 +20,21 @@ from bot.features.home import MemberHome
 from bot.features.leaderboard import Leaderboard
 from bot.features.pack_admin import PackAdmin
 from bot.features.packs import Packs
+from bot.jobs import JobQueue
 from bot.ports import Clock, Scheduler
 from bot.process import ProcessId, dead_owners
 from bot.scheduler import ApScheduler
 from bot.store.communities import CommunityRepo, MemberRepo
 from bot.store.daily import DailyRepo
 from bot.store.db import Database
+from bot.store.jobs import Job, JobRepo
 from bot.store.ledger import LedgerRepo
 from bot.store.outbox import OutboxRepo
 from bot.store.packs import PackRepo
 
 log = logging.getLogger(__name__)
 SWEEP_JOB = "sweep"
+DAILY_JOB = "daily.run"
 
 
 @dataclass
@@ -48,6 +51,8 @@ class Core:
     packs: Packs
     outbox: OutboxRepo
     process: ProcessId
+    jobs: JobQueue
+    job_rows: JobRepo
 
     async def community_removed(self, community_key: str) -> None:
         """The platform says the bot was removed (Discord guild remove, Slack app_uninstalled or
@@ -55,29 +60,31 @@ class Core:
         settings = await self.communities.get(community_key)
         if settings is not None and settings.enabled:
             await self.communities.save(replace(settings, enabled=False), self.clock.now())
-        self.scheduler.cancel(f"daily:{community_key}")
+        await self.jobs.cancel_community(community_key)
         log.info("%s removed studybot: disabled, nothing more will be sent there", community_key)
 
     async def release_dead_claims(self) -> int:
-        """End the outbox leases that an earlier life of this process left when it died mid-send."""
-        dead = dead_owners(self.process, await self.outbox.claim_owners())
+        """End the outbox and job leases that an earlier life of this process left when it died."""
+        now = self.clock.now()
+        dead = dead_owners(self.process, [*await self.outbox.claim_owners(), *await self.job_rows.owners()])
         if not dead:
             return 0
-        released = await self.outbox.release(dead, self.clock.now())
-        log.info("took back %d outbox claims of dead processes (%s)", released, ", ".join(dead))
+        released = await self.outbox.release(dead, now) + await self.job_rows.release(dead, now)
+        log.info("took back %d claims of dead processes (%s)", released, ", ".join(dead))
         return released
 
     async def sweep(self) -> None:
-        """Do whatever is due in every community: at start (catch-up) and as a safety net."""
-        for settings in await self.communities.enabled():
-            try:
-                await self.daily.run_due(settings.community)
-            except Exception:
-                log.exception("sweep of %s failed", settings.community)
+        """Catch up: every enabled community has its daily job (one is added, due now, where it is
+        missing: a database from before jobs, or a lost row), then whatever is due runs."""
+        enabled = [s.community for s in await self.communities.enabled()]
+        for community in await self.job_rows.missing(DAILY_JOB, enabled):
+            await self.jobs.schedule(DAILY_JOB, community, community, self.clock.now())
+        await self.jobs.tick()
 
     async def close(self) -> None:
         if isinstance(self.scheduler, ApScheduler):
             self.scheduler.shutdown()
+        await self.jobs.idle()
         await self.db.close()
 
 
@@ -104,27 +111,38 @@ async def build_core(config: Config, *, clock: Clock | None = None, scheduler: S
     outbox = OutboxRepo(db)
     delivery = Delivery(chat, outbox, communities, clock, process.owner)
 
+    job_rows = JobRepo(db)
+    jobs = JobQueue(job_rows, clock, scheduler, process.owner, concurrency=config.job_concurrency,
+                    detach=isinstance(scheduler, ApScheduler))
+
     async def wake(community: str, when: datetime | None) -> None:
-        job = f"daily:{community}"
         if when is None:
-            scheduler.cancel(job)
+            await jobs.cancel(DAILY_JOB, community)
         else:
-            scheduler.schedule(job, when, lambda: daily.run_due(community))
+            await jobs.schedule(DAILY_JOB, community, community, when)
+
+    async def run_daily(job: Job) -> None:
+        await daily.run_due(job.key)
 
     packs = Packs(bank, PackRepo(db))
     daily = DailyQuestions(packs, communities, rounds, ledger, delivery, clock, wake)
+    jobs.register(DAILY_JOB, run_daily, grace=timedelta(days=30))  # run_due itself decides what is too late
     board = Leaderboard(ledger, communities, members, rounds, clock, chat)
     admin = Admin(communities, members, ledger, daily, PackAdmin(packs, communities, clock), clock,
                   daily.settings_changed, chat)
     bot = StudyBot(daily, board, admin, members, clock)
     home = MemberHome(communities, rounds, ledger, board, packs, clock)
-    return Core(bot, db, chat, clock, scheduler, communities, members, daily, home, packs, outbox, process)
+    return Core(bot, db, chat, clock, scheduler, communities, members, daily, home, packs, outbox, process, jobs,
+                job_rows)
 
 
 async def start_core(core: Core, config: Config) -> None:
     """Start the scheduler, catch up what was missed, and keep a periodic sweep as a safety net."""
     if isinstance(core.scheduler, ApScheduler):
         core.scheduler.start()
-        core.scheduler.every(SWEEP_JOB, timedelta(minutes=config.sweep_minutes), core.sweep)
+        async def safety_net() -> None:  # a wake-up lost anyhow is found within minutes
+            await core.jobs.tick()
+
+        core.scheduler.every(SWEEP_JOB, timedelta(minutes=config.sweep_minutes), safety_net)
     await core.release_dead_claims()
     await core.sweep()

@@ -20,6 +20,7 @@ ENV_NAMES = {
     "console_name": "STUDYBOT_CONSOLE_NAME",
     "sweep_minutes": "STUDYBOT_SWEEP_MINUTES",
     "db_busy_timeout_ms": "STUDYBOT_DB_BUSY_TIMEOUT_MS",
+    "job_concurrency": "STUDYBOT_JOB_CONCURRENCY",
     "db_retry_delay_ms": "STUDYBOT_DB_RETRY_DELAY_MS",
     "discord_token": "DISCORD_TOKEN",
     "discord_api_base_url": "DISCORD_API_BASE_URL",
@@ -46,6 +47,7 @@ class Config:
     log_level: str = "INFO"
     console_name: str = "you"
     sweep_minutes: int = 5
+    job_concurrency: int = 32  # scheduled jobs run at once (the 09:00 herd), each community in its own slot
     db_busy_timeout_ms: int = 10_000  # how long one write waits on a lock held by another process
     db_retry_delay_ms: int = 500  # then the write is tried again, a few times, this far apart
     discord_token: str | None = None

@@ -143,4 +143,26 @@ MIGRATIONS: tuple[str, ...] = (
     -- can take back its own dead claims at once and an admin's action can retry a waiting row
     ALTER TABLE outbox ADD COLUMN owner TEXT;
     """,
+    """
+    -- durable scheduled work: a job is data (kind, key, due_at, payload), claimed with a lease like the
+    -- outbox, dispatched by kind; `platform` lets a process run only the jobs of platforms it serves
+    CREATE TABLE jobs (
+        kind        TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        community   TEXT NOT NULL,
+        platform    TEXT NOT NULL,
+        due_at      TEXT NOT NULL,
+        payload     TEXT NOT NULL DEFAULT '{}',
+        status      TEXT NOT NULL DEFAULT 'pending',
+        owner       TEXT,
+        lease_until TEXT,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        last_error  TEXT,
+        created_at  TEXT NOT NULL,
+        finished_at TEXT,
+        PRIMARY KEY (kind, key)
+    );
+    CREATE INDEX jobs_due ON jobs (status, due_at);
+    CREATE INDEX jobs_by_community ON jobs (community, status);
+    """,
 )

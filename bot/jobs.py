@@ -1,0 +1,152 @@
+"""The job queue: features schedule durable jobs by kind; a tick runs what is due, once, on time.
+
+Jobs are rows (bot.store.jobs), never closures: a restart, or a second process on the same database,
+finds them there. The Scheduler port (APScheduler in production) only wakes the queue at the earliest
+due time; each wake-up claims due rows under a lease and hands each to the handler its kind registered.
+Handlers run with bounded concurrency and each under a time limit, so a community stuck in a slow call
+or a rate limit holds one slot, not the queue. A job missed by more than its kind's grace is recorded
+as skipped rather than run late; a handler that raises is retried with backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.ports import Clock, Scheduler
+from bot.store.jobs import Job, JobRepo
+
+log = logging.getLogger(__name__)
+WAKE_JOB = "jobs:wake"
+LEASE = timedelta(minutes=5)
+CLAIM_BATCH = 500
+RETRY_BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1),
+                 timedelta(hours=3), timedelta(hours=6))
+Handler = Callable[[Job], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class JobKind:
+    handler: Handler
+    #: how late a job of this kind may still run; later than that it is recorded as skipped
+    grace: timedelta
+    #: the longest one run may take before its slot is freed (it is then retried)
+    timeout: timedelta = timedelta(minutes=2)
+
+
+class JobQueue:
+    def __init__(self, repo: JobRepo, clock: Clock, scheduler: Scheduler, owner: str,
+                 platforms: tuple[str, ...] | None = None, concurrency: int = 32, detach: bool = False) -> None:
+        """`detach`: a wake-up starts its tick in the background and returns at once (APScheduler runs one
+        instance of a job id at a time, so a tick that waited for a slow job would swallow the next wake).
+        Without it (tests, the console) a wake-up returns when everything it started is done."""
+        self._repo = repo
+        self._clock = clock
+        self._scheduler = scheduler
+        self._owner = owner
+        self._platforms = platforms
+        self._slots = asyncio.Semaphore(concurrency)
+        self._kinds: dict[str, JobKind] = {}
+        self._wake_at: datetime | None = None
+        self._claiming = asyncio.Lock()
+        self._detach = detach
+        self._background: set[asyncio.Task[int]] = set()
+        self.ran = 0  # jobs handled by this process (observability, tests, benchmarks)
+
+    def register(self, kind: str, handler: Handler, grace: timedelta,
+                 timeout: timedelta = timedelta(minutes=2)) -> None:
+        if kind in self._kinds:
+            raise ValueError(f"job kind {kind!r} is registered twice")
+        self._kinds[kind] = JobKind(handler, grace, timeout)
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(self._kinds)
+
+    def serve_only(self, platforms: tuple[str, ...] | None) -> None:
+        """Run only the jobs of communities on these platforms (the ones this process has adapters for)."""
+        self._platforms = platforms
+
+    async def schedule(self, kind: str, key: str, community: str, due_at: datetime,
+                       payload: dict[str, Any] | None = None) -> None:
+        if kind not in self._kinds:
+            raise ValueError(f"no handler for job kind {kind!r}")
+        await self._repo.schedule(kind, key, community, due_at, payload or {}, self._clock.now())
+        self._wake_no_later_than(due_at)
+
+    async def cancel(self, kind: str, key: str) -> None:
+        await self._repo.cancel(kind, key)
+
+    async def cancel_community(self, community: str) -> None:
+        await self._repo.cancel_community(community)
+
+    def _wake_no_later_than(self, when: datetime) -> None:
+        if self._wake_at is None or when < self._wake_at or self._wake_at < self._clock.now():
+            self._wake_at = when
+            self._scheduler.schedule(WAKE_JOB, when, self._wake)
+
+    async def _wake(self) -> None:
+        if not self._detach:
+            await self.tick()
+            return
+        task = asyncio.ensure_future(self.tick())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def idle(self) -> None:
+        """Until every tick started in the background has finished (tests, benchmarks, shutdown)."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    async def tick(self) -> int:
+        """Run every job due now, then arrange the next wake-up. Returns how many ran.
+
+        The next wake-up is arranged as soon as the due jobs are claimed, before they run, so a slow job
+        never delays one due later (a 20-second race reveal behind a slow daily post)."""
+        ran = 0
+        while True:
+            async with self._claiming:
+                now = self._clock.now()
+                jobs = await self._repo.claim_due(now, self._owner, now + LEASE, self._platforms, CLAIM_BATCH)
+                await self._plan_wake()
+            if not jobs:
+                break
+            await asyncio.gather(*(self._run(job, now) for job in jobs))
+            ran += len(jobs)
+            if len(jobs) < CLAIM_BATCH:
+                break
+        self.ran += ran
+        await self._plan_wake()
+        return ran
+
+    async def _plan_wake(self) -> None:
+        self._wake_at = None
+        nxt = await self._repo.next_due(self._platforms)
+        if nxt is not None:
+            self._wake_no_later_than(max(nxt, self._clock.now()))
+
+    async def _run(self, job: Job, now: datetime) -> None:
+        kind = self._kinds.get(job.kind)
+        if kind is None:  # a kind this build does not know (an older or newer feature): leave it be
+            log.error("job %s/%s has unknown kind; retrying in an hour", job.kind, job.key)
+            await self._repo.retry(job, self._owner, now + timedelta(hours=1), "unknown kind")
+            return
+        late = now - job.due_at
+        if late > kind.grace:
+            log.warning("job %s/%s was due %s ago, past its grace of %s: recorded as skipped", job.kind, job.key,
+                        late, kind.grace)
+            await self._repo.finish(job, self._owner, now, "skipped", f"missed by {late}")
+            return
+        async with self._slots:
+            try:
+                await asyncio.wait_for(kind.handler(job), kind.timeout.total_seconds())
+            except Exception as exc:
+                wait = RETRY_BACKOFF[min(job.attempts, len(RETRY_BACKOFF)) - 1]
+                log.exception("job %s/%s failed (try %d); again in %s", job.kind, job.key, job.attempts, wait)
+                await self._repo.retry(job, self._owner, self._clock.now() + wait, f"{type(exc).__name__}: {exc}")
+                return
+        await self._repo.finish(job, self._owner, self._clock.now())
