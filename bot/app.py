@@ -7,24 +7,25 @@ import logging
 from bot import markup as mk
 from bot.actions import ActionError, decode
 from bot.commands import option_problems
-from bot.events import ChoiceSelected, CommandInvoked, Event, FormSubmitted
-from bot.features.admin import Admin
-from bot.features.daily import ENDED, DailyQuestions
-from bot.features.leaderboard import Leaderboard
+from bot.events import ChoiceSelected, CommandInvoked, Event, FormSubmitted, HomeOpened
 from bot.messages import Response, clip
 from bot.ports import Clock
+from bot.registry import Registry
 from bot.store.communities import MemberRepo
+
+ENDED = "This has ended, or that button is no longer mine. Try /studybot help."
 
 log = logging.getLogger(__name__)
 SORRY = "Something went wrong on my side, so that did not go through. Please try again in a moment."
 
 
 class StudyBot:
-    def __init__(self, daily: DailyQuestions, board: Leaderboard, admin: Admin, members: MemberRepo,
-                 clock: Clock) -> None:
-        self.daily = daily
-        self.board = board
-        self.admin = admin
+    """Routes every event to the feature the registry says owns it: commands by name and subcommand,
+    buttons, selects and forms by the prefix of their action id, the member's home to the feature that
+    draws it. Admin-only commands are refused here for everyone else, whichever feature declared them."""
+
+    def __init__(self, registry: Registry, members: MemberRepo, clock: Clock) -> None:
+        self._registry = registry
         self._members = members
         self._clock = clock
         self._known_names: dict[tuple[str, str], str] = {}
@@ -48,33 +49,34 @@ class StudyBot:
 
     async def _route(self, event: Event) -> Response:
         if isinstance(event, CommandInvoked):
-            problems = option_problems(event.name, event.subcommand, event.options)
-            if problems:
-                return Response.private("That command has a problem, so nothing was done: "
-                                        + "; ".join(problems) + ".")
-            match event.name:
-                case "daily":
-                    return await self.daily.on_command(event)
-                case "leaderboard":
-                    return await self.board.leaderboard(event)
-                case "stats":
-                    return await self.board.stats(event)
-                case "studybot":
-                    return await self.admin.on_command(event)
-            return Response.private(f"I don't know /{event.name}. Try /studybot help.")
-        if isinstance(event, ChoiceSelected):
-            action = decode(event.action)
-            if action.feature == "daily":
-                return await self.daily.on_choice(event, action)
-            return Response.private(ENDED)
-        if isinstance(event, FormSubmitted):
-            action = decode(event.form_id)
-            if action.feature == "daily" and action.verb == "submit":
-                return await self.daily.on_form(event, action)
-            if action.feature == "admin":
-                return await self.admin.on_form(event, action)
-            return Response.private(ENDED)
+            return await self._command(event)
+        if isinstance(event, HomeOpened):
+            home = self._registry.home_handler()
+            return await home(event) if home is not None else Response.private("There is nothing here yet.")
+        action = decode(event.action if isinstance(event, ChoiceSelected) else event.form_id)
+        feature = self._registry.owner_of(action.feature)
+        if isinstance(event, ChoiceSelected) and feature is not None and feature.on_choice is not None:
+            return await feature.on_choice(event, action)
+        if isinstance(event, FormSubmitted) and feature is not None and feature.on_form is not None:
+            return await feature.on_form(event, action)
         return Response.private(ENDED)
+
+    async def _command(self, event: CommandInvoked) -> Response:
+        catalogue = self._registry.catalogue
+        spec = catalogue.find(event.name)
+        if spec is None:
+            return Response.private(f"I don't know /{event.name}. Try /studybot help.")
+        problems = option_problems(spec, event.subcommand, event.options)
+        if problems:
+            return Response.private("That command has a problem, so nothing was done: " + "; ".join(problems) + ".")
+        sub = spec.subcommand(event.subcommand) if event.subcommand else None
+        where = f"/{spec.name}" + (f" {sub.name}" if sub else "")
+        if (spec.admin_only or (sub is not None and sub.admin_only)) and not event.actor.is_admin:
+            return Response.private(f"Only admins can use {where}.")
+        handler = self._registry.command_handler(spec.name, event.subcommand)
+        if handler is None:
+            return Response.private(f"I don't know {where}. Try /studybot help.")
+        return await handler(event)
 
 
 def _typed_back(event: Event) -> str:

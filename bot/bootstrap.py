@@ -1,40 +1,70 @@
-"""The composition root: builds the store, bank, features and core; nothing else constructs them."""
+"""The composition root: builds the store, bank, infrastructure and every feature; nothing else does.
+
+Features are listed once, in FEATURES: each is a module with `COMMANDS` (its catalogue entries, data) and
+`build(services) -> FeatureSpec`. Adding a feature is its own package plus one line here.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
+from types import ModuleType
+from typing import Protocol, TypeVar
 
 from bot.app import StudyBot
 from bot.chat import ChatRouter
 from bot.clock import SystemClock
+from bot.commands import CommandSpec
 from bot.config import Config
 from bot.content.bank import Bank
 from bot.content.loader import default_content_dir, load_bank
-from bot.features.admin import Admin
-from bot.features.daily import DailyQuestions
+from bot.features import admin, daily, home, leaderboard, pack_admin
+from bot.features.daily.answers import DailyAnswers
+from bot.features.daily.cycle import DailyCycle
 from bot.features.delivery import Delivery
 from bot.features.home import MemberHome
-from bot.features.leaderboard import Leaderboard
-from bot.features.pack_admin import PackAdmin
 from bot.features.packs import Packs
 from bot.jobs import JobQueue
 from bot.ports import Clock, Scheduler
 from bot.process import ProcessId, dead_owners
+from bot.registry import Catalogue, FeatureSpec, Registry, merge_catalogue
 from bot.scheduler import ApScheduler
+from bot.services import Services
+from bot.settings import SettingsStore
 from bot.store.communities import CommunityRepo, MemberRepo
 from bot.store.daily import DailyRepo
 from bot.store.db import Database
-from bot.store.jobs import Job, JobRepo
+from bot.store.jobs import JobRepo
 from bot.store.ledger import LedgerRepo
 from bot.store.outbox import OutboxRepo
 from bot.store.packs import PackRepo
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 SWEEP_JOB = "sweep"
-DAILY_JOB = "daily.run"
+DAILY_JOB = daily.JOB
+
+
+class FeatureModule(Protocol):
+    """What a feature package provides: its commands as data, and how to build it."""
+
+    COMMANDS: tuple[CommandSpec, ...]
+
+    def build(self, services: Services) -> FeatureSpec: ...
+
+
+#: every feature studybot runs, in the order their commands appear in help and the catalogue
+FEATURES: tuple[ModuleType, ...] = (admin, daily, leaderboard, pack_admin, home)
+
+
+@functools.cache
+def default_catalogue() -> Catalogue:
+    """The catalogue of FEATURES without building anything (no database): for command sync and manifests."""
+    return Catalogue(merge_catalogue(c for module in FEATURES for c in getattr(module, "COMMANDS", ())))
 
 
 @dataclass
@@ -46,9 +76,13 @@ class Core:
     scheduler: Scheduler
     communities: CommunityRepo
     members: MemberRepo
-    daily: DailyQuestions
+    daily: DailyCycle
+    answers: DailyAnswers
     home: MemberHome
     packs: Packs
+    registry: Registry
+    #: the daily rounds and answers, for reading (tests, benchmarks, status): features own the writes
+    rounds: DailyRepo
     outbox: OutboxRepo
     process: ProcessId
     jobs: JobQueue
@@ -81,6 +115,11 @@ class Core:
             await self.jobs.schedule(DAILY_JOB, community, community, self.clock.now())
         await self.jobs.tick()
 
+    @property
+    def catalogue(self) -> Catalogue:
+        """This core's commands, from its registry: what adapters register, parse against and route."""
+        return self.registry.catalogue
+
     async def close(self) -> None:
         if isinstance(self.scheduler, ApScheduler):
             self.scheduler.shutdown()
@@ -95,7 +134,9 @@ def load_default_bank(config: Config) -> Bank:
 
 async def build_core(config: Config, *, clock: Clock | None = None, scheduler: Scheduler | None = None,
                      bank: Bank | None = None, chat: ChatRouter | None = None,
-                     process: ProcessId | None = None) -> Core:
+                     process: ProcessId | None = None,
+                     features: Iterable[Callable[[Services], FeatureSpec]] | None = None) -> Core:
+    """Build everything. `features` are the feature builders (default: each FEATURES module's `build`)."""
     clock = clock or SystemClock()
     process = process or ProcessId.current()
     scheduler = scheduler or ApScheduler()
@@ -106,34 +147,34 @@ async def build_core(config: Config, *, clock: Clock | None = None, scheduler: S
     await db.open()
     communities = CommunityRepo(db)
     members = MemberRepo(db)
-    rounds = DailyRepo(db)
-    ledger = LedgerRepo(db)
     outbox = OutboxRepo(db)
-    delivery = Delivery(chat, outbox, communities, clock, process.owner)
-
     job_rows = JobRepo(db)
     jobs = JobQueue(job_rows, clock, scheduler, process.owner, concurrency=config.job_concurrency,
                     detach=isinstance(scheduler, ApScheduler))
+    registry = Registry()
+    services = Services(
+        config=config, db=db, clock=clock, chat=chat,
+        delivery=Delivery(chat, outbox, communities, clock, process.owner), jobs=jobs,
+        packs=Packs(bank, PackRepo(db)), communities=communities, members=members, ledger=LedgerRepo(db),
+        rounds=DailyRepo(db), settings=SettingsStore(db), registry=registry,
+    )
+    builders = list(features) if features is not None else [m.build for m in FEATURES]
+    for build in builders:
+        registry.add(build(services))
+    for job in registry.jobs():
+        jobs.register(job.kind, job.handler, job.grace, job.timeout)
+    parts = {name: part for f in registry.features for name, part in f.parts.items()}
+    bot = StudyBot(registry, members, clock)
+    return Core(bot, db, chat, clock, scheduler, communities, members, _part(parts, "cycle", DailyCycle),
+                _part(parts, "answers", DailyAnswers), _part(parts, "home", MemberHome), services.packs, registry,
+                services.rounds, outbox, process, jobs, job_rows)
 
-    async def wake(community: str, when: datetime | None) -> None:
-        if when is None:
-            await jobs.cancel(DAILY_JOB, community)
-        else:
-            await jobs.schedule(DAILY_JOB, community, community, when)
 
-    async def run_daily(job: Job) -> None:
-        await daily.run_due(job.key)
-
-    packs = Packs(bank, PackRepo(db))
-    daily = DailyQuestions(packs, communities, rounds, ledger, delivery, clock, wake)
-    jobs.register(DAILY_JOB, run_daily, grace=timedelta(days=30))  # run_due itself decides what is too late
-    board = Leaderboard(ledger, communities, members, rounds, clock, chat)
-    admin = Admin(communities, members, ledger, daily, PackAdmin(packs, communities, clock), clock,
-                  daily.settings_changed, chat)
-    bot = StudyBot(daily, board, admin, members, clock)
-    home = MemberHome(communities, rounds, ledger, board, packs, clock)
-    return Core(bot, db, chat, clock, scheduler, communities, members, daily, home, packs, outbox, process, jobs,
-                job_rows)
+def _part(parts: dict[str, object], name: str, kind: type[T]) -> T:
+    part = parts.get(name)
+    if not isinstance(part, kind):
+        raise RuntimeError(f"no feature provides {name!r} ({kind.__name__})")
+    return part
 
 
 async def start_core(core: Core, config: Config) -> None:

@@ -9,8 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.content.formats import FORMATS
-from bot.content.schema import Domain
 from bot.events import OptionValue
 
 
@@ -74,85 +72,21 @@ class CommandSpec:
         return f"/{self.name} {opts(self.options)}".rstrip()
 
 
-PACK_FORMATS = FORMATS
-ANSWER_LIMIT = 3000  # bot.features.daily.MAX_ANSWER: what every platform's form can hold
-TOPICS = tuple(d.value for d in Domain)
-CONFIG_KEYS = ("channel", "time", "timezone", "days", "topics", "difficulty", "reveal", "grace", "enabled",
-               "questions")
+ANSWER_LIMIT = 3000  # the daily answer's limit: what every platform's form can hold (Slack: 3,000)
 
-CATALOGUE: tuple[CommandSpec, ...] = (
-    CommandSpec(
-        "daily",
-        "Today's study question: read it and answer privately",
-        options=(
-            OptionSpec("answer", "Your answer, if you'd rather type it here than in the form",
-                       max_length=ANSWER_LIMIT, named_only=True),
-        ),
-    ),
-    CommandSpec(
-        "leaderboard",
-        "Top members by points",
-        options=(OptionSpec("period", "Which period", choices=("week", "month", "all")),),
-        public=True,
-    ),
-    CommandSpec(
-        "stats",
-        "Points, streak and answers for you or another member",
-        options=(OptionSpec("member", "Whose stats (default: yours)", type=OptionType.MEMBER),),
-    ),
-    CommandSpec(
-        "studybot",
-        "Help, setup and settings",
-        subcommands=(
-            SubcommandSpec("help", "What studybot does and how to use it"),
-            SubcommandSpec("setup", "Start the daily question in this channel", admin_only=True),
-            SubcommandSpec(
-                "config",
-                "Show or change a setting",
-                options=(
-                    OptionSpec("key", "Which setting", choices=CONFIG_KEYS),
-                    OptionSpec("value", "The new value (omit to show the current one)", max_length=200),
-                ),
-                admin_only=True,
-            ),
-            SubcommandSpec("post-now", "Post today's question now", admin_only=True),
-            SubcommandSpec("reveal-now", "Reveal the open question now", admin_only=True),
-            SubcommandSpec(
-                "timezone",
-                "Your own timezone, for streaks (e.g. Europe/Berlin)",
-                options=(OptionSpec("zone", "An IANA zone name", required=True, max_length=64),),
-            ),
-            SubcommandSpec(
-                "pack",
-                "This community's own question packs: list, add or remove",
-                options=(
-                    OptionSpec("action", "What to do (default: list)", choices=("list", "add", "remove")),
-                    OptionSpec("name", "The pack's name, like team-nlp", max_length=32),
-                    OptionSpec("file", "The pack as a file (our YAML, or an import format)",
-                               type=OptionType.ATTACHMENT),
-                    OptionSpec("format", "The file's format (default: from the file)", choices=PACK_FORMATS),
-                    OptionSpec("topic", "Topic of the questions, for formats without one", choices=TOPICS),
-                ),
-                admin_only=True,
-            ),
-            SubcommandSpec(
-                "points",
-                "Adjust a member's points",
-                options=(
-                    OptionSpec("member", "Who", type=OptionType.MEMBER, required=True),
-                    OptionSpec("amount", "Points to add (negative to remove)", type=OptionType.INTEGER,
-                               required=True, min_value=-1000, max_value=1000),
-                    OptionSpec("reason", "Why (shown in the ledger)", max_length=200),
-                ),
-                admin_only=True,
-            ),
-        ),
-    ),
-)
+
+def default_catalogue() -> tuple[CommandSpec, ...]:
+    """The commands of the features the composition root builds by default (bot.bootstrap.FEATURES), for
+    what runs without a core: `studybot discord sync`, the Slack manifest, tests. A running core's own
+    catalogue is `Core.catalogue` (it includes features added to that core)."""
+    from bot.bootstrap import default_catalogue as built
+
+    return tuple(built())
 
 
 def find(name: str) -> CommandSpec | None:
-    return next((c for c in CATALOGUE if c.name == name), None)
+    """A command of the default catalogue (see `default_catalogue`)."""
+    return next((c for c in default_catalogue() if c.name == name), None)
 
 
 class UsageError(ValueError):
@@ -296,15 +230,12 @@ def _option_problem(spec: OptionSpec, value: OptionValue) -> str | None:
     return None
 
 
-def option_problems(name: str, subcommand: str | None, options: dict[str, OptionValue]) -> list[str]:
-    """Everything wrong with a command's options against the catalogue, checked in the core.
+def option_problems(command: CommandSpec, subcommand: str | None, options: dict[str, OptionValue]) -> list[str]:
+    """Everything wrong with a command's options against its spec, checked in the core.
 
     Platforms check some of this in their clients, but a request can come from anywhere (an old client,
     a hand-made HTTP call), so the core never trusts that it was done.
     """
-    command = find(name)
-    if command is None:
-        return []
     if command.subcommands and subcommand is not None and command.subcommand(subcommand) is None:
         return [f"unknown subcommand '{subcommand}'"]
     specs = {o.name: o for o in command.options_of(subcommand)}

@@ -80,4 +80,12 @@ class FormSubmitted:
     occurred_at: datetime | None = None
 
 
-Event = CommandInvoked | ChoiceSelected | FormSubmitted
+@dataclass(frozen=True, slots=True)
+class HomeOpened:
+    """The member opened their own page (Slack's App Home); the answer is the page, as a Reply."""
+
+    actor: Actor
+    occurred_at: datetime | None = None
+
+
+Event = CommandInvoked | ChoiceSelected | FormSubmitted | HomeOpened

@@ -269,9 +269,9 @@ class ConsoleAdapter:
             self._write("Commands start with /. Try /studybot help (or /help for console commands).")
             return True
         name, _, rest = line[1:].partition(" ")
-        spec = commands.find(name.casefold())
+        spec = self._core.catalogue.find(name.casefold())
         if spec is None:
-            known = [c.name for c in commands.CATALOGUE] + list(CONSOLE_COMMANDS)
+            known = [c.name for c in self._core.catalogue] + list(CONSOLE_COMMANDS)
             close = difflib.get_close_matches(name.casefold(), known, n=1, cutoff=0.6)
             guess = f" Did you mean /{close[0]}?" if close else ""
             self._write(f"Unknown command /{name}.{guess} Try /studybot help.")

@@ -1,39 +1,62 @@
-"""`/studybot`: help, setup, config, post-now, reveal-now, timezone and points adjustments."""
+"""`/studybot`: help, setup, config and a member's own timezone."""
 
 from __future__ import annotations
 
 import re
-import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 
 from bot import markup as mk
 from bot.actions import Action, encode
-from bot.commands import CATALOGUE, CONFIG_KEYS
+from bot.commands import CommandSpec, OptionSpec, SubcommandSpec
 from bot.events import CommandInvoked, FormSubmitted
 from bot.features import points
-from bot.features.daily import DailyQuestions
-from bot.features.members import known_member
-from bot.features.pack_admin import PackAdmin
 from bot.features.schedule import next_occurrence
 from bot.features.settings import CommunitySettings, SettingError, format_days, parse_timezone
-from bot.ids import MemberRef
 from bot.messages import Field, Form, FormField, Reply, Response, Visibility
-from bot.ports import ChatPort, Clock
+from bot.ports import Clock
+from bot.registry import FeatureSpec
+from bot.services import Services
 from bot.store.communities import CommunityRepo, MemberRepo
-from bot.store.ledger import LedgerRepo
 
 SETUP_FIELDS = (("time", "Post time (24h HH:MM)"), ("timezone", "Timezone (IANA, e.g. Europe/Berlin)"),
                 ("days", "Days (weekdays, every day, or mon,wed,fri)"), ("topics", "Topics (all, or a list)"),
                 ("reveal", "Reveal (next = at the next post, or 8h)"))
-Reschedule = Callable[[str], Awaitable[None]]
+NAME = "admin"
+CONFIG_KEYS = ("channel", "time", "timezone", "days", "topics", "difficulty", "reveal", "grace", "enabled",
+               "questions")
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "studybot",
+        "Help, setup and settings",
+        subcommands=(
+            SubcommandSpec("help", "What studybot does and how to use it"),
+            SubcommandSpec("setup", "Start the daily question in this channel", admin_only=True),
+            SubcommandSpec(
+                "config",
+                "Show or change a setting",
+                options=(
+                    OptionSpec("key", "Which setting", choices=CONFIG_KEYS),
+                    OptionSpec("value", "The new value (omit to show the current one)", max_length=200),
+                ),
+                admin_only=True,
+            ),
+            SubcommandSpec(
+                "timezone",
+                "Your own timezone, for streaks (e.g. Europe/Berlin)",
+                options=(OptionSpec("zone", "An IANA zone name", required=True, max_length=64),),
+            ),
+        ),
+    ),
+)
+SettingsChanged = Callable[[str], Awaitable[None]]
 
 
-def help_text() -> str:
+def help_text(catalogue: Iterable[CommandSpec]) -> str:
     lines = ["studybot posts a daily ML-interview question; answer privately, then compare at the reveal.",
              f"Points: {points.ANSWER_ON_TIME} for an answer before the reveal ({points.ANSWER_LATE} after), "
              f"{points.KEY_POINT_COVERED} per key point you covered, {points.KUDOS_RECEIVED} per kudos.", ""]
-    for cmd in CATALOGUE:
+    for cmd in catalogue:
         if cmd.subcommands:
             for sub in cmd.subcommands:
                 admin = " (admins)" if sub.admin_only else ""
@@ -52,55 +75,34 @@ def _channel_value(raw: str) -> str:
 
 
 class Admin:
-    def __init__(self, communities: CommunityRepo, members: MemberRepo, ledger: LedgerRepo,
-                 daily: DailyQuestions, packs: PackAdmin, clock: Clock, reschedule: Reschedule,
-                 chat: ChatPort) -> None:
-        self._chat = chat
-        self._packs = packs
+    """Setting a community up and changing its settings. Every change is announced to the registry, so
+    each feature can act on it (the daily question retries what waited and reschedules)."""
+
+    def __init__(self, communities: CommunityRepo, members: MemberRepo, clock: Clock,
+                 settings_changed: SettingsChanged, catalogue: Callable[[], Iterable[CommandSpec]]) -> None:
         self._communities = communities
         self._members = members
-        self._ledger = ledger
-        self._daily = daily
         self._clock = clock
-        self._reschedule = reschedule
+        self._reschedule = settings_changed
+        self._catalogue = catalogue
 
     async def _settings(self, community: str) -> CommunitySettings:
         return await self._communities.get(community) or CommunitySettings(community=community)
 
-    async def on_command(self, event: CommandInvoked) -> Response:
-        sub = event.subcommand or "help"
-        if sub == "help":
-            return Response(reply=Reply(title="studybot help", text=help_text()))
-        if sub == "timezone":
-            return await self._member_timezone(event)
-        spec = next(c for c in CATALOGUE if c.name == "studybot").subcommand(sub)
-        if spec is None:
-            return Response.private(f"Unknown subcommand '{sub}'. Try /studybot help.")
-        if spec.admin_only and not event.actor.is_admin:
-            return Response.private(f"Only admins can use /studybot {sub}.")
+    async def help(self, event: CommandInvoked) -> Response:
+        return Response(reply=Reply(title="studybot help", text=help_text(self._catalogue())))
+
+    async def setup(self, event: CommandInvoked) -> Response:
         settings = await self._settings(event.actor.community.key)
-        match sub:
-            case "setup":
-                if not event.can_open_form:
-                    return Response.private("Use `/studybot config <key> <value>` here; keys: "
-                                            + ", ".join(CONFIG_KEYS))
-                return Response(form=setup_form(settings))
-            case "config":
-                return await self._config(event, settings)
-            case "post-now":
-                if not settings.channel:
-                    return Response.private("studybot is not set up here yet: run /studybot setup first.")
-                if not settings.enabled:
-                    return Response.private("studybot is paused here, so nothing was posted. Turn it back on "
-                                            "with `/studybot config enabled yes`.")
-                return Response.private(await self._daily.post_now(settings))
-            case "reveal-now":
-                return Response.private(await self._daily.reveal_now(settings))
-            case "points":
-                return await self._points(event)
-            case "pack":
-                return await self._packs.on_command(event)
-        return Response.private("Try /studybot help.")
+        if not event.can_open_form:
+            return Response.private("Use `/studybot config <key> <value>` here; keys: " + ", ".join(CONFIG_KEYS))
+        return Response(form=setup_form(settings))
+
+    async def config(self, event: CommandInvoked) -> Response:
+        return await self._config(event, await self._settings(event.actor.community.key))
+
+    async def timezone(self, event: CommandInvoked) -> Response:
+        return await self._member_timezone(event)
 
     async def _member_timezone(self, event: CommandInvoked) -> Response:
         try:
@@ -138,12 +140,10 @@ class Admin:
         return Response.private(f"{key} is now {updated.describe()[key]}.")
 
     async def on_form(self, event: FormSubmitted, action: Action) -> Response:
-        if action.verb not in ("setup", "pack-add"):
-            return Response.private("That form has ended.")
+        if action.verb != "setup":
+            return Response.private("That form has ended. Run the command again.")
         if not event.actor.is_admin:
-            return Response.private("Only admins can set studybot up or add packs.")
-        if action.verb == "pack-add":
-            return await self._packs.on_form(event)
+            return Response.private("Only admins can set studybot up.")
         settings = await self._settings(event.actor.community.key)
         errors: dict[str, str] = {}
         for key, _ in SETUP_FIELDS:
@@ -170,22 +170,6 @@ class Admin:
                 "Answer with the buttons or /daily.")
         return Response(reply=Reply(title="studybot is set up", text=text), visibility=Visibility.PUBLIC)
 
-    async def _points(self, event: CommandInvoked) -> Response:
-        target = str(event.options.get("member", ""))
-        amount = event.options.get("amount")
-        if not target or not isinstance(amount, int) or isinstance(amount, bool) or amount == 0:
-            return Response.private("Give a member and a non-zero whole number of points.")
-        if not await known_member(self._members, self._chat, MemberRef(event.actor.community, target)):
-            return Response.private(f"I can't find {mk.mention(MemberRef(event.actor.community, target))} in "
-                                    "this community, so no points were changed.")
-        reason = str(event.options.get("reason") or "adjustment")
-        await self._ledger.award(event.actor.community.key, target, amount, points.REASON_ADMIN,
-                                 f"{uuid.uuid4().hex}:{reason[:60]}", self._clock.now())
-        who = mk.mention(MemberRef(event.actor.community, target))
-        return Response.private(f"{'Added' if amount > 0 else 'Removed'} {abs(amount)} points "
-                                f"{'to' if amount > 0 else 'from'} {who} ({mk.escape(reason)}).")
-
-
 def setup_form(settings: CommunitySettings) -> Form:
     shown = settings.describe()
     defaults = {"time": shown["time"], "timezone": settings.timezone, "days": shown["days"],
@@ -199,3 +183,14 @@ def setup_form(settings: CommunitySettings) -> Form:
                      for key, label in SETUP_FIELDS),
         submit_label="Start",
     )
+
+
+def build(services: Services) -> FeatureSpec:
+    registry = services.registry
+    admin = Admin(services.communities, services.members, services.clock, registry.settings_changed,
+                  lambda: registry.catalogue)
+    return FeatureSpec(
+        name=NAME, catalogue=COMMANDS,
+        commands={"studybot": admin.help, "studybot help": admin.help, "studybot setup": admin.setup,
+                  "studybot config": admin.config, "studybot timezone": admin.timezone},
+        on_form=admin.on_form, parts={"admin": admin})

@@ -9,12 +9,15 @@ from zoneinfo import ZoneInfo
 
 from bot import markup as mk
 from bot.actions import encode
+from bot.events import HomeOpened
 from bot.features.leaderboard import Leaderboard
 from bot.features.packs import Packs
 from bot.features.schedule import next_occurrence, week_start
 from bot.ids import MemberRef
-from bot.messages import Choice, Field, Reply, Style
+from bot.messages import Choice, Field, Reply, Response, Style
 from bot.ports import Clock
+from bot.registry import FeatureSpec
+from bot.services import Services
 from bot.store.communities import CommunityRepo
 from bot.store.daily import DailyRepo, RoundStatus
 from bot.store.ledger import LedgerRepo
@@ -98,3 +101,18 @@ def home_reply(s: HomeSummary) -> Reply:
         text = "studybot is not set up in this workspace yet. An admin can start it with /studybot setup."
     return Reply(title="Your studybot", text=text, fields=fields, choices=choices,
                  footer="Commands: /daily, /leaderboard, /stats, /studybot help")
+
+
+NAME = "home"
+
+
+def build(services: Services) -> FeatureSpec:
+    board = Leaderboard(services.ledger, services.communities, services.members, services.rounds, services.clock,
+                        services.chat)
+    home = MemberHome(services.communities, services.rounds, services.ledger, board, services.packs,
+                      services.clock)
+
+    async def on_home(event: HomeOpened) -> Response:
+        return Response(reply=await home.reply(event.actor.member))
+
+    return FeatureSpec(name=NAME, on_home=on_home, parts={"home": home})

@@ -2,20 +2,56 @@
 
 from __future__ import annotations
 
+import uuid
 from zoneinfo import ZoneInfo
 
 from bot import markup as mk
+from bot.commands import CommandSpec, OptionSpec, OptionType, SubcommandSpec
 from bot.events import CommandInvoked
+from bot.features import points
 from bot.features.members import known_member
 from bot.features.schedule import month_start, streak, week_start
 from bot.ids import MemberRef
 from bot.messages import Field, Reply, Response, Visibility
 from bot.ports import ChatPort, Clock
+from bot.registry import FeatureSpec
+from bot.services import Services
 from bot.store.communities import CommunityRepo, MemberRepo
 from bot.store.daily import DailyRepo
 from bot.store.ledger import LedgerRepo
 
 PERIOD_TITLES = {"week": "This week", "month": "This month", "all": "All time"}
+NAME = "board"
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "leaderboard",
+        "Top members by points",
+        options=(OptionSpec("period", "Which period", choices=("week", "month", "all")),),
+        public=True,
+    ),
+    CommandSpec(
+        "stats",
+        "Points, streak and answers for you or another member",
+        options=(OptionSpec("member", "Whose stats (default: yours)", type=OptionType.MEMBER),),
+    ),
+    CommandSpec(
+        "studybot",
+        "Help, setup and settings",
+        subcommands=(
+            SubcommandSpec(
+                "points",
+                "Adjust a member's points",
+                options=(
+                    OptionSpec("member", "Who", type=OptionType.MEMBER, required=True),
+                    OptionSpec("amount", "Points to add (negative to remove)", type=OptionType.INTEGER,
+                               required=True, min_value=-1000, max_value=1000),
+                    OptionSpec("reason", "Why (shown in the ledger)", max_length=200),
+                ),
+                admin_only=True,
+            ),
+        ),
+    ),
+)
 MEDALS = ("🥇", "🥈", "🥉")
 
 
@@ -87,3 +123,28 @@ class Leaderboard:
         )
         who = "Your" if target == event.actor.member.id else f"{mk.mention(member)}'s"
         return Response(reply=Reply(title="Stats", text=f"{who} study stats", fields=fields))
+
+    async def adjust_points(self, event: CommandInvoked) -> Response:
+        target = str(event.options.get("member", ""))
+        amount = event.options.get("amount")
+        if not target or not isinstance(amount, int) or isinstance(amount, bool) or amount == 0:
+            return Response.private("Give a member and a non-zero whole number of points.")
+        who = mk.mention(MemberRef(event.actor.community, target))
+        if not await known_member(self._members, self._chat, MemberRef(event.actor.community, target)):
+            return Response.private(f"I can't find {who} in this community, so no points were changed.")
+        reason = str(event.options.get("reason") or "adjustment")
+        await self._ledger.award(event.actor.community.key, target, amount, points.REASON_ADMIN,
+                                 f"{uuid.uuid4().hex}:{reason[:60]}", self._clock.now())
+        return Response.private(f"{'Added' if amount > 0 else 'Removed'} {abs(amount)} points "
+                                f"{'to' if amount > 0 else 'from'} {who} ({mk.escape(reason)}).")
+
+    def spec(self) -> FeatureSpec:
+        return FeatureSpec(name=NAME, catalogue=COMMANDS,
+                           commands={"leaderboard": self.leaderboard, "stats": self.stats,
+                                     "studybot points": self.adjust_points},
+                           parts={"board": self})
+
+
+def build(services: Services) -> FeatureSpec:
+    return Leaderboard(services.ledger, services.communities, services.members, services.rounds, services.clock,
+                       services.chat).spec()

@@ -4,7 +4,8 @@ community's own question packs."""
 from __future__ import annotations
 
 from bot import markup as mk
-from bot.actions import encode
+from bot.actions import Action, encode
+from bot.commands import CommandSpec, OptionSpec, OptionType, SubcommandSpec
 from bot.content.formats import FORMAT_NAMES, FORMATS
 from bot.content.loader import BankError
 from bot.content.pack_check import MAX_PACK_BYTES, MAX_PACK_ITEMS, guess_format, name_from_filename
@@ -14,8 +15,33 @@ from bot.features.packs import Packs, PackSummary
 from bot.features.settings import QUESTION_SOURCES
 from bot.messages import Form, FormField, InputKind, Reply, Response, clip
 from bot.ports import Clock
+from bot.registry import FeatureSpec
+from bot.services import Services
 from bot.store.communities import CommunityRepo
 
+NAME = "packs"
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "studybot",
+        "Help, setup and settings",
+        subcommands=(
+            SubcommandSpec(
+                "pack",
+                "This community's own question packs: list, add or remove",
+                options=(
+                    OptionSpec("action", "What to do (default: list)", choices=("list", "add", "remove")),
+                    OptionSpec("name", "The pack's name, like team-nlp", max_length=32),
+                    OptionSpec("file", "The pack as a file (our YAML, or an import format)",
+                               type=OptionType.ATTACHMENT),
+                    OptionSpec("format", "The file's format (default: from the file)", choices=FORMATS),
+                    OptionSpec("topic", "Topic of the questions, for formats without one",
+                               choices=tuple(d.value for d in Domain)),
+                ),
+                admin_only=True,
+            ),
+        ),
+    ),
+)
 PASTE_LIMIT = 4000
 SHOWN_PROBLEMS = 15
 HOW_TO_ADD = (
@@ -142,7 +168,7 @@ def added_text(summary: PackSummary) -> str:
 
 def pack_form(name: str, fmt: str, topic: str) -> Form:
     return Form(
-        form_id=encode("admin", "pack-add"),
+        form_id=encode(NAME, "add"),
         title="Add a question pack",
         intro=(f"Paste a pack (up to {PASTE_LIMIT:,} characters here; at most {MAX_PACK_ITEMS} questions). "
                "A pack with any problem is refused whole and nothing is added. Formats: " + ", ".join(FORMATS)
@@ -156,3 +182,17 @@ def pack_form(name: str, fmt: str, topic: str) -> Form:
         ),
         submit_label="Add pack",
     )
+
+
+def build(services: Services) -> FeatureSpec:
+    packs = PackAdmin(services.packs, services.communities, services.clock)
+
+    async def on_form(event: FormSubmitted, action: Action) -> Response:
+        if action.verb != "add":
+            return Response.private("That form has ended.")
+        if not event.actor.is_admin:
+            return Response.private("Only admins can add packs.")
+        return await packs.on_form(event)
+
+    return FeatureSpec(name=NAME, catalogue=COMMANDS, commands={"studybot pack": packs.on_command},
+                       on_form=on_form, parts={"packs": packs})

@@ -1,4 +1,9 @@
-"""Community settings and members."""
+"""Community settings and members.
+
+Portability: upserts are `INSERT ... ON CONFLICT (key) DO UPDATE SET col = excluded.col`, which PostgreSQL
+runs unchanged. A PostgreSQL implementation changes `?` to `$n` and spells the null-safe comparison of
+`set_admin_notice` (SQLite's `IS NOT ?`) as `IS DISTINCT FROM $n`.
+"""
 
 from __future__ import annotations
 

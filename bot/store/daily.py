@@ -1,4 +1,10 @@
-"""Daily rounds, answers, skips and kudos."""
+"""Daily rounds, answers, skips and kudos.
+
+Portability: inserts that may meet an existing row say so with `ON CONFLICT (<unique columns>) DO NOTHING`,
+which PostgreSQL runs unchanged. A PostgreSQL implementation changes `?` to `$n`, reads a new row's id from
+`INSERT ... RETURNING id` instead of `cursor.lastrowid`, and runs each write function in one transaction
+on its own connection (`save_answer`'s answer and ledger row commit together, as here).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from bot.store.db import Database, from_db, opt_from_db, to_db
+from bot.store.ledger import ledger_insert
 
 
 class RoundStatus(StrEnum):
@@ -114,9 +121,10 @@ class DailyRepo:
 
         def w(c: sqlite3.Connection) -> Round:
             c.execute(
-                """INSERT OR IGNORE INTO daily_rounds
+                """INSERT INTO daily_rounds
                    (community, local_date, status, item_id, channel, due_at, reveal_due_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                   VALUES (?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (community, local_date) DO NOTHING""",
                 (community, local_date.isoformat(), status.value, item_id, channel, to_db(due_at),
                  None if reveal_due_at is None else to_db(reveal_due_at)),
             )
@@ -239,13 +247,14 @@ class DailyRepo:
 
     # answers ----------------------------------------------------------------------------------
     async def save_answer(self, round_id: int, member: str, text: str, now: datetime, late_window: timedelta,
-                          on_time_points: int, late_points: int, reason: str
+                          on_time_points: int, late_points: int, reason: str, *, topic: str | None = None
                           ) -> tuple[Answer, SaveOutcome] | None:
         """Insert or edit this member's answer, deciding on-time or late inside the transaction.
 
         Returns the answer as stored and what happened to it: CREATED (which appends its points to the
         ledger in the same transaction), EDITED, or KEPT when the reveal has already happened (an answer
         is editable only until then); None when the round is closed: revealed more than `late_window` ago.
+        `topic` is the domain of the round's item, recorded on the ledger row.
         """
 
         def w(c: sqlite3.Connection) -> tuple[Answer, SaveOutcome] | None:
@@ -258,19 +267,16 @@ class DailyRepo:
             if late and (revealed_at is None or now - from_db(revealed_at) > late_window):
                 return None
             cur = c.execute(
-                """INSERT OR IGNORE INTO daily_answers
+                """INSERT INTO daily_answers
                    (round_id, community, member, text, late, submitted_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                   VALUES (?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (round_id, member) DO NOTHING""",
                 (round_id, community, member, text, int(late), to_db(now), to_db(now)),
             )
             created = cur.rowcount > 0
             if created:
-                c.execute(
-                    """INSERT OR IGNORE INTO ledger (community, member, points, reason, ref, created_at)
-                       VALUES (?, ?, ?, ?, ?, ?)""",
-                    (community, member, late_points if late else on_time_points, reason, str(round_id),
-                     to_db(now)),
-                )
+                ledger_insert(c, str(community), member, late_points if late else on_time_points, reason,
+                              str(round_id), now, topic)
                 fresh = Answer(int(cur.lastrowid or 0), round_id, str(community), member, text, False, late, now,
                                now, 0, frozenset(), False)
                 return fresh, SaveOutcome.CREATED
@@ -366,16 +372,16 @@ class DailyRepo:
     # skips and kudos --------------------------------------------------------------------------
     async def skip(self, round_id: int, member: str, now: datetime) -> bool:
         def w(c: sqlite3.Connection) -> bool:
-            cur = c.execute("INSERT OR IGNORE INTO daily_skips (round_id, member, at) VALUES (?, ?, ?)",
-                            (round_id, member, to_db(now)))
+            cur = c.execute("INSERT INTO daily_skips (round_id, member, at) VALUES (?, ?, ?) "
+                            "ON CONFLICT (round_id, member) DO NOTHING", (round_id, member, to_db(now)))
             return cur.rowcount > 0
 
         return await self._db.write(w)
 
     async def add_kudos(self, answer_id: int, voter: str, now: datetime) -> bool:
         def w(c: sqlite3.Connection) -> bool:
-            cur = c.execute("INSERT OR IGNORE INTO kudos (answer_id, voter, at) VALUES (?, ?, ?)",
-                            (answer_id, voter, to_db(now)))
+            cur = c.execute("INSERT INTO kudos (answer_id, voter, at) VALUES (?, ?, ?) "
+                            "ON CONFLICT (answer_id, voter) DO NOTHING", (answer_id, voter, to_db(now)))
             return cur.rowcount > 0
 
         return await self._db.write(w)

@@ -4,6 +4,11 @@ A claim moves due rows to `running` under an owner and a lease, in one write, so
 database never both run a job; a running row whose lease ran out (its owner died) is claimed again.
 Rescheduling a job that is running (a handler planning its own next run) makes it pending again: the
 run's `finish` then matches nothing and the new due time stands.
+
+Portability: on SQLite a claim is exclusive because the write runs in one `BEGIN IMMEDIATE` transaction
+(one writer per file). A PostgreSQL implementation claims with `SELECT ... FOR UPDATE SKIP LOCKED` (or one
+`UPDATE ... WHERE (kind, key) IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING ...`) so processes take
+disjoint rows without waiting on each other, changes `?` to `$n`, and may store `payload` as `jsonb`.
 """
 
 from __future__ import annotations
@@ -15,6 +20,13 @@ from datetime import datetime
 from typing import Any
 
 from bot.store.db import Database, from_db, to_db
+
+#: the due jobs a claim takes (then marks running); `where_platform` is empty or `AND platform IN (?, ...)`
+CLAIM_DUE_SQL = """
+    SELECT kind, key, community, due_at, payload, attempts FROM jobs
+    WHERE ((status = 'pending' AND due_at <= ?) OR (status = 'running' AND lease_until <= ?)){where_platform}
+    ORDER BY due_at LIMIT ?
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +80,8 @@ class JobRepo:
         args: tuple[Any, ...] = () if platforms is None else tuple(platforms)
 
         def w(c: sqlite3.Connection) -> list[Job]:
-            rows = c.execute(
-                f"""SELECT kind, key, community, due_at, payload, attempts FROM jobs
-                    WHERE ((status = 'pending' AND due_at <= ?) OR (status = 'running' AND lease_until <= ?))
-                    {where_platform}
-                    ORDER BY due_at LIMIT ?""",
-                (to_db(now), to_db(now), *args, limit),
-            ).fetchall()
+            rows = c.execute(CLAIM_DUE_SQL.format(where_platform=where_platform),
+                             (to_db(now), to_db(now), *args, limit)).fetchall()
             taken = []
             for kind, key, community, due, payload, attempts in rows:
                 c.execute(

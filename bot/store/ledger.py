@@ -1,4 +1,15 @@
-"""The points ledger: append-only rows, a running total kept by a trigger, and leaderboard queries."""
+"""The points ledger: append-only rows, a running total kept by a trigger, and leaderboard queries.
+
+Every ledger row is written by `ledger_insert`, the one insert path: `LedgerRepo.award` and
+`DailyRepo.save_answer` (inside its own transaction) both call it. A row is idempotent on
+(ref, reason, community, member): a second insert of the same award writes nothing.
+
+Portability: the SQL is plain `INSERT ... ON CONFLICT (...) DO NOTHING` and `SELECT`s that PostgreSQL runs
+as they are; a PostgreSQL implementation changes `?` to `$1, $2, ...` (asyncpg), reads "was it inserted"
+from `INSERT ... RETURNING id` (or the command status) instead of `cursor.rowcount`, and keeps
+`points_total` up to date with a plpgsql trigger function (or an `ON CONFLICT DO UPDATE` on
+`points_total` in `ledger_insert` itself) instead of the SQLite trigger of the first migration.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +27,29 @@ TOP_SQL_ALL = """
     SELECT member, points FROM points_total
     WHERE community = ? ORDER BY points DESC, member LIMIT ?
 """
+TOP_SQL_TOPIC_WINDOW = """
+    SELECT member, SUM(points) AS total FROM ledger
+    WHERE community = ? AND topic = ? AND created_at >= ?
+    GROUP BY member ORDER BY total DESC, member LIMIT ?
+"""
+TOP_SQL_TOPIC_ALL = """
+    SELECT member, SUM(points) AS total FROM ledger
+    WHERE community = ? AND topic = ?
+    GROUP BY member ORDER BY total DESC, member LIMIT ?
+"""
+_INSERT_SQL = """
+    INSERT INTO ledger (community, member, points, reason, ref, created_at, topic)
+    VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (ref, reason, community, member) DO NOTHING
+"""
+
+
+def ledger_insert(conn: sqlite3.Connection, community: str, member: str, points: int, reason: str, ref: str,
+                  created_at: datetime, topic: str | None = None) -> bool:
+    """Append one ledger row inside the caller's transaction; False (nothing written) when this
+    (community, member, reason, ref) was recorded before. The total follows by trigger."""
+    cur = conn.execute(_INSERT_SQL, (community, member, points, reason, ref, to_db(created_at), topic))
+    return cur.rowcount > 0
 
 
 class LedgerRepo:
@@ -23,22 +57,27 @@ class LedgerRepo:
         self._db = db
 
     async def award(self, community: str, member: str, points: int, reason: str, ref: str,
-                    now: datetime) -> bool:
-        """Append a row; False (and nothing written) when this (member, reason, ref) was awarded before."""
+                    now: datetime, *, topic: str | None = None) -> bool:
+        """Append a row; False (and nothing written) when this (member, reason, ref) was awarded before.
+        `topic` is the domain of the item the points were earned on, when there is one."""
 
         def w(c: sqlite3.Connection) -> bool:
-            cur = c.execute(
-                """INSERT OR IGNORE INTO ledger (community, member, points, reason, ref, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?)""",
-                (community, member, points, reason, ref, to_db(now)),
-            )
-            return cur.rowcount > 0
+            return ledger_insert(c, community, member, points, reason, ref, now, topic)
 
         return await self._db.write(w)
 
-    async def top(self, community: str, since: datetime | None, limit: int = 10) -> list[tuple[str, int]]:
+    async def top(self, community: str, since: datetime | None, limit: int = 10, *,
+                  topic: str | None = None) -> list[tuple[str, int]]:
+        """The `limit` members with most points since `since` (None: all time), most first; with `topic`,
+        only points earned on items of that topic."""
+
         def q(c: sqlite3.Connection) -> list[tuple[str, int]]:
-            if since is None:
+            if topic is not None:
+                if since is None:
+                    rows = c.execute(TOP_SQL_TOPIC_ALL, (community, topic, limit)).fetchall()
+                else:
+                    rows = c.execute(TOP_SQL_TOPIC_WINDOW, (community, topic, to_db(since), limit)).fetchall()
+            elif since is None:
                 rows = c.execute(TOP_SQL_ALL, (community, limit)).fetchall()
             else:
                 rows = c.execute(TOP_SQL_WINDOW, (community, to_db(since), limit)).fetchall()

@@ -1,6 +1,10 @@
 """Schema migrations, applied in order at start; `PRAGMA user_version` records how far we got.
 
 Never edit a shipped migration: append a new one.
+
+These scripts are SQLite DDL (the `points_total` trigger, `INTEGER PRIMARY KEY` as the rowid, `PRAGMA
+user_version`). A PostgreSQL implementation keeps its own numbered scripts that reach the same tables,
+columns, unique constraints and indexes; the repositories' queries are written to run on both.
 """
 
 MIGRATIONS: tuple[str, ...] = (
@@ -164,5 +168,23 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX jobs_due ON jobs (status, due_at);
     CREATE INDEX jobs_by_community ON jobs (community, status);
+    """,
+    """
+    -- settings that features declare (bot.settings), per community or per member, stored as text
+    CREATE TABLE settings (
+        scope      TEXT NOT NULL,
+        scope_id   TEXT NOT NULL,
+        key        TEXT NOT NULL,
+        value      TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (scope, scope_id, key)
+    );
+    """,
+    """
+    -- the topic (content domain) of the item the points were earned on; NULL for older rows and for
+    -- points tied to no item (an admin's award). Indexed for a leaderboard filtered by topic; the index
+    -- also holds member and points, so that query reads the index only, never the table.
+    ALTER TABLE ledger ADD COLUMN topic TEXT;
+    CREATE INDEX ledger_topic_window ON ledger (community, topic, created_at, member, points);
     """,
 )

@@ -3,6 +3,11 @@
 A claim is a lease. Whoever inserts the row sends; a second process sees the row and stays away; a
 process that died mid-send leaves a lease that expires, and the next claimant first asks the platform
 whether the message went out (reconcile) before sending again.
+
+Portability: the claim is `INSERT ... ON CONFLICT (key) DO NOTHING`, then a conditional `UPDATE` whose
+`WHERE` decides who wins; PostgreSQL (READ COMMITTED) re-checks that `WHERE` on the locked row, so the same
+two statements stay exclusive across processes there. A PostgreSQL implementation changes `?` to `$n` and
+passes `force` as a boolean (`$n AND owner IS NULL`) rather than 0/1.
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 
 Every add is a new row (a version); the newest row of a name is the pack, unless it was removed. Old
 versions and removed packs stay, so a question already posted from them can still be revealed.
+
+Portability: plain SQL; a PostgreSQL implementation changes `?` to `$n` and reads the new id from
+`INSERT ... RETURNING id` instead of `cursor.lastrowid`.
 """
 
 from __future__ import annotations

@@ -42,9 +42,9 @@ async def test_member_can_edit_until_the_reveal_and_the_form_shows_their_text(h:
     assert form is not None and form.fields[0].default == "first draft"
     saved = await h.submit("alice", form.form_id, answer="second draft")
     assert saved.reply and "+10" not in saved.reply.text  # points once, not per edit
-    rnd = await h.core.daily._rounds.latest_round("console:guild1")
+    rnd = await h.core.rounds.latest_round("console:guild1")
     assert rnd is not None
-    ans = await h.core.daily._rounds.answer_of(rnd.id, "alice")
+    ans = await h.core.rounds.answer_of(rnd.id, "alice")
     assert ans is not None and ans.text == "second draft" and ans.edits == 1
 
 
@@ -64,28 +64,28 @@ async def test_empty_and_over_long_answers_are_refused_and_lose_nothing(h: Harne
     too_long = await h.submit("alice", form.form_id, answer=long_text)
     assert "limit" in too_long.form_errors["answer"]
     assert too_long.reply and "THE-TAIL-OF-MY-ANSWER" in too_long.reply.text
-    rnd = await h.core.daily._rounds.latest_round("console:guild1")
-    assert rnd is not None and await h.core.daily._rounds.answer_of(rnd.id, "alice") is None
+    rnd = await h.core.rounds.latest_round("console:guild1")
+    assert rnd is not None and await h.core.rounds.answer_of(rnd.id, "alice") is None
 
 
 async def test_odd_unicode_is_kept_but_cleaned(h: Harness) -> None:
     raw = "Cafe\u0301 \u202eevil\u202c 🧠 — 数学 \x00\x07 ok\u200b"
     saved = await h.answer("alice", raw)
     assert saved.reply and "Saved" in saved.reply.text
-    rnd = await h.core.daily._rounds.latest_round("console:guild1")
+    rnd = await h.core.rounds.latest_round("console:guild1")
     assert rnd is not None
-    ans = await h.core.daily._rounds.answer_of(rnd.id, "alice")
+    ans = await h.core.rounds.answer_of(rnd.id, "alice")
     assert ans is not None and ans.text == "Café evil 🧠 — 数学  ok"
 
 
 async def test_markup_in_answers_cannot_forge_mentions(h: Harness) -> None:
     await h.answer("alice", "**bold** {@everyone} [x](https://evil.example)")
-    rnd = await h.core.daily._rounds.latest_round("console:guild1")
+    rnd = await h.core.rounds.latest_round("console:guild1")
     assert rnd is not None
-    ans = await h.core.daily._rounds.answer_of(rnd.id, "alice")
+    ans = await h.core.rounds.answer_of(rnd.id, "alice")
     assert ans is not None
     from bot import markup as mk
-    from bot.features.daily import shared_answer_reply
+    from bot.features.daily.views import shared_answer_reply
     from bot.ids import MemberRef
 
     reply = shared_answer_reply(ans, MemberRef(h.actor("alice").community, "alice"))
@@ -105,7 +105,7 @@ async def test_unknown_or_stale_ids_get_a_friendly_ending(h: Harness, action: st
 async def test_unknown_form_id_and_second_click_on_skip(h: Harness) -> None:
     resp = await h.submit("bob", "daily:submit:12345", answer="hi")
     assert resp.reply and "ended" in resp.reply.text
-    rnd = await h.core.daily._rounds.latest_round("console:guild1")
+    rnd = await h.core.rounds.latest_round("console:guild1")
     assert rnd is not None
     first = await h.click("bob", encode("daily", "skip", rnd.id))
     second = await h.click("bob", encode("daily", "skip", rnd.id))
@@ -114,7 +114,7 @@ async def test_unknown_form_id_and_second_click_on_skip(h: Harness) -> None:
 
 
 async def test_late_answer_after_reveal_earns_less_and_shows_the_model_answer(h: Harness) -> None:
-    rnd = await h.core.daily._rounds.latest_round("console:guild1")
+    rnd = await h.core.rounds.latest_round("console:guild1")
     assert rnd is not None
     await h.run_until(NINE + timedelta(days=1, minutes=1))
     resp = await h.submit("carol", encode("daily", "submit", rnd.id), answer="late but keen")
@@ -177,5 +177,5 @@ async def test_a_member_who_left_does_not_hold_the_reveal_open(h: Harness) -> No
     h.chat.gone_members.add("bob")
     await h.run_until(NINE + timedelta(days=1, minutes=1))
     assert h.chat.dms("alice") and not h.chat.dms("bob")
-    rounds = await h.core.daily._rounds.unfinished_rounds("console:guild1")
+    rounds = await h.core.rounds.unfinished_rounds("console:guild1")
     assert [r.status.value for r in rounds] == ["posted"]  # only today's; yesterday's reveal finished

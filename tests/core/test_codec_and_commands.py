@@ -4,8 +4,10 @@ import pytest
 
 from bot import markup as mk
 from bot.actions import ActionError, decode, encode
-from bot.commands import CATALOGUE, UsageError, find, parse_text
+from bot.commands import UsageError, default_catalogue, find, parse_text
 from bot.messages import MAX_CHOICES, Choice, Reply
+
+CATALOGUE = default_catalogue()
 
 
 def test_action_round_trip_and_limits() -> None:

@@ -51,7 +51,7 @@ async def test_crash_between_recorded_and_sent_posts_exactly_once(tmp_path: Path
         h2.clock.set(NINE + timedelta(minutes=5))
         await h2.core.sweep()
         assert len(chat.titled("Daily question")) == 1  # reconciled, not resent
-        rnd = await h2.core.daily._rounds.latest_round("console:guild1")
+        rnd = await h2.core.rounds.latest_round("console:guild1")
         assert rnd is not None and rnd.status.value == "posted" and rnd.message is not None
         answered = await h2.answer("bob", "after the restart")
         assert answered.reply and "Saved" in answered.reply.text
@@ -119,7 +119,7 @@ async def test_missed_post_caught_up_inside_grace_and_skipped_beyond(tmp_path: P
         assert len(h3.chat.titled("Reveal")) == 1  # yesterday's reveal still happens
         from datetime import date
 
-        rnd = await h3.core.daily._rounds.round_on("console:guild1", date(2025, 6, 3))
+        rnd = await h3.core.rounds.round_on("console:guild1", date(2025, 6, 3))
         assert rnd is not None and rnd.status.value == "skipped"
     finally:
         await h3.close()
@@ -151,7 +151,7 @@ async def test_a_post_that_never_got_out_is_closed_at_its_reveal_time() -> None:
         h.chat.fail_next.extend(DeliveryError(DeliveryProblem.MISSING_PERMISSION, "50013") for _ in range(20))
         await h.run_until(NINE + timedelta(hours=3))
         assert not h.chat.titled("Daily question")
-        rounds = await h.core.daily._rounds.unfinished_rounds("console:guild1")
+        rounds = await h.core.rounds.unfinished_rounds("console:guild1")
         assert rounds == []  # recorded as skipped, so nothing keeps waking for it
         nxt = h.scheduler.next_run()
         assert nxt is not None and nxt >= datetime(2025, 6, 3, 9, 0, tzinfo=UTC)

@@ -125,7 +125,7 @@ async def test_members_cannot_manage_packs_and_unknown_names_are_explained() -> 
     try:
         refused = await pack_command(h, "mallory", False, action="add", name="x")
         assert refused.reply and "Only admins" in refused.reply.text and refused.form is None
-        form = await h.submit("mallory", "admin:pack-add", name="x", format="studybot", content=pack(open_item(1)))
+        form = await h.submit("mallory", "packs:add", name="x", format="studybot", content=pack(open_item(1)))
         assert form.reply and "Only admins" in form.reply.text
         gone = await pack_command(h, action="remove", name="nope")
         assert gone.reply and "no pack called" in gone.reply.text
@@ -223,11 +223,15 @@ async def test_forms_unavailable_points_to_files_and_the_host_command() -> None:
 
 
 def test_the_catalogue_offers_every_format_and_topic() -> None:
-    from bot.commands import PACK_FORMATS, TOPICS
+    from bot.commands import find
     from bot.content.formats import FORMATS
     from bot.content.schema import Domain
 
-    assert PACK_FORMATS == FORMATS and TOPICS == tuple(d.value for d in Domain)
+    studybot = find("studybot")
+    assert studybot is not None
+    options = {o.name: o for o in studybot.options_of("pack")}
+    assert options["format"].choices == FORMATS
+    assert options["topic"].choices == tuple(d.value for d in Domain)
 
 
 async def test_a_file_named_as_text_where_files_cannot_be_attached_is_explained() -> None:

@@ -26,7 +26,7 @@ async def test_dst_day_posts_once_at_nine_local(zone: str, day: date) -> None:
         posts = h.chat.titled("Daily question")
         assert len(posts) == 1, [p.reply.title for p in posts]
         assert posts[0].reply.title == f"Daily question · {day.isoformat()}"
-        rnd = await h.core.daily._rounds.round_on("console:guild1", day)
+        rnd = await h.core.rounds.round_on("console:guild1", day)
         assert rnd is not None and rnd.posted_at is not None
         assert rnd.posted_at.astimezone(tz).time() == time(9, 0)
         assert len(h.chat.titled("Reveal")) == 1

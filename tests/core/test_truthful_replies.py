@@ -269,7 +269,7 @@ async def test_admin_inputs_are_checked_in_the_core(h: Harness) -> None:
 async def test_the_longest_answer_round_trips_through_every_platforms_form(h: Harness) -> None:
     from adapters.discord.components import form_modal
     from adapters.slack import render as slack_render
-    from bot.features.daily import MAX_ANSWER
+    from bot.features.daily.views import MAX_ANSWER
 
     longest = "x" * (MAX_ANSWER - 1) + "é"
     saved = await h.answer("alice", longest)

@@ -1,0 +1,86 @@
+"""The daily question feature: what it declares (commands, job kind, action prefix) and how it is built."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.actions import Action
+from bot.commands import ANSWER_LIMIT, CommandSpec, OptionSpec, SubcommandSpec
+from bot.events import CommandInvoked, FormSubmitted
+from bot.features.daily.answers import DailyAnswers
+from bot.features.daily.cycle import DailyCycle
+from bot.features.daily.views import ENDED
+from bot.messages import Response
+from bot.registry import FeatureSpec, JobSpec
+from bot.services import Services
+from bot.store.jobs import Job
+
+NAME = "daily"
+JOB = "daily.run"  # one per community: "do whatever is due", rescheduled by the run itself
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "daily",
+        "Today's study question: read it and answer privately",
+        options=(
+            OptionSpec("answer", "Your answer, if you'd rather type it here than in the form",
+                       max_length=ANSWER_LIMIT, named_only=True),
+        ),
+    ),
+    CommandSpec(
+        "studybot",
+        "Help, setup and settings",
+        subcommands=(
+            SubcommandSpec("post-now", "Post today's question now", admin_only=True),
+            SubcommandSpec("reveal-now", "Reveal the open question now", admin_only=True),
+        ),
+    ),
+)
+
+
+def build(services: Services) -> FeatureSpec:
+    jobs = services.jobs
+
+    async def wake(community: str, when: datetime | None) -> None:
+        if when is None:
+            await jobs.cancel(JOB, community)
+        else:
+            await jobs.schedule(JOB, community, community, when)
+
+    answers = DailyAnswers(services.packs, services.communities, services.rounds, services.ledger, services.clock)
+    cycle = DailyCycle(services.packs, services.communities, services.rounds, services.delivery, services.clock,
+                       wake, answers.remember_round)
+
+    async def run(job: Job) -> None:
+        await cycle.run_due(job.key)
+
+    async def post_now(event: CommandInvoked) -> Response:
+        settings = await services.communities.get(event.actor.community.key)
+        if settings is None or not settings.channel:
+            return Response.private("studybot is not set up here yet: run /studybot setup first.")
+        if not settings.enabled:
+            return Response.private("studybot is paused here, so nothing was posted. Turn it back on "
+                                    "with `/studybot config enabled yes`.")
+        return Response.private(await cycle.post_now(settings))
+
+    async def reveal_now(event: CommandInvoked) -> Response:
+        settings = await services.communities.get(event.actor.community.key)
+        if settings is None:
+            return Response.private("There is no open question to reveal.")
+        return Response.private(await cycle.reveal_now(settings))
+
+    async def on_form(event: FormSubmitted, action: Action) -> Response:
+        if action.verb != "submit":
+            return Response.private(ENDED)
+        return await answers.on_form(event, action)
+
+    return FeatureSpec(
+        name=NAME,
+        catalogue=COMMANDS,
+        commands={"daily": answers.on_command, "studybot post-now": post_now, "studybot reveal-now": reveal_now},
+        on_choice=answers.on_choice,
+        on_form=on_form,
+        jobs=(JobSpec(JOB, run, grace=timedelta(days=30)),),  # run_due itself decides what is too late
+        settings_changed=cycle.settings_changed,
+        parts={"cycle": cycle, "answers": answers},
+    )

@@ -1,0 +1,37 @@
+"""What the composition root hands every feature when it builds it: the shared infrastructure.
+
+Features take what they need from here and nothing else; they never construct infrastructure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.chat import ChatRouter
+from bot.config import Config
+from bot.features.delivery import Delivery
+from bot.features.packs import Packs
+from bot.jobs import JobQueue
+from bot.ports import Clock
+from bot.registry import Registry
+from bot.settings import SettingsStore
+from bot.store.communities import CommunityRepo, MemberRepo
+from bot.store.daily import DailyRepo
+from bot.store.db import Database
+from bot.store.ledger import LedgerRepo
+
+
+@dataclass(frozen=True)
+class Services:
+    config: Config
+    db: Database
+    clock: Clock
+    chat: ChatRouter
+    delivery: Delivery
+    jobs: JobQueue
+    packs: Packs
+    communities: CommunityRepo
+    members: MemberRepo
+    ledger: LedgerRepo
+    rounds: DailyRepo
+    settings: SettingsStore
+    registry: Registry

@@ -1,0 +1,297 @@
+"""The repositories as protocols: what features may ask of storage, whatever the backend.
+
+Features depend on these; the SQLite classes (`bot.store.communities.CommunityRepo` and the rest) are the
+default implementation, and `tests/store/test_contracts.py` holds the behaviour every implementation must
+show, parametrized over all of them. A second backend (PostgreSQL through asyncpg, for communities that
+outgrow one process) implements the same protocols and is added to that test's list of backends.
+
+The value types (Round, Answer, Claim, Job, PackRow, Member, CommunitySettings) are plain frozen
+dataclasses; they live next to the SQLite code today but carry nothing of it.
+
+What a PostgreSQL implementation changes (each SQLite module notes its own details):
+- placeholders `?` become `$1, $2, ...`; new ids come from `INSERT ... RETURNING id`, not `lastrowid`;
+- `ON CONFLICT (...) DO NOTHING / DO UPDATE` stays as written (no `INSERT OR IGNORE/REPLACE` is used);
+- a write function becomes one transaction on a pooled connection instead of a group-committed batch on
+  the single SQLite writer;
+- claims of due jobs use `FOR UPDATE SKIP LOCKED`; the outbox claim's conditional `UPDATE` is already
+  safe under READ COMMITTED;
+- `points_total` is kept by a plpgsql trigger (or an upsert in the ledger insert), and the schema comes
+  from its own numbered scripts; timestamps may become `timestamptz` as long as order is time order.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from bot.features.settings import CommunitySettings
+from bot.store.communities import Member
+from bot.store.daily import Answer, Round, RoundStatus, SaveOutcome
+from bot.store.jobs import Job
+from bot.store.outbox import Claim
+from bot.store.packs import PackRow
+
+__all__ = [
+    "CommunityStore",
+    "DailyStore",
+    "JobStore",
+    "LedgerStore",
+    "MemberStore",
+    "OutboxStore",
+    "PackStore",
+]
+
+
+@runtime_checkable
+class CommunityStore(Protocol):
+    """Community settings, keyed by the community's storage key."""
+
+    async def get(self, key: str) -> CommunitySettings | None: ...
+
+    async def enabled(self) -> list[CommunitySettings]:
+        """Every enabled community, by key."""
+        ...
+
+    async def save(self, s: CommunitySettings, now: datetime) -> None:
+        """Create or replace the settings (admin member and notice are kept)."""
+        ...
+
+    async def set_admin_member(self, key: str, member: str) -> None: ...
+
+    async def admin_member(self, key: str) -> str | None: ...
+
+    async def set_admin_notice(self, key: str, notice: str | None) -> bool:
+        """Record the problem an admin was told about; False when it equals the one recorded."""
+        ...
+
+
+@runtime_checkable
+class MemberStore(Protocol):
+    async def touch(self, community: str, member: str, display_name: str, now: datetime) -> None:
+        """Create the member or refresh their display name and last-seen time."""
+        ...
+
+    async def set_timezone(self, community: str, member: str, zone: str) -> None: ...
+
+    async def get(self, community: str, member: str) -> Member | None: ...
+
+    async def names(self, community: str, ids: list[str]) -> dict[str, str]:
+        """Display names of the known ones among `ids` (any number of them)."""
+        ...
+
+
+@runtime_checkable
+class DailyStore(Protocol):
+    """Daily rounds (one per community and local date), answers, skips and kudos."""
+
+    async def create_round(self, community: str, local_date: date, status: RoundStatus, item_id: str | None,
+                           channel: str | None, due_at: datetime, reveal_due_at: datetime | None) -> Round:
+        """The round for this community and date: created now, or the one already there, unchanged."""
+        ...
+
+    async def get_round(self, round_id: int) -> Round | None: ...
+
+    async def round_on(self, community: str, local_date: date) -> Round | None: ...
+
+    async def latest_round(self, community: str) -> Round | None:
+        """The newest round that went out (posted, revealing or revealed)."""
+        ...
+
+    async def unfinished_rounds(self, community: str) -> list[Round]:
+        """Pending, posted or revealing rounds, oldest first."""
+        ...
+
+    async def history(self, community: str) -> list[tuple[str, str]]:
+        """(item id, local date ISO) of every round that had an item, oldest first."""
+        ...
+
+    async def mark_posted(self, round_id: int, message: str, when: datetime) -> None:
+        """pending -> posted; no effect in any other status."""
+        ...
+
+    async def mark_skipped(self, round_id: int) -> None:
+        """pending -> skipped; no effect in any other status."""
+        ...
+
+    async def start_reveal(self, round_id: int, when: datetime) -> bool:
+        """posted -> revealing; True only for the one caller that moved it."""
+        ...
+
+    async def set_thread(self, round_id: int, thread: str) -> None: ...
+
+    async def finish_reveal(self, round_id: int) -> None:
+        """revealing -> revealed."""
+        ...
+
+    async def posted_times(self, community: str) -> list[datetime]: ...
+
+    async def save_answer(self, round_id: int, member: str, text: str, now: datetime, late_window: timedelta,
+                          on_time_points: int, late_points: int, reason: str, *, topic: str | None = None
+                          ) -> tuple[Answer, SaveOutcome] | None:
+        """Insert (CREATED, with its ledger row in the same transaction), edit before the reveal (EDITED),
+        or keep as it was after it (KEPT); None when the round is unknown or closed to late answers.
+        The ledger row is the one `LedgerStore.award(community, member, points, reason, str(round_id), now,
+        topic=topic)` would write, so awarding it again writes nothing."""
+        ...
+
+    async def answer_of(self, round_id: int, member: str) -> Answer | None: ...
+
+    async def get_answer(self, answer_id: int) -> Answer | None: ...
+
+    async def answers(self, round_id: int) -> list[Answer]:
+        """The round's answers in the order they came."""
+        ...
+
+    async def set_shared(self, answer_id: int, shared: bool) -> None: ...
+
+    async def toggle_covered(self, answer_id: int, index: int) -> Answer | None:
+        """Flip one key point, unless the checklist is finished; None for an unknown answer."""
+        ...
+
+    async def finish_checklist(self, answer_id: int) -> bool:
+        """True for the first call only."""
+        ...
+
+    async def answer_times(self, community: str, member: str) -> list[datetime]: ...
+
+    async def answer_count(self, community: str, member: str) -> int: ...
+
+    async def skip(self, round_id: int, member: str, now: datetime) -> bool:
+        """True the first time this member skips this round."""
+        ...
+
+    async def add_kudos(self, answer_id: int, voter: str, now: datetime) -> bool:
+        """True the first time this voter gives this answer kudos."""
+        ...
+
+
+@runtime_checkable
+class LedgerStore(Protocol):
+    """Append-only points: one row per (community, member, reason, ref); totals and windows over it."""
+
+    async def award(self, community: str, member: str, points: int, reason: str, ref: str,
+                    now: datetime, *, topic: str | None = None) -> bool:
+        """Append a row; False (nothing written) when it was awarded before."""
+        ...
+
+    async def top(self, community: str, since: datetime | None, limit: int = 10, *,
+                  topic: str | None = None) -> list[tuple[str, int]]:
+        """(member, points) most first, ties by member; since `since` (None: all time), of `topic` if given."""
+        ...
+
+    async def total(self, community: str, member: str, since: datetime | None = None) -> int: ...
+
+    async def rank(self, community: str, member: str) -> int | None:
+        """1-based all-time rank (members with more points + 1); None with no points."""
+        ...
+
+
+@runtime_checkable
+class OutboxStore(Protocol):
+    """Idempotency keys of messages the core sends on its own, each claimed with a lease."""
+
+    async def claim(self, key: str, community: str, destination: str, now: datetime, owner: str,
+                    force: bool = False) -> Claim:
+        """NEW for the first claimant, RECLAIMED after a lapsed lease (or, with `force`, a row waiting for
+        its retry time), SENT / ABANDONED when settled, BUSY otherwise. Never two live claims of one key."""
+        ...
+
+    async def mark_sent(self, key: str, message: str, now: datetime) -> None: ...
+
+    async def mark_failed(self, key: str, error: str, retry_at: datetime) -> int:
+        """Release the claim; nobody (but a forced claim) takes it before `retry_at`. Returns attempts."""
+        ...
+
+    async def attempts(self, key: str) -> int: ...
+
+    async def is_claimed(self, key: str) -> bool: ...
+
+    async def mark_abandoned(self, key: str, error: str) -> None: ...
+
+    async def retry_waiting(self, community: str, now: datetime) -> int:
+        """Make the community's rows waiting for a retry time due now; how many."""
+        ...
+
+    async def next_retry(self, community: str, after: datetime) -> datetime | None: ...
+
+    async def claim_owners(self) -> list[str]: ...
+
+    async def release(self, owners: list[str], now: datetime) -> int:
+        """End the live claims of these (dead) owners now; how many rows."""
+        ...
+
+
+@runtime_checkable
+class PackStore(Protocol):
+    """Community packs: each add is a new version; the newest version of a name is the pack unless removed."""
+
+    async def add(self, community: str, name: str, source_format: str, items: str, item_count: int,
+                  added_by: str, now: datetime) -> PackRow: ...
+
+    async def remove(self, community: str, name: str, now: datetime) -> bool:
+        """Mark the pack removed; False when there was no active pack of that name."""
+        ...
+
+    async def versions(self, community: str) -> list[PackRow]:
+        """Every version of every pack of the community, oldest first."""
+        ...
+
+    async def fingerprint(self, community: str) -> tuple[int, int, int]:
+        """A value that changes whenever a pack of the community is added or removed."""
+        ...
+
+
+@runtime_checkable
+class JobStore(Protocol):
+    """Durable jobs (kind, key, due_at, payload), claimed with a lease."""
+
+    async def schedule(self, kind: str, key: str, community: str, due_at: datetime,
+                       payload: dict[str, Any], now: datetime) -> None:
+        """Create or replace the job, pending at `due_at` (also when it is running: its finish then
+        matches nothing and the new due time stands)."""
+        ...
+
+    async def cancel(self, kind: str, key: str) -> None: ...
+
+    async def cancel_community(self, community: str) -> int: ...
+
+    async def claim_due(self, now: datetime, owner: str, lease_until: datetime, platforms: tuple[str, ...] | None,
+                        limit: int) -> list[Job]:
+        """Up to `limit` due jobs (oldest first; a lapsed lease counts as due) now running for `owner`."""
+        ...
+
+    async def finish(self, job: Job, owner: str, now: datetime, status: str = "done",
+                     error: str | None = None) -> None: ...
+
+    async def retry(self, job: Job, owner: str, at: datetime, error: str) -> None: ...
+
+    async def next_due(self, platforms: tuple[str, ...] | None) -> datetime | None: ...
+
+    async def get(self, kind: str, key: str) -> tuple[str, datetime, int, str | None] | None:
+        """(status, due_at, attempts, last_error)."""
+        ...
+
+    async def missing(self, kind: str, communities: list[str]) -> list[str]: ...
+
+    async def release(self, owners: list[str], now: datetime) -> int: ...
+
+    async def owners(self) -> list[str]: ...
+
+
+if TYPE_CHECKING:  # the default implementation satisfies every protocol, checked by `mypy` (strict on bot/)
+    from bot.store.communities import CommunityRepo, MemberRepo
+    from bot.store.daily import DailyRepo
+    from bot.store.db import Database
+    from bot.store.jobs import JobRepo
+    from bot.store.ledger import LedgerRepo
+    from bot.store.outbox import OutboxRepo
+    from bot.store.packs import PackRepo
+
+    def _sqlite_satisfies_protocols(db: Database) -> None:
+        _communities: CommunityStore = CommunityRepo(db)
+        _members: MemberStore = MemberRepo(db)
+        _daily: DailyStore = DailyRepo(db)
+        _ledger: LedgerStore = LedgerRepo(db)
+        _outbox: OutboxStore = OutboxRepo(db)
+        _packs: PackStore = PackRepo(db)
+        _jobs: JobStore = JobRepo(db)

@@ -1,0 +1,102 @@
+"""Features plug in through the registry: a toy feature needs nothing outside its own module and the
+composition root's list; the router, the catalogue, jobs and settings all come from its declaration."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import toy_feature
+from fakes import FakeChat, FakeScheduler, small_bank
+
+from adapters.console.adapter import ConsoleAdapter, list_lines
+from bot.bootstrap import FEATURES, build_core
+from bot.chat import ChatRouter
+from bot.clock import ManualClock
+from bot.commands import CommandSpec
+from bot.config import Config
+from bot.events import Actor, ChoiceSelected, CommandInvoked, FormSubmitted
+from bot.ids import ChannelRef, CommunityRef, MemberRef, Platform
+from bot.registry import FeatureSpec, Registry, RegistryError
+from bot.scheduler import ClockScheduler
+
+START = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
+COMMUNITY = CommunityRef(Platform.CONSOLE, "guild1")
+CHANNEL = ChannelRef(COMMUNITY, "general")
+
+
+def actor(name: str, admin: bool = False) -> Actor:
+    return Actor(MemberRef(COMMUNITY, name), name.title(), is_admin=admin)
+
+
+async def toy_core(clock: ManualClock, scheduler: FakeScheduler | ClockScheduler):  # type: ignore[no-untyped-def]
+    router = ChatRouter()
+    router.register(Platform.CONSOLE, FakeChat())
+    return await build_core(Config(db=":memory:"), clock=clock, scheduler=scheduler, bank=small_bank(),
+                            chat=router, features=[*(m.build for m in FEATURES), toy_feature.build])
+
+
+async def test_a_toy_feature_is_routed_scheduled_and_configured_from_its_declaration() -> None:
+    clock = ManualClock(START)
+    scheduler = FakeScheduler()
+    core = await toy_core(clock, scheduler)
+    try:
+        assert core.catalogue.find("toy") is not None
+        studybot = core.catalogue.find("studybot")
+        assert studybot is not None and studybot.subcommand("toy-reset") is not None
+        assert studybot.subcommand("setup") is not None  # other features' subcommands are still there
+        resp = await core.bot.handle(CommandInvoked(actor("ann"), CHANNEL, "toy", {"seconds": "20"}))
+        assert resp.reply and "Ringing in 20 s at volume 5" in resp.reply.text
+        # its job, durable and on time: the wake-up is at the due second, not at the next sweep
+        assert scheduler.next_run() == START + timedelta(seconds=20)
+        clock.set(START + timedelta(seconds=20))
+        await scheduler.fire_due(clock.now())
+        assert toy_feature.RINGS[-1] == f"ann@{(START + timedelta(seconds=20)).isoformat()}"
+        # its button and its form (a select) by action prefix; its setting per member, validated
+        form = (await core.bot.handle(ChoiceSelected(actor("ann"), CHANNEL, "toy:louder"))).form
+        assert form is not None and form.fields[0].is_select
+        done = await core.bot.handle(FormSubmitted(actor("ann"), CHANNEL, form.form_id, {}, {"volume": ("11",)}))
+        assert done.reply and done.reply.text == "Volume 11."
+        again = await core.bot.handle(CommandInvoked(actor("ann"), CHANNEL, "toy", {"seconds": "5"}))
+        assert again.reply and "volume 11" in again.reply.text
+        # admin-only subcommands are refused by the router, whoever declared them
+        refused = await core.bot.handle(CommandInvoked(actor("bob"), CHANNEL, "studybot", {}, "toy-reset"))
+        assert refused.reply and "Only admins" in refused.reply.text
+        allowed = await core.bot.handle(CommandInvoked(actor("boss", True), CHANNEL, "studybot", {}, "toy-reset"))
+        assert allowed.reply and allowed.reply.text == "Reset."
+    finally:
+        await core.close()
+
+
+async def test_the_console_parses_a_registered_features_commands() -> None:
+    clock = ManualClock(START)
+    scheduler = ClockScheduler(clock)
+    core = await toy_core(clock, scheduler)
+    out: list[str] = []
+    adapter = ConsoleAdapter(core, clock, scheduler, list_lines(["/toy 3", "/studybot help"]), out.append,
+                             echo=True)
+    try:
+        await adapter.run()
+    finally:
+        await core.close()
+    text = "\n".join(out)
+    assert "Ringing in 3 s" in text and "/studybot toy-reset" in text
+
+
+def test_two_features_cannot_claim_the_same_route_prefix_or_job() -> None:
+    registry = Registry()
+    spec = CommandSpec("solo", "A command")
+    registry.add(FeatureSpec(name="one", catalogue=(spec,), commands={"solo": toy_feature_handler}))
+    with pytest.raises(RegistryError, match="two features"):
+        registry.add(FeatureSpec(name="two", catalogue=(), commands={"solo": toy_feature_handler}))
+    with pytest.raises(RegistryError, match="does not declare"):
+        registry.add(FeatureSpec(name="three", commands={"other": toy_feature_handler}))
+    with pytest.raises(RegistryError, match="prefix"):
+        registry.add(FeatureSpec(name="four", prefixes=("one",)))
+    with pytest.raises(RegistryError, match="declared twice"):
+        registry.add(FeatureSpec(name="five", catalogue=(CommandSpec("solo", "Again"),)))
+        _ = registry.catalogue
+
+
+async def toy_feature_handler(event: CommandInvoked):  # type: ignore[no-untyped-def]
+    raise AssertionError("never called")
