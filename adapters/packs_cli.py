@@ -17,8 +17,7 @@ from bot.content.bank import Bank
 from bot.content.loader import BankError
 from bot.content.pack_check import guess_format, name_from_filename
 from bot.content.schema import Domain, Item
-from bot.features.pack_admin import added_text
-from bot.features.packs import Packs
+from bot.features.packs import Packs, added_text
 from bot.ids import Platform
 from bot.markup import plain_text
 from bot.store.communities import CommunityRepo

@@ -1,7 +1,8 @@
-"""Benchmarks: answer throughput through the core, and leaderboard latency over a million ledger rows.
+"""Benchmarks: answer throughput through the core, leaderboard latency over a million ledger rows, and the
+scheduler (bench/scheduler.py: idle tick over 10,000 communities, the 09:00 herd, answers during it).
 
-Prints a table: our figure, the target, and plain sqlite3 doing the same work in the same run.
-Run with `make bench` (or `python -m bench [--quick]`).
+Prints tables: our figure, the target, and plain sqlite3 (or another plain limit) in the same run.
+Run with `make bench` (or `python -m bench [core|scheduler] [--quick]`; no section runs both).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ async def bench_answers(folder: Path, members: int, rounds: int, steady_rate: fl
     for day in range(rounds):
         clock.set(datetime(2026, 1, 5 + day, 9, 0, tzinfo=UTC))
         await core.sweep()
-        rnd = await core.daily._rounds.latest_round(COMMUNITY.key)
+        rnd = await core.rounds.latest_round(COMMUNITY.key)
         assert rnd is not None
         actors = [Actor(MemberRef(COMMUNITY, f"m{i}"), f"M{i}") for i in range(members)]
 
@@ -166,6 +167,21 @@ async def bench_leaderboard(folder: Path, rows: int, communities: int, members: 
 
 def main() -> None:
     quick = "--quick" in sys.argv
+    sections = [a for a in sys.argv[1:] if not a.startswith("-")] or ["core", "scheduler"]
+    unknown = sorted(set(sections) - {"core", "scheduler"})
+    if unknown:
+        sys.exit(f"unknown benchmark section(s): {', '.join(unknown)}; choose core or scheduler")
+    if "core" in sections:
+        bench_core(quick)
+    if "scheduler" in sections:
+        if "core" in sections:
+            print()
+        from bench import scheduler
+
+        scheduler.main(quick)
+
+
+def bench_core(quick: bool) -> None:
     members, rounds = (1000, 3) if quick else (1000, 6)
     rows = 100_000 if quick else 1_000_000
     with tempfile.TemporaryDirectory() as tmp:

@@ -25,6 +25,7 @@ from bot.content.loader import default_content_dir, load_bank
 from bot.features import admin, daily, home, leaderboard, pack_admin
 from bot.features.daily.answers import DailyAnswers
 from bot.features.daily.cycle import DailyCycle
+from bot.features.daily.store import DailyRepo
 from bot.features.delivery import Delivery
 from bot.features.home import MemberHome
 from bot.features.packs import Packs
@@ -36,7 +37,6 @@ from bot.scheduler import ApScheduler
 from bot.services import Services
 from bot.settings import SettingsStore
 from bot.store.communities import CommunityRepo, MemberRepo
-from bot.store.daily import DailyRepo
 from bot.store.db import Database
 from bot.store.jobs import JobRepo
 from bot.store.ledger import LedgerRepo

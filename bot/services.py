@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.chat import ChatRouter
 from bot.config import Config
+from bot.features.daily.store import DailyRepo
 from bot.features.delivery import Delivery
 from bot.features.packs import Packs
 from bot.jobs import JobQueue
@@ -15,7 +16,6 @@ from bot.ports import Clock
 from bot.registry import Registry
 from bot.settings import SettingsStore
 from bot.store.communities import CommunityRepo, MemberRepo
-from bot.store.daily import DailyRepo
 from bot.store.db import Database
 from bot.store.ledger import LedgerRepo
 

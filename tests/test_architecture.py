@@ -34,3 +34,27 @@ def test_the_check_itself_catches_an_import(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("import discord\nfrom slack_sdk.web import WebClient\n")
     assert [n.split(".")[0] for n in _imports(bad)] == ["discord", "slack_sdk"]
+
+
+def test_the_store_never_imports_a_feature() -> None:
+    """Infrastructure below, features above: domain types live in their feature, not in bot/store."""
+    offenders = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in sorted((ROOT / "bot" / "store").rglob("*.py"))
+        for name in _imports(path)
+        if name.startswith("bot.features")
+    ]
+    assert offenders == []
+
+
+def test_adapters_name_no_feature() -> None:
+    """Adapters translate and render; which features exist is the registry's business, not theirs."""
+    features = {p.stem for p in (ROOT / "bot" / "features").iterdir() if p.suffix == ".py" or p.is_dir()}
+    features -= {"__init__", "__pycache__", "delivery", "members", "schedule", "picker", "points", "packs"}
+    offenders = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in sorted((ROOT / "adapters").rglob("*.py"))
+        for name in _imports(path)
+        if name.startswith("bot.features.") and name.split(".")[2] in features
+    ]
+    assert offenders == []

@@ -5,19 +5,22 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from bot import markup as mk
 from bot.actions import Action, encode
 from bot.commands import CommandSpec, OptionSpec, SubcommandSpec
+from bot.community import CommunitySettings, SettingError, format_days, parse_timezone
 from bot.events import CommandInvoked, FormSubmitted
 from bot.features import points
 from bot.features.schedule import next_occurrence
-from bot.features.settings import CommunitySettings, SettingError, format_days, parse_timezone
 from bot.messages import Field, Form, FormField, Reply, Response, Visibility
 from bot.ports import Clock
 from bot.registry import FeatureSpec
-from bot.services import Services
 from bot.store.communities import CommunityRepo, MemberRepo
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 SETUP_FIELDS = (("time", "Post time (24h HH:MM)"), ("timezone", "Timezone (IANA, e.g. Europe/Berlin)"),
                 ("days", "Days (weekdays, every day, or mon,wed,fri)"), ("topics", "Topics (all, or a list)"),

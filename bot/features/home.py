@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot import markup as mk
 from bot.actions import encode
 from bot.events import HomeOpened
+from bot.features.daily.model import RoundStatus
+from bot.features.daily.store import DailyRepo
 from bot.features.leaderboard import Leaderboard
 from bot.features.packs import Packs
 from bot.features.schedule import next_occurrence, week_start
@@ -17,10 +20,11 @@ from bot.ids import MemberRef
 from bot.messages import Choice, Field, Reply, Response, Style
 from bot.ports import Clock
 from bot.registry import FeatureSpec
-from bot.services import Services
 from bot.store.communities import CommunityRepo
-from bot.store.daily import DailyRepo, RoundStatus
 from bot.store.ledger import LedgerRepo
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot import markup as mk
 from bot.commands import CommandSpec, OptionSpec, OptionType, SubcommandSpec
 from bot.events import CommandInvoked
 from bot.features import points
+from bot.features.daily.store import DailyRepo
 from bot.features.members import known_member
 from bot.features.schedule import month_start, streak, week_start
 from bot.ids import MemberRef
 from bot.messages import Field, Reply, Response, Visibility
 from bot.ports import ChatPort, Clock
 from bot.registry import FeatureSpec
-from bot.services import Services
 from bot.store.communities import CommunityRepo, MemberRepo
-from bot.store.daily import DailyRepo
 from bot.store.ledger import LedgerRepo
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 PERIOD_TITLES = {"week": "This week", "month": "This month", "all": "All time"}
 NAME = "board"

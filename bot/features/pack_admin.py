@@ -3,21 +3,25 @@ community's own question packs."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot import markup as mk
 from bot.actions import Action, encode
 from bot.commands import CommandSpec, OptionSpec, OptionType, SubcommandSpec
+from bot.community import QUESTION_SOURCES
 from bot.content.formats import FORMAT_NAMES, FORMATS
 from bot.content.loader import BankError
 from bot.content.pack_check import MAX_PACK_BYTES, MAX_PACK_ITEMS, guess_format, name_from_filename
 from bot.content.schema import Domain
 from bot.events import Actor, Attachment, CommandInvoked, FormSubmitted
-from bot.features.packs import Packs, PackSummary
-from bot.features.settings import QUESTION_SOURCES
+from bot.features.packs import Packs, added_text
 from bot.messages import Form, FormField, InputKind, Reply, Response, clip
 from bot.ports import Clock
 from bot.registry import FeatureSpec
-from bot.services import Services
 from bot.store.communities import CommunityRepo
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 NAME = "packs"
 COMMANDS: tuple[CommandSpec, ...] = (
@@ -153,17 +157,6 @@ def _refused(in_form: bool, field: str, problems: list[str]) -> Response:
         return Response.private(text)
     # the whole list in the form too: Slack shows a refused modal's errors in place and nothing else
     return Response(form_errors={field: clip("\n".join(shown) + more, 500)}, reply=Reply(text=text))
-
-
-def added_text(summary: PackSummary) -> str:
-    n = len(summary.items)
-    verb = "Replaced" if summary.replaced else "Added"
-    daily = summary.daily_ready
-    rest = n - daily
-    later = (f" {rest} other{'s' * (rest != 1)} (multiple choice or short answer) will be used by quizzes."
-             if rest else "")
-    return (f"{verb} pack {mk.code(summary.row.name)}: {n} question{'s' * (n != 1)}, only this community sees "
-            f"them. {daily} can be daily questions.{later}")
 
 
 def pack_form(name: str, fmt: str, topic: str) -> Form:

@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot import markup as mk
 from bot.content.bank import Bank
 from bot.content.formats import export_studybot
 from bot.content.loader import BankError, Problem, parse_items
@@ -127,3 +128,14 @@ def _stored_items(row: PackRow) -> list[Item]:
                   "; ".join(str(p) for p in problems[:5]))
         return []
     return items
+
+
+def added_text(summary: PackSummary) -> str:
+    n = len(summary.items)
+    verb = "Replaced" if summary.replaced else "Added"
+    daily = summary.daily_ready
+    rest = n - daily
+    later = (f" {rest} other{'s' * (rest != 1)} (multiple choice or short answer) will be used by quizzes."
+             if rest else "")
+    return (f"{verb} pack {mk.code(summary.row.name)}: {n} question{'s' * (n != 1)}, only this community sees "
+            f"them. {daily} can be daily questions.{later}")

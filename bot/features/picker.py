@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 
+from bot.community import CommunitySettings
 from bot.content.bank import Bank
 from bot.content.schema import Difficulty, Domain, Item
-from bot.features.settings import CommunitySettings
 
 
 def _order_key(community: str, item_id: str) -> bytes:

@@ -11,8 +11,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.community import CommunitySettings, parse_mix, parse_time
 from bot.content.schema import Difficulty, Domain
-from bot.features.settings import CommunitySettings, parse_mix, parse_time
 from bot.store.db import Database, from_db, to_db
 
 

@@ -21,19 +21,17 @@ What a PostgreSQL implementation changes (each SQLite module notes its own detai
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from bot.features.settings import CommunitySettings
+from bot.community import CommunitySettings
 from bot.store.communities import Member
-from bot.store.daily import Answer, Round, RoundStatus, SaveOutcome
 from bot.store.jobs import Job
 from bot.store.outbox import Claim
 from bot.store.packs import PackRow
 
 __all__ = [
     "CommunityStore",
-    "DailyStore",
     "JobStore",
     "LedgerStore",
     "MemberStore",
@@ -77,91 +75,6 @@ class MemberStore(Protocol):
 
     async def names(self, community: str, ids: list[str]) -> dict[str, str]:
         """Display names of the known ones among `ids` (any number of them)."""
-        ...
-
-
-@runtime_checkable
-class DailyStore(Protocol):
-    """Daily rounds (one per community and local date), answers, skips and kudos."""
-
-    async def create_round(self, community: str, local_date: date, status: RoundStatus, item_id: str | None,
-                           channel: str | None, due_at: datetime, reveal_due_at: datetime | None) -> Round:
-        """The round for this community and date: created now, or the one already there, unchanged."""
-        ...
-
-    async def get_round(self, round_id: int) -> Round | None: ...
-
-    async def round_on(self, community: str, local_date: date) -> Round | None: ...
-
-    async def latest_round(self, community: str) -> Round | None:
-        """The newest round that went out (posted, revealing or revealed)."""
-        ...
-
-    async def unfinished_rounds(self, community: str) -> list[Round]:
-        """Pending, posted or revealing rounds, oldest first."""
-        ...
-
-    async def history(self, community: str) -> list[tuple[str, str]]:
-        """(item id, local date ISO) of every round that had an item, oldest first."""
-        ...
-
-    async def mark_posted(self, round_id: int, message: str, when: datetime) -> None:
-        """pending -> posted; no effect in any other status."""
-        ...
-
-    async def mark_skipped(self, round_id: int) -> None:
-        """pending -> skipped; no effect in any other status."""
-        ...
-
-    async def start_reveal(self, round_id: int, when: datetime) -> bool:
-        """posted -> revealing; True only for the one caller that moved it."""
-        ...
-
-    async def set_thread(self, round_id: int, thread: str) -> None: ...
-
-    async def finish_reveal(self, round_id: int) -> None:
-        """revealing -> revealed."""
-        ...
-
-    async def posted_times(self, community: str) -> list[datetime]: ...
-
-    async def save_answer(self, round_id: int, member: str, text: str, now: datetime, late_window: timedelta,
-                          on_time_points: int, late_points: int, reason: str, *, topic: str | None = None
-                          ) -> tuple[Answer, SaveOutcome] | None:
-        """Insert (CREATED, with its ledger row in the same transaction), edit before the reveal (EDITED),
-        or keep as it was after it (KEPT); None when the round is unknown or closed to late answers.
-        The ledger row is the one `LedgerStore.award(community, member, points, reason, str(round_id), now,
-        topic=topic)` would write, so awarding it again writes nothing."""
-        ...
-
-    async def answer_of(self, round_id: int, member: str) -> Answer | None: ...
-
-    async def get_answer(self, answer_id: int) -> Answer | None: ...
-
-    async def answers(self, round_id: int) -> list[Answer]:
-        """The round's answers in the order they came."""
-        ...
-
-    async def set_shared(self, answer_id: int, shared: bool) -> None: ...
-
-    async def toggle_covered(self, answer_id: int, index: int) -> Answer | None:
-        """Flip one key point, unless the checklist is finished; None for an unknown answer."""
-        ...
-
-    async def finish_checklist(self, answer_id: int) -> bool:
-        """True for the first call only."""
-        ...
-
-    async def answer_times(self, community: str, member: str) -> list[datetime]: ...
-
-    async def answer_count(self, community: str, member: str) -> int: ...
-
-    async def skip(self, round_id: int, member: str, now: datetime) -> bool:
-        """True the first time this member skips this round."""
-        ...
-
-    async def add_kudos(self, answer_id: int, voter: str, now: datetime) -> bool:
-        """True the first time this voter gives this answer kudos."""
         ...
 
 
@@ -280,7 +193,6 @@ class JobStore(Protocol):
 
 if TYPE_CHECKING:  # the default implementation satisfies every protocol, checked by `mypy` (strict on bot/)
     from bot.store.communities import CommunityRepo, MemberRepo
-    from bot.store.daily import DailyRepo
     from bot.store.db import Database
     from bot.store.jobs import JobRepo
     from bot.store.ledger import LedgerRepo
@@ -290,7 +202,6 @@ if TYPE_CHECKING:  # the default implementation satisfies every protocol, checke
     def _sqlite_satisfies_protocols(db: Database) -> None:
         _communities: CommunityStore = CommunityRepo(db)
         _members: MemberStore = MemberRepo(db)
-        _daily: DailyStore = DailyRepo(db)
         _ledger: LedgerStore = LedgerRepo(db)
         _outbox: OutboxStore = OutboxRepo(db)
         _packs: PackStore = PackRepo(db)

@@ -4,15 +4,18 @@ and the composition root's feature list knows it exists."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from bot.actions import Action, encode
 from bot.commands import CommandSpec, OptionSpec, SubcommandSpec
 from bot.events import ChoiceSelected, CommandInvoked, FormSubmitted
 from bot.messages import Choice, Form, FormField, InputKind, Reply, Response, SelectOption
 from bot.registry import FeatureSpec, JobSpec
-from bot.services import Services
 from bot.settings import Scope, SettingSpec, SettingValueError
 from bot.store.jobs import Job
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 NAME = "toy"
 

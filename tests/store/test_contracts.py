@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.community import CommunitySettings
 from bot.content.schema import Difficulty, Domain
-from bot.features.settings import CommunitySettings
+from bot.features.daily.store import DailyRepo, DailyStore, RoundStatus, SaveOutcome
 from bot.store.communities import CommunityRepo, MemberRepo
-from bot.store.daily import DailyRepo, RoundStatus, SaveOutcome
 from bot.store.db import Database
 from bot.store.jobs import JobRepo
 from bot.store.ledger import LedgerRepo
@@ -28,7 +28,6 @@ from bot.store.outbox import LEASE, ClaimState, OutboxRepo
 from bot.store.packs import PackRepo, current
 from bot.store.protocols import (
     CommunityStore,
-    DailyStore,
     JobStore,
     LedgerStore,
     MemberStore,

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from bot.features.daily.store import DailyRepo, DailyStore
 from bot.store.communities import CommunityRepo, MemberRepo
-from bot.store.daily import DailyRepo
 from bot.store.db import Database
 from bot.store.jobs import JobRepo
 from bot.store.ledger import LedgerRepo
@@ -18,7 +18,6 @@ from bot.store.outbox import OutboxRepo
 from bot.store.packs import PackRepo
 from bot.store.protocols import (
     CommunityStore,
-    DailyStore,
     JobStore,
     LedgerStore,
     MemberStore,
@@ -67,7 +66,8 @@ def test_sqlite_repo_has_exactly_the_methods_of_its_protocol(protocol: type[Any]
 
 
 def test_every_repository_module_has_a_protocol() -> None:
-    from bot.store import communities, daily, jobs, ledger, outbox, packs
+    from bot.features.daily import store as daily
+    from bot.store import communities, jobs, ledger, outbox, packs
 
     repos = {obj for mod in (communities, daily, jobs, ledger, outbox, packs) for obj in vars(mod).values()
              if isinstance(obj, type) and obj.__name__.endswith("Repo") and obj.__module__ == mod.__name__}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.actions import Action
 from bot.commands import ANSWER_LIMIT, CommandSpec, OptionSpec, SubcommandSpec
@@ -12,8 +13,10 @@ from bot.features.daily.cycle import DailyCycle
 from bot.features.daily.views import ENDED
 from bot.messages import Response
 from bot.registry import FeatureSpec, JobSpec
-from bot.services import Services
 from bot.store.jobs import Job
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 NAME = "daily"
 JOB = "daily.run"  # one per community: "do whatever is due", rescheduled by the run itself

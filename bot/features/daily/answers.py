@@ -11,6 +11,7 @@ from bot.actions import Action
 from bot.events import Actor, ChoiceSelected, CommandInvoked, FormSubmitted
 from bot.features import points
 from bot.features.daily.model import Answer, Round, RoundStatus, SaveOutcome
+from bot.features.daily.store import DailyRepo
 from bot.features.daily.views import (
     ENDED,
     KEPT,
@@ -31,7 +32,6 @@ from bot.ids import MemberRef
 from bot.messages import Reply, Response
 from bot.ports import Clock
 from bot.store.communities import CommunityRepo
-from bot.store.daily import DailyRepo
 from bot.store.db import StoreUnavailable
 from bot.store.ledger import LedgerRepo
 

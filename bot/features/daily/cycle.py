@@ -12,7 +12,9 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 
 from bot import markup as mk
+from bot.community import CommunitySettings
 from bot.features.daily.model import Round, RoundStatus
+from bot.features.daily.store import DailyRepo
 from bot.features.daily.views import (
     ALREADY,
     checklist_reply,
@@ -24,11 +26,9 @@ from bot.features.delivery import Delivery, Posted, PostState, advice
 from bot.features.packs import Packs
 from bot.features.picker import pick_daily
 from bot.features.schedule import last_occurrence, next_occurrence
-from bot.features.settings import CommunitySettings
 from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef
 from bot.ports import Clock
 from bot.store.communities import CommunityRepo
-from bot.store.daily import DailyRepo
 
 log = logging.getLogger(__name__)
 WakeHook = Callable[[str, datetime | None], Awaitable[None]]

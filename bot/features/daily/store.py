@@ -1,4 +1,4 @@
-"""Daily rounds, answers, skips and kudos.
+"""The daily feature's repository on SQLite: rounds, answers, skips and kudos.
 
 Portability: inserts that may meet an existing row say so with `ON CONFLICT (<unique columns>) DO NOTHING`,
 which PostgreSQL runs unchanged. A PostgreSQL implementation changes `?` to `$n`, reads a new row's id from
@@ -9,41 +9,12 @@ on its own connection (`save_answer`'s answer and ledger row commit together, as
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import StrEnum
+from typing import Protocol, runtime_checkable
 
+from bot.features.daily.model import Answer, Round, RoundStatus, SaveOutcome
 from bot.store.db import Database, from_db, opt_from_db, to_db
 from bot.store.ledger import ledger_insert
-
-
-class RoundStatus(StrEnum):
-    PENDING = "pending"  # recorded, not yet confirmed posted
-    POSTED = "posted"  # open for answers
-    REVEALING = "revealing"  # answers closed, reveal messages going out
-    REVEALED = "revealed"
-    SKIPPED = "skipped"  # the post time was missed beyond the grace window
-
-
-@dataclass(frozen=True, slots=True)
-class Round:
-    id: int
-    community: str
-    local_date: date
-    status: RoundStatus
-    item_id: str | None
-    channel: str | None
-    due_at: datetime
-    posted_at: datetime | None
-    message: str | None
-    reveal_due_at: datetime | None
-    revealed_at: datetime | None
-    thread: str | None
-
-    @property
-    def open_for_answers(self) -> bool:
-        return self.status in (RoundStatus.PENDING, RoundStatus.POSTED)
-
 
 _ROUND_COLS = ("id, community, local_date, status, item_id, channel, due_at, posted_at, message, "
                "reveal_due_at, revealed_at, thread")
@@ -64,28 +35,6 @@ def _round(row: tuple[object, ...]) -> Round:
         revealed_at=opt_from_db(None if row[10] is None else str(row[10])),
         thread=None if row[11] is None else str(row[11]),
     )
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    id: int
-    round_id: int
-    community: str
-    member: str
-    text: str
-    shared: bool
-    late: bool
-    submitted_at: datetime
-    updated_at: datetime
-    edits: int
-    covered: frozenset[int]
-    checklist_done: bool
-
-
-class SaveOutcome(StrEnum):
-    CREATED = "created"  # a first answer (on time or late): its points are in the ledger
-    EDITED = "edited"  # an on-time answer changed before the reveal
-    KEPT = "kept"  # the reveal has happened: the answer already saved stays as it was
 
 
 _ANSWER_COLS = ("id, round_id, community, member, text, shared, late, submitted_at, updated_at, edits, "
@@ -385,3 +334,92 @@ class DailyRepo:
             return cur.rowcount > 0
 
         return await self._db.write(w)
+
+
+@runtime_checkable
+class DailyStore(Protocol):
+    """Daily rounds (one per community and local date), answers, skips and kudos."""
+
+    async def create_round(self, community: str, local_date: date, status: RoundStatus, item_id: str | None,
+                           channel: str | None, due_at: datetime, reveal_due_at: datetime | None) -> Round:
+        """The round for this community and date: created now, or the one already there, unchanged."""
+        ...
+
+    async def get_round(self, round_id: int) -> Round | None: ...
+
+    async def round_on(self, community: str, local_date: date) -> Round | None: ...
+
+    async def latest_round(self, community: str) -> Round | None:
+        """The newest round that went out (posted, revealing or revealed)."""
+        ...
+
+    async def unfinished_rounds(self, community: str) -> list[Round]:
+        """Pending, posted or revealing rounds, oldest first."""
+        ...
+
+    async def history(self, community: str) -> list[tuple[str, str]]:
+        """(item id, local date ISO) of every round that had an item, oldest first."""
+        ...
+
+    async def mark_posted(self, round_id: int, message: str, when: datetime) -> None:
+        """pending -> posted; no effect in any other status."""
+        ...
+
+    async def mark_skipped(self, round_id: int) -> None:
+        """pending -> skipped; no effect in any other status."""
+        ...
+
+    async def start_reveal(self, round_id: int, when: datetime) -> bool:
+        """posted -> revealing; True only for the one caller that moved it."""
+        ...
+
+    async def set_thread(self, round_id: int, thread: str) -> None: ...
+
+    async def finish_reveal(self, round_id: int) -> None:
+        """revealing -> revealed."""
+        ...
+
+    async def posted_times(self, community: str) -> list[datetime]: ...
+
+    async def save_answer(self, round_id: int, member: str, text: str, now: datetime, late_window: timedelta,
+                          on_time_points: int, late_points: int, reason: str, *, topic: str | None = None
+                          ) -> tuple[Answer, SaveOutcome] | None:
+        """Insert (CREATED, with its ledger row in the same transaction), edit before the reveal (EDITED),
+        or keep as it was after it (KEPT); None when the round is unknown or closed to late answers.
+        The ledger row is the one `LedgerStore.award(community, member, points, reason, str(round_id), now,
+        topic=topic)` would write, so awarding it again writes nothing."""
+        ...
+
+    async def answer_of(self, round_id: int, member: str) -> Answer | None: ...
+
+    async def get_answer(self, answer_id: int) -> Answer | None: ...
+
+    async def answers(self, round_id: int) -> list[Answer]:
+        """The round's answers in the order they came."""
+        ...
+
+    async def set_shared(self, answer_id: int, shared: bool) -> None: ...
+
+    async def toggle_covered(self, answer_id: int, index: int) -> Answer | None:
+        """Flip one key point, unless the checklist is finished; None for an unknown answer."""
+        ...
+
+    async def finish_checklist(self, answer_id: int) -> bool:
+        """True for the first call only."""
+        ...
+
+    async def answer_times(self, community: str, member: str) -> list[datetime]: ...
+
+    async def answer_count(self, community: str, member: str) -> int: ...
+
+    async def skip(self, round_id: int, member: str, now: datetime) -> bool:
+        """True the first time this member skips this round."""
+        ...
+
+    async def add_kudos(self, answer_id: int, voter: str, now: datetime) -> bool:
+        """True the first time this voter gives this answer kudos."""
+        ...
+
+
+def _sqlite_satisfies_protocol(db: Database) -> DailyStore:
+    return DailyRepo(db)  # checked by mypy (strict on bot/)
