@@ -190,7 +190,7 @@ class DailyAnswers:
         try:
             saved = await self._rounds.save_answer(rnd.id, actor.member.id, text, now, LATE_ANSWER_WINDOW,
                                                    points.ANSWER_ON_TIME, points.ANSWER_LATE,
-                                                   points.REASON_ANSWER)
+                                                   points.REASON_ANSWER, topic=await self._topic(rnd))
         except StoreUnavailable:
             log.error("answer of %s to round %s not saved: the database stayed busy", actor.member.id, rnd.id)
             return Response(form_errors={"answer": "I could not save this just now; please submit it again."},
@@ -225,14 +225,21 @@ class DailyAnswers:
         assert updated is not None
         return Response(reply=checklist_reply(updated, item), replace_original=True, refresh_home=True)
 
+    async def _topic(self, rnd: Round) -> str | None:
+        """The domain of the round's question, which every ledger row earned on it carries."""
+        item = await self._packs.item(rnd.community, rnd.item_id)
+        return item.domain.value if item is not None else None
+
     async def _finish_checklist(self, ans: Answer) -> Response:
         if not await self._rounds.finish_checklist(ans.id):
             return Response.private("You already submitted this checklist.")
         now = self._clock.now()
         earned = 0
+        rnd = await self._rounds.get_round(ans.round_id)
+        topic = await self._topic(rnd) if rnd is not None else None
         for index in sorted(ans.covered):
             if await self._ledger.award(ans.community, ans.member, points.KEY_POINT_COVERED,
-                                        points.REASON_KEY_POINT, f"{ans.id}:{index}", now):
+                                        points.REASON_KEY_POINT, f"{ans.id}:{index}", now, topic=topic):
                 earned += points.KEY_POINT_COVERED
         n = len(ans.covered)
         return Response(reply=Reply(text=f"Checklist saved: {n} key point{'s' * (n != 1)} covered, "
@@ -245,8 +252,10 @@ class DailyAnswers:
             return Response.private(ENDED)
         if not await self._rounds.add_kudos(ans.id, voter.member.id, self._clock.now()):
             return Response.private("You already gave kudos to this answer.")
+        rnd = await self._round_facts(ans.round_id)
         await self._ledger.award(ans.community, ans.member, points.KUDOS_RECEIVED, points.REASON_KUDOS,
-                                 f"{ans.id}:{voter.member.id}", self._clock.now())
+                                 f"{ans.id}:{voter.member.id}", self._clock.now(),
+                                 topic=await self._topic(rnd) if rnd is not None else None)
         author = MemberRef(voter.community, ans.member)
         return Response.private(f"Kudos sent to {mk.mention(author)}.")
 
