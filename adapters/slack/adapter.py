@@ -69,7 +69,8 @@ class SlackAdapter:
         self.chat = SlackChat(self.workspaces, ChannelPacer(pace_seconds))
         self.responder = Responder(self.chat, self.workspaces.client_for, retry_jitter)
         self.directory = Directory(self.workspaces, config.slack_admin_users)
-        self.handlers = Handlers(core, self.directory, self.responder, self.workspaces.client_for, ack_budget)
+        self.handlers = Handlers(core, self.directory, self.responder, self.workspaces.client_for, ack_budget,
+                                 self._team_removed)
         self.app = AsyncApp(
             name="studybot",
             signing_secret=config.slack_signing_secret or "",
@@ -87,6 +88,10 @@ class SlackAdapter:
         self._socket: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
         core.chat.register(Platform.SLACK, self.chat)
+
+    async def _team_removed(self, team_id: str, enterprise_id: str | None) -> None:
+        await self.workspaces.remove(team_id, enterprise_id)
+        self.chat.forget_team(team_id)
 
     @property
     def socket_mode(self) -> bool:

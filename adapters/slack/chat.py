@@ -8,6 +8,7 @@ channel's history with `include_all_metadata` to recognise it after a crash or a
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -17,13 +18,39 @@ from adapters.slack import render
 from adapters.slack.errors import FAILURES, delivery_error, error_code
 from adapters.slack.pacing import ChannelPacer
 from adapters.slack.workspaces import Workspaces
-from bot.ids import ChannelRef, MemberRef, MessageRef
-from bot.messages import Reply
+from bot import markup as mk
+from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef, Platform
+from bot.messages import FileOut, Reply
 from bot.ports import DeliveryError, DeliveryProblem
 
 log = logging.getLogger("adapters.slack")
 OUTBOX_EVENT = "studybot_outbox"
 HISTORY_PAGES = 5
+MAX_GROUP_DM = 8  # conversations.open takes at most 8 users for a multi-person DM
+MAX_FILE_TITLE = 250
+
+
+def sent_by_dm(files: tuple[FileOut, ...]) -> str:
+    return "I sent the file to you in a DM." if len(files) == 1 else "I sent the files to you in a DM."
+
+
+def not_sent_by_dm(files: tuple[FileOut, ...]) -> str:
+    what = "the file" if len(files) == 1 else "the files"
+    return (f"I could not send you {what}: a file cannot be shown to you alone here, and your direct "
+            "messages with me are closed. Allow messages from apps, then ask again.")
+
+
+def with_note(reply: Reply, note: str) -> Reply:
+    """The reply without its files, telling the member where they went."""
+    text = f"{reply.text}\n\n{note}" if reply.text.strip() else note
+    return replace(reply, text=text, files=())
+
+
+def _upload_item(f: FileOut) -> dict[str, Any]:
+    item: dict[str, Any] = {"file": f.data, "filename": f.name, "title": (f.description or f.name)[:MAX_FILE_TITLE]}
+    if f.description and f.mime.startswith("image/"):
+        item["alt_txt"] = f.description[:1000]
+    return item
 
 
 def metadata(key: str) -> dict[str, Any]:
@@ -42,6 +69,11 @@ class SlackChat:
         self._pacer = pacer
         self._dm_channels: dict[tuple[str, str], str] = {}
 
+    def forget_team(self, team_id: str) -> None:
+        """The app left this workspace: drop what we remember about it."""
+        for key in [k for k in self._dm_channels if k[0] == team_id]:
+            del self._dm_channels[key]
+
     async def _client(self, team_id: str) -> AsyncWebClient:
         return await self._workspaces.client_for(team_id)
 
@@ -54,7 +86,10 @@ class SlackChat:
     async def _post(self, team_id: str, channel: str, thread_ts: str | None, reply: Reply) -> str:
         client = await self._client(team_id)
         first_ts = ""
-        for n, msg in enumerate(render.messages(reply)):
+        pages = render.messages(reply)
+        if reply.files and not pages[0].blocks:  # only files: the message names them
+            pages = render.messages(replace(reply, text=", ".join(mk.code(f.name) for f in reply.files)))
+        for n, msg in enumerate(pages):
             kwargs: dict[str, Any] = {"channel": channel, "text": msg.text, "blocks": msg.blocks,
                                       "unfurl_links": False, "unfurl_media": False}
             if thread_ts:
@@ -71,7 +106,49 @@ class SlackChat:
                     break
             if n == 0:
                 first_ts = str(resp["ts"])
+        if reply.files:
+            await self.upload(ChannelRef(self._community(team_id), channel, thread_ts), reply.files)
         return first_ts
+
+    @staticmethod
+    def _community(team_id: str) -> CommunityRef:
+        return CommunityRef(Platform.SLACK, team_id)
+
+    async def upload(self, destination: ChannelRef, files: tuple[FileOut, ...], comment: str | None = None) -> None:
+        """The files, as one share in the channel (thread), with an optional mrkdwn comment; raises DeliveryError."""
+        if not files:
+            return
+        team = destination.community.id
+        client = await self._client(team)
+        kwargs: dict[str, Any] = {"file_uploads": [_upload_item(f) for f in files], "channel": destination.id}
+        if destination.thread_id:
+            kwargs["thread_ts"] = destination.thread_id
+        if comment:
+            kwargs["initial_comment"] = comment
+        async with self._pacer.turn(f"{team}/{destination.id}"):
+            try:
+                await client.files_upload_v2(**kwargs)
+            except FAILURES as exc:
+                raise self._failed(exc, "files_upload_v2", team, destination.id) from exc
+
+    async def send_files_direct(self, member: MemberRef, files: tuple[FileOut, ...], comment: str) -> None:
+        """The files in the member's DM with the app, with `comment` (neutral markup) above them."""
+        channel = await self.dm_channel(member)
+        await self.upload(ChannelRef(member.community, channel), files, render.mrkdwn(comment))
+
+    async def files_by_dm(self, member: MemberRef, reply: Reply) -> Reply:
+        """For a reply only this member may see, shown where a file cannot be private (ephemeral): the
+        files go to the member's DM, and the reply, without them, says so (or says they could not)."""
+        if not reply.files:
+            return reply
+        intro = ("Here is the file you asked for" if len(reply.files) == 1 else "Here are the files you asked for")
+        intro += f": {mk.bold(mk.escape(mk.plain_text(reply.title)))}" if reply.title else "."
+        try:
+            await self.send_files_direct(member, reply.files, intro)
+        except DeliveryError as exc:
+            log.warning("slack: files for %s/%s were not sent by DM: %s", member.community.id, member.id, exc)
+            return with_note(reply, not_sent_by_dm(reply.files))
+        return with_note(reply, sent_by_dm(reply.files))
 
     async def send(self, destination: ChannelRef, reply: Reply) -> MessageRef:
         team = destination.community.id
@@ -108,8 +185,11 @@ class SlackChat:
         return not user.get("deleted", False)
 
     async def send_private_notice(self, channel: ChannelRef, member: MemberRef, reply: Reply) -> None:
+        """An ephemeral message (chat.postEphemeral): only this member sees it. Files go by DM (see
+        `files_by_dm`). A refusal raises DeliveryError; nothing is ever posted publicly instead."""
         team = channel.community.id
         client = await self._client(team)
+        reply = await self.files_by_dm(member, reply)
         for msg in render.messages(reply):
             kwargs: dict[str, Any] = {"channel": channel.id, "user": member.id, **msg.payload()}
             if channel.thread_id:
@@ -145,10 +225,19 @@ class SlackChat:
 
     async def open_private_space(self, channel: ChannelRef, members: tuple[MemberRef, ...],
                                  name: str) -> ChannelRef:
-        """A multi-person DM with the members and the bot (conversations.open with users; mpim:write)."""
+        """A multi-person DM with exactly these members and the bot (conversations.open with users;
+        mpim:write). One member gets their DM with the app. Slack has no name for it: `name` is unused."""
         team = channel.community.id
+        ids = list(dict.fromkeys(m.id for m in members))
+        if not ids:
+            raise DeliveryError(DeliveryProblem.NOT_PRIVATE, "slack: a private space needs at least one member")
+        if len(ids) > MAX_GROUP_DM:
+            raise DeliveryError(DeliveryProblem.NOT_PRIVATE,
+                                f"slack: a group DM holds at most {MAX_GROUP_DM} members, not {len(ids)}")
+        if any(m.community != channel.community for m in members):
+            raise DeliveryError(DeliveryProblem.NOT_PRIVATE, "slack: members of another workspace")
         client = await self._client(team)
-        users = ",".join(m.id for m in members)
+        users = ",".join(ids)
         try:
             resp = await client.conversations_open(users=users)
         except FAILURES as exc:

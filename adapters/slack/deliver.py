@@ -6,12 +6,17 @@
 - public: `response_url` with response_type in_channel, else chat.postMessage;
 - follow-ups: through the ChatPort (channel posts and DMs).
 From the App Home tab there is no channel: replies go to the member's DM with the app.
+
+Files: a response_url message or an ephemeral one cannot carry a file. A public reply's files are
+uploaded to the same channel (thread) after it; a private reply's files go to the member by DM, and the
+reply says so ("I sent the file to you in a DM"). A private file is never shared where others can see it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -23,7 +28,7 @@ from adapters.slack.errors import FAILURES, FAILURES_OR_REFUSED, error_code
 from adapters.slack.pacing import retry_handlers
 from adapters.slack.translate import Origin
 from bot.ids import ChannelRef, MemberRef
-from bot.messages import ChannelPost, DirectMessage, Form, Reply, Response, Visibility
+from bot.messages import ChannelPost, DirectMessage, FileOut, Form, Reply, Response, Visibility
 from bot.ports import DeliveryError
 
 log = logging.getLogger("adapters.slack")
@@ -68,43 +73,80 @@ class Responder:
 
     async def reply(self, origin: Origin, reply: Reply, visibility: Visibility,
                     replace_original: bool = False) -> None:
-        pages = render.messages(reply)
         private = visibility is Visibility.ONLY_YOU or origin.home
+        member = MemberRef(origin.community, origin.user_id)
+        files = reply.files
+        text = replace(reply, files=()) if files else reply
+
+        async def privately() -> Reply:
+            """The reply as shown where only the member sees it; its files (once) by DM."""
+            nonlocal files, text
+            if files:
+                text = await self._chat.files_by_dm(member, replace(text, files=files))
+                files = ()
+            return text
+
         if replace_original and origin.response_url and not origin.home:
-            ok = await self._respond(origin.response_url, pages[0], replace_original=True)
-            if ok:
-                rest = pages[1:]
-                kind = "ephemeral" if (origin.ephemeral or private) else "in_channel"
-                for page in rest:
+            secret = origin.ephemeral or private  # replacing an ephemeral message keeps it private
+            shown = await privately() if secret else text
+            pages = render.messages(shown)
+            if await self._respond(origin.response_url, pages[0], replace_original=True):
+                kind = "ephemeral" if secret else "in_channel"
+                for page in pages[1:]:
                     await self._respond(origin.response_url, page, response_type=kind)
+                await self._public_files(origin, files)
                 return
         if replace_original and origin.message() is not None and not origin.ephemeral and not origin.home:
             message = origin.message()
             assert message is not None
+            shown = await privately() if private else text
             try:
-                await self._chat.edit(message, reply)
+                await self._chat.edit(message, shown)
+                await self._public_files(origin, files)
                 return
             except DeliveryError:
                 pass  # fall through: show it as a new reply instead
         if origin.home or origin.channel_id is None:
-            await self._direct(origin, reply)
+            await self._direct(origin, replace(text, files=files))
             return
         if origin.response_url:
             kind = "ephemeral" if private else "in_channel"
+            shown = await privately() if private else text
+            pages = render.messages(shown)
             if await self._respond(origin.response_url, pages[0], response_type=kind, thread_ts=origin.thread_ts):
                 for page in pages[1:]:
                     await self._respond(origin.response_url, page, response_type=kind, thread_ts=origin.thread_ts)
+                await self._public_files(origin, files)
                 return
         channel = ChannelRef(origin.community, origin.channel_id, origin.thread_ts)
         try:
             if private:
-                await self._chat.send_private_notice(channel, MemberRef(origin.community, origin.user_id), reply)
+                await self._chat.send_private_notice(channel, member, await privately())
             else:
-                await self._chat.send(channel, reply)
+                await self._chat.send(channel, text)
+                await self._public_files(origin, files)
             return
         except DeliveryError as exc:
             log.info("slack: replying in %s failed (%s); sending a DM instead", channel.key, exc)
-        await self._direct(origin, reply)
+        await self._direct(origin, replace(text, files=files))
+
+    async def _public_files(self, origin: Origin, files: tuple[FileOut, ...]) -> None:
+        """A public reply's files, in its channel (thread); where that is refused, to the member by DM."""
+        if not files or origin.channel_id is None:
+            return
+        channel = ChannelRef(origin.community, origin.channel_id, origin.thread_ts)
+        try:
+            await self._chat.upload(channel, files)
+            return
+        except DeliveryError as exc:
+            log.info("slack: files for %s were refused (%s); sending them by DM", channel.key, exc)
+        member = MemberRef(origin.community, origin.user_id)
+        note = "I could not share the file in the channel, so here it is." if len(files) == 1 else \
+            "I could not share the files in the channel, so here they are."
+        try:
+            await self._chat.send_files_direct(member, files, note)
+        except DeliveryError as exc:
+            log.error("slack: files for %s/%s were lost: %s", origin.team_id, origin.user_id, exc)
 
     async def _direct(self, origin: Origin, reply: Reply) -> None:
         try:

@@ -5,6 +5,9 @@ Slash commands and button clicks are acknowledged before the core runs; the answ
 must travel in the ack, so the core gets `ack_budget` seconds (2.5 by default) to answer; past that the
 modal is closed and the answer follows as a private message. Events are deduplicated by `event_id`,
 so a retry (`x-slack-retry-num` > 0) of an event already handled is acknowledged and nothing else.
+After any response that says so (`Response.refresh_home`), the member's App Home is published again.
+`app_uninstalled`, and `tokens_revoked` for the bot token, tell the core the community is gone
+(`Core.community_removed`) and forget the team's token.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
+from datetime import datetime
 from typing import Any, TypeVar
 
 from slack_bolt.async_app import AsyncApp
@@ -33,6 +37,7 @@ from adapters.slack.translate import (
     community,
     form_event,
     parse_command,
+    request_time,
 )
 from adapters.slack.workspaces import Directory
 from bot.actions import ACTION_ID
@@ -107,10 +112,16 @@ def retry_num(request: AsyncBoltRequest) -> int:
         return 0
 
 
+async def _nothing_to_forget(team_id: str, enterprise_id: str | None) -> None:
+    return None
+
+
 class Handlers:
     def __init__(self, core: Core, directory: Directory, responder: Responder,
-                 client_for: Callable[[str], Awaitable[AsyncWebClient]], ack_budget: float = 2.5) -> None:
+                 client_for: Callable[[str], Awaitable[AsyncWebClient]], ack_budget: float = 2.5,
+                 forget_team: Callable[[str, str | None], Awaitable[None]] = _nothing_to_forget) -> None:
         self._core = core
+        self._forget_team = forget_team
         self._directory = directory
         self._responder = responder
         self._client_for = client_for
@@ -127,6 +138,8 @@ class Handlers:
         app.action(ACTION_PATTERN)(self.on_action)
         app.view(ACTION_PATTERN)(self.on_view)
         app.event("app_home_opened")(self.on_home_opened)
+        app.event("app_uninstalled")(self.on_uninstalled)
+        app.event("tokens_revoked")(self.on_tokens_revoked)
         # anything else interactive (an old or foreign id): acknowledged, so Slack shows no error
         app.action(re.compile(".*"))(self.on_unknown)
         app.view(re.compile(".*"))(self.on_unknown)
@@ -161,8 +174,13 @@ class Handlers:
     async def _handle(self, event: Event) -> Response:
         return await self._core.bot.handle(event)
 
+    async def _deliver(self, origin: Origin, response: Response) -> None:
+        await self._responder.deliver(origin, response)
+        if response.refresh_home:
+            await self.publish_home(origin.team_id, origin.user_id)
+
     # slash commands ---------------------------------------------------------------------------
-    async def on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def on_command(self, ack: AsyncAck, body: dict[str, Any], request: AsyncBoltRequest) -> None:
         origin = Origin.from_command(body)
         try:
             parsed = parse_command(str(body.get("command") or ""), str(body.get("text") or ""))
@@ -170,14 +188,14 @@ class Handlers:
             await ack(text=render.escape(str(exc)))
             return
         await ack()
-        self.tasks.spawn(self._command(origin, parsed))
+        self.tasks.spawn(self._command(origin, parsed, request_time(request.headers)))
 
-    async def _command(self, origin: Origin, parsed: ParsedCommand) -> None:
+    async def _command(self, origin: Origin, parsed: ParsedCommand, at: datetime | None) -> None:
         actor = await self._actor(origin)
-        response = await self._handle(command_event(actor, origin, parsed))
-        await self._responder.deliver(origin, response)
+        response = await self._handle(command_event(actor, origin, parsed, at))
+        await self._deliver(origin, response)
 
-    # buttons ----------------------------------------------------------------------------------
+    # buttons and selects ---------------------------------------------------------------------
     async def on_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         origin = Origin.from_action(body)
@@ -188,53 +206,49 @@ class Handlers:
     async def _choice(self, origin: Origin, action: dict[str, Any]) -> None:
         actor = await self._actor(origin)
         response = await self._handle(choice_event(actor, origin, action))
-        await self._responder.deliver(origin, response)
-        if origin.home and response.form is None:
-            await self.publish_home(origin.team_id, origin.user_id)
+        await self._deliver(origin, response)
 
     # modals -----------------------------------------------------------------------------------
-    async def on_view(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def on_view(self, ack: AsyncAck, body: dict[str, Any], request: AsyncBoltRequest) -> None:
         origin = Origin.from_view(body)
         view = body.get("view") or {}
-        work = self.tasks.spawn(self._submit(origin, view))
+        work = self.tasks.spawn(self._submit(origin, view, request_time(request.headers)))
         done, _ = await asyncio.wait({work}, timeout=self.ack_budget)
         if work not in done or work.exception() is not None:
             await ack()
-            self.tasks.spawn(self._answer_late(origin, view, work))
+            self.tasks.spawn(self._answer_late(origin, work))
             return
         response = work.result()
         inputs = {b.get("block_id") for b in view.get("blocks") or [] if b.get("type") == "input"}
         errors = {k: clip(v, MAX_ERROR) for k, v in response.form_errors.items() if k in inputs}
-        if errors:
-            await ack(response_action="errors", errors=errors)
-            return
-        if response.form is not None:
-            await ack(response_action="update", view=render.modal(response.form, origin.private_metadata()))
+        if errors or response.form is not None:
+            if errors:
+                await ack(response_action="errors", errors=errors)
+            else:
+                assert response.form is not None
+                await ack(response_action="update", view=render.modal(response.form, origin.private_metadata()))
+            if response.refresh_home:
+                self.tasks.spawn(self.publish_home(origin.team_id, origin.user_id))
             return
         await ack()
-        self.tasks.spawn(self._after_submit(origin, view, response))
+        self.tasks.spawn(self._deliver(origin, response))
 
-    async def _submit(self, origin: Origin, view: dict[str, Any]) -> Response:
+    async def _submit(self, origin: Origin, view: dict[str, Any], at: datetime | None) -> Response:
         actor = await self._actor(origin)
-        return await self._handle(form_event(actor, origin, view))
+        return await self._handle(form_event(actor, origin, view, at))
 
-    async def _answer_late(self, origin: Origin, view: dict[str, Any], work: asyncio.Task[Response]) -> None:
+    async def _answer_late(self, origin: Origin, work: asyncio.Task[Response]) -> None:
         try:
             response = await work
         except Exception:
             log.exception("slack: a form submission failed")
             response = Response.private("Something went wrong on my side; please try again.")
         if response.form is not None:
-            response = Response.private("Please open the form again.")
+            response = Response(reply=Reply(text="Please open the form again."), refresh_home=response.refresh_home)
         if response.form_errors and response.reply is None:
             listing = "\n".join(f"- {k}: {v}" for k, v in response.form_errors.items())
-            response = Response(reply=Reply(text=f"Not saved:\n{listing}"))
-        await self._after_submit(origin, view, response)
-
-    async def _after_submit(self, origin: Origin, view: dict[str, Any], response: Response) -> None:
-        await self._responder.deliver(origin, response)
-        if str(view.get("callback_id") or "").startswith("daily:"):
-            await self.publish_home(origin.team_id, origin.user_id)
+            response = Response(reply=Reply(text=f"Not saved:\n{listing}"), refresh_home=response.refresh_home)
+        await self._deliver(origin, response)
 
     # App Home ---------------------------------------------------------------------------------
     async def on_home_opened(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
@@ -244,6 +258,34 @@ class Handlers:
             return
         team = str(body.get("team_id") or "")
         self.tasks.spawn(self.publish_home(team, str(event.get("user"))))
+
+    # the app leaves a workspace --------------------------------------------------------------------
+    async def on_uninstalled(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        self.handled_events += 1
+        self.tasks.spawn(self._removed(body, "app_uninstalled"))
+
+    async def on_tokens_revoked(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
+        await ack()
+        self.handled_events += 1
+        tokens = event.get("tokens") or {}
+        if not tokens.get("bot"):  # only user tokens (we keep none): the bot still works there
+            log.info("slack: user tokens revoked in team %s; the bot token is unaffected", body.get("team_id"))
+            return
+        self.tasks.spawn(self._removed(body, "tokens_revoked"))
+
+    async def _removed(self, body: dict[str, Any], why: str) -> None:
+        auths = body.get("authorizations") or [{}]
+        team = str(body.get("team_id") or auths[0].get("team_id") or "")
+        enterprise = body.get("enterprise_id") or auths[0].get("enterprise_id") or None
+        if not team:
+            log.warning("slack: %s without a team id (an org-wide install?); nothing to remove", why)
+            return
+        log.info("slack: %s for team %s: removing the community and forgetting its token", why, team)
+        try:
+            await self._core.community_removed(community(team).key)
+        finally:
+            await self._forget_team(team, enterprise)
 
     async def publish_home(self, team_id: str, user_id: str) -> None:
         reply = await self._home.reply(MemberRef(community(team_id), user_id))

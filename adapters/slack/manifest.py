@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from bot.commands import CATALOGUE, CommandSpec, OptionSpec, OptionType
+from bot.commands import CommandSpec, OptionSpec, OptionType, default_catalogue
 from bot.config import Config
 
 #: exactly what the adapter calls, and nothing more
@@ -18,11 +18,15 @@ BOT_SCOPES: tuple[str, ...] = (
     "commands",  # the slash commands
     "chat:write",  # daily posts, reveals, ephemeral replies, edits
     "im:write",  # conversations.open for checklist DMs and admin notices
+    "mpim:write",  # conversations.open with several users: a private space (group DM) for a few members
+    "files:write",  # files_upload_v2: charts, exports, invites attached to replies
     "users:read",  # users.info: display name, workspace admin/owner, timezone
     "channels:history",  # conversations.history/replies: find our own post by its metadata (public channels)
     "groups:history",  # the same in private channels
+    "mpim:history",  # the same in a private space (group DM) the bot opened
 )
-BOT_EVENTS: tuple[str, ...] = ("app_home_opened",)
+#: app_uninstalled and tokens_revoked need no scope: the community is removed and its token forgotten
+BOT_EVENTS: tuple[str, ...] = ("app_home_opened", "app_uninstalled", "tokens_revoked")
 MAX_DESCRIPTION = 100
 MAX_USAGE_HINT = 1000
 
@@ -45,7 +49,7 @@ def usage_hint(cmd: CommandSpec) -> str:
 def manifest(config: Config | None = None, *, name: str = "studybot", request_url: str | None = None) -> dict[str, Any]:
     """The manifest as a dict. With `request_url` (https://host/slack/events) it is for HTTP mode."""
     commands: list[dict[str, Any]] = []
-    for cmd in CATALOGUE:
+    for cmd in default_catalogue():
         entry: dict[str, Any] = {"command": f"/{cmd.name}", "description": cmd.description[:MAX_DESCRIPTION]}
         hint = usage_hint(cmd)
         if hint:

@@ -1,9 +1,11 @@
 """The neutral model as Slack mrkdwn and Block Kit, within Slack's limits.
 
 A Reply becomes one message or, past 50 blocks or ~12k characters, several (its pages): a header for
-the title, mrkdwn sections for the text (at most 3000 characters each), a fields section, actions
+the title, mrkdwn sections for the text (at most 3000 characters each), a fields section, one actions
+block per select (`static_select`, or `multi_static_select` when more than one may be picked), actions
 blocks of at most five buttons, and a context block for the footer. Every message carries a `text`
-fallback (notifications, screen readers, old clients).
+fallback (notifications, screen readers, old clients). A Reply's files are not blocks: `chat` uploads
+them (files_upload_v2) after the message.
 """
 
 from __future__ import annotations
@@ -14,7 +16,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot import markup as mk
-from bot.messages import CHOICES_PER_ROW, Choice, Form, InputKind, Reply, Style, clip
+from bot.messages import (
+    CHOICES_PER_ROW,
+    Choice,
+    Form,
+    FormField,
+    InputKind,
+    Reply,
+    Select,
+    SelectOption,
+    Style,
+    clip,
+)
 
 MAX_BLOCKS = 50
 MAX_MESSAGE_CHARS = 12_000
@@ -28,6 +41,9 @@ MAX_VIEW_TITLE = 24
 MAX_INPUT = 3000
 MAX_PLACEHOLDER = 150
 MAX_VIEW_BLOCKS = 100
+MAX_OPTION_TEXT = 75
+MAX_OPTION_VALUE = 150
+MAX_CHECKBOXES = 10  # Slack's limit for a checkboxes element
 
 DATE_FORMATS = {
     "f": "{date_short_pretty} {time}",
@@ -162,6 +178,28 @@ def button(choice: Choice) -> Block:
     return element
 
 
+def option(o: SelectOption) -> Block:
+    """A Block Kit option object; the same object is used as initial_option so Slack matches it."""
+    element: Block = {"text": {"type": "plain_text", "text": clip(o.label, MAX_OPTION_TEXT), "emoji": True},
+                      "value": o.value[:MAX_OPTION_VALUE]}
+    if o.description:
+        element["description"] = {"type": "plain_text", "text": clip(o.description, MAX_OPTION_TEXT)}
+    return element
+
+
+def select(sel: Select) -> Block:
+    """A message select: its action_id is the select's action id, so a pick needs no state of ours."""
+    element: Block = {
+        "type": "multi_static_select" if sel.max_values > 1 else "static_select",
+        "action_id": sel.action,
+        "placeholder": {"type": "plain_text", "text": clip(sel.placeholder, MAX_PLACEHOLDER), "emoji": True},
+        "options": [option(o) for o in sel.options],
+    }
+    if sel.max_values > 1:
+        element["max_selected_items"] = sel.max_values
+    return element
+
+
 def _block_chars(block: Block) -> int:
     n = 0
     for key in ("text", "fields", "elements"):
@@ -190,6 +228,8 @@ def reply_blocks(reply: Reply) -> list[Block]:
             {"type": "mrkdwn", "text": clip_mrkdwn(f"*{escape(plain(f.name))}*\n{mrkdwn(f.value)}", MAX_FIELD)}
             for f in reply.fields[:MAX_FIELDS]
         ]})
+    for sel in reply.selects:
+        blocks.append({"type": "actions", "elements": [select(sel)]})
     for row in reply.rows():
         blocks.append({"type": "actions", "elements": [button(c) for c in row[:CHOICES_PER_ROW]]})
     if reply.footer:
@@ -236,6 +276,40 @@ def messages(reply: Reply, max_blocks: int = MAX_BLOCKS, max_chars: int = MAX_ME
     return [Message(_fallback(page) or first, page) for page in pages]
 
 
+def text_input(f: FormField) -> Block:
+    limit = min(f.max_length, MAX_INPUT)
+    element: Block = {"type": "plain_text_input", "action_id": f.id, "multiline": f.kind is InputKind.LONG,
+                      "max_length": limit}
+    if f.placeholder:
+        element["placeholder"] = {"type": "plain_text", "text": clip(f.placeholder, MAX_PLACEHOLDER)}
+    if f.default:
+        element["initial_value"] = f.default[:limit]
+    return element
+
+
+def select_input(f: FormField) -> Block:
+    """A select field: `static_select`; a multi-select is `checkboxes` when it is small and unlimited
+    (at most 10 options, any number may be ticked), else `multi_static_select` with max_selected_items."""
+    options = {o.value: option(o) for o in f.options}
+    initial = [options[v] for v in f.defaults if v in options]
+    if f.kind is InputKind.SELECT:
+        element: Block = {"type": "static_select", "action_id": f.id, "options": list(options.values())}
+        if initial:
+            element["initial_option"] = initial[0]
+    elif len(f.options) <= MAX_CHECKBOXES and f.max_values >= len(f.options):
+        element = {"type": "checkboxes", "action_id": f.id, "options": list(options.values())}
+        if initial:
+            element["initial_options"] = initial
+        return element  # checkboxes take no placeholder
+    else:
+        element = {"type": "multi_static_select", "action_id": f.id, "options": list(options.values()),
+                   "max_selected_items": f.max_values}
+        if initial:
+            element["initial_options"] = initial[: f.max_values]
+    element["placeholder"] = {"type": "plain_text", "text": clip(f.placeholder or "Choose…", MAX_PLACEHOLDER)}
+    return element
+
+
 def modal(form: Form, private_metadata: str = "") -> dict[str, Any]:
     """A form as a modal view; each input's block_id and action_id is the field id."""
     blocks: list[Block] = []
@@ -243,13 +317,7 @@ def modal(form: Form, private_metadata: str = "") -> dict[str, Any]:
         blocks += [{"type": "section", "text": {"type": "mrkdwn", "text": piece}}
                    for piece in split_mrkdwn(mrkdwn(form.intro))]
     for f in form.fields:
-        limit = min(f.max_length, MAX_INPUT)
-        element: Block = {"type": "plain_text_input", "action_id": f.id, "multiline": f.kind is InputKind.LONG,
-                          "max_length": limit}
-        if f.placeholder:
-            element["placeholder"] = {"type": "plain_text", "text": clip(f.placeholder, MAX_PLACEHOLDER)}
-        if f.default:
-            element["initial_value"] = f.default[:limit]
+        element = select_input(f) if f.is_select else text_input(f)
         blocks.append({"type": "input", "block_id": f.id, "optional": not f.required,
                        "label": {"type": "plain_text", "text": clip(f.label, 2000)}, "element": element})
     return {

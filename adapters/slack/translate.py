@@ -3,13 +3,22 @@
 Slack sends slash-command text with mentions escaped (`<@U123|name>`, because the manifest sets
 `should_escape`) and `&`, `<`, `>` as entities; `parse_command` turns it into the catalogue's typed
 options with `bot.commands.parse_text`, resolving mentions to member ids.
+
+A button's or a select's `action_id` is the core's action id; a select's picks come as its
+`selected_option(s)` values (ChoiceSelected.values). In a submitted modal, text inputs go to
+FormSubmitted.values and select, multi-select and checkbox picks to `selections`. `occurred_at` is
+Slack's own time for the event: an action's `action_ts`, else the request's signed
+X-Slack-Request-Timestamp (HTTP mode); Socket Mode commands and submissions carry no time (None).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from adapters.slack.render import unescape
@@ -165,36 +174,81 @@ def parse_command(command: str, text: str) -> ParsedCommand:
     return replace(parsed, options=options)
 
 
-def command_event(actor: Actor, origin: Origin, parsed: ParsedCommand) -> CommandInvoked:
+def command_event(actor: Actor, origin: Origin, parsed: ParsedCommand,
+                  occurred_at: datetime | None = None) -> CommandInvoked:
     return CommandInvoked(actor, origin.channel(), parsed.name, dict(parsed.options), parsed.subcommand,
-                          can_open_form=origin.trigger_id is not None)
+                          can_open_form=origin.trigger_id is not None, occurred_at=occurred_at)
+
+
+# times ------------------------------------------------------------------------------------------
+def slack_time(raw: object) -> datetime | None:
+    """A Slack timestamp (`"1748854900.123456"`, or seconds as a number) as an aware UTC datetime."""
+    if raw is None or isinstance(raw, bool):
+        return None
+    try:
+        seconds = float(str(raw))
+    except ValueError:
+        return None
+    if not math.isfinite(seconds) or seconds <= 0:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def request_time(headers: Mapping[str, Sequence[str] | str]) -> datetime | None:
+    """When Slack sent an HTTP request: its signed X-Slack-Request-Timestamp (absent in Socket Mode)."""
+    raw = headers.get("x-slack-request-timestamp")
+    if isinstance(raw, (list, tuple)):
+        raw = raw[0] if raw else None
+    return slack_time(raw)
 
 
 # interactions -----------------------------------------------------------------------------------
 def action_id(action: dict[str, Any]) -> str:
-    """The encoded action a button or select carries."""
-    selected = action.get("selected_option") or {}
-    if selected.get("value"):
-        return str(selected["value"])
+    """The encoded action a button or select carries: its action_id."""
     return str(action.get("action_id") or action.get("value") or "")
+
+
+def picked(state: dict[str, Any]) -> tuple[str, ...] | None:
+    """What a select, multi-select, checkboxes or radio element holds, or None for any other element."""
+    if "selected_options" in state:
+        return tuple(str(o.get("value")) for o in state.get("selected_options") or [] if o.get("value"))
+    if "selected_option" in state or str(state.get("type")) in ("static_select", "radio_buttons"):
+        chosen = state.get("selected_option") or {}
+        return (str(chosen["value"]),) if chosen.get("value") else ()
+    return None
 
 
 def choice_event(actor: Actor, origin: Origin, action: dict[str, Any]) -> ChoiceSelected:
     return ChoiceSelected(actor, origin.channel(), action_id(action), origin.message(),
-                          can_open_form=origin.trigger_id is not None)
+                          can_open_form=origin.trigger_id is not None, values=picked(action) or (),
+                          occurred_at=slack_time(action.get("action_ts")))
+
+
+def form_state(view: dict[str, Any]) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """`state.values` ({block_id: {action_id: state}}) as ({field id: text}, {field id: picks})."""
+    values: dict[str, str] = {}
+    selections: dict[str, tuple[str, ...]] = {}
+    for block_id, actions in ((view.get("state") or {}).get("values") or {}).items():
+        for state in (actions or {}).values():
+            picks = picked(state)
+            if picks is not None:
+                selections[block_id] = picks
+            else:
+                value = state.get("value")
+                values[block_id] = "" if value is None else str(value)
+    return values, selections
 
 
 def form_values(view: dict[str, Any]) -> dict[str, str]:
-    """`state.values` ({block_id: {action_id: {value}}}) as {field id: text}."""
-    values: dict[str, str] = {}
-    for block_id, actions in ((view.get("state") or {}).get("values") or {}).items():
-        for action in (actions or {}).values():
-            value = action.get("value")
-            if value is None and action.get("selected_option"):
-                value = action["selected_option"].get("value")
-            values[block_id] = "" if value is None else str(value)
-    return values
+    """The text inputs of a submitted view, by field id."""
+    return form_state(view)[0]
 
 
-def form_event(actor: Actor, origin: Origin, view: dict[str, Any]) -> FormSubmitted:
-    return FormSubmitted(actor, origin.channel(), str(view.get("callback_id") or ""), form_values(view))
+def form_event(actor: Actor, origin: Origin, view: dict[str, Any],
+               occurred_at: datetime | None = None) -> FormSubmitted:
+    values, selections = form_state(view)
+    return FormSubmitted(actor, origin.channel(), str(view.get("callback_id") or ""), values, selections,
+                         occurred_at=occurred_at)

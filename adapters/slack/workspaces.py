@@ -59,6 +59,8 @@ class Workspaces(AsyncAuthorize):
         self._cache: dict[str, Workspace] = {}
         self._clients: dict[str | None, AsyncWebClient] = {}
         self._jitter = retry_jitter
+        #: teams that uninstalled the app or revoked its token: SLACK_BOT_TOKEN no longer serves them
+        self._removed: set[str] = set()
 
     def client(self, token: str | None = None) -> AsyncWebClient:
         """A Web API client for a token, at the configured base URL, retrying 429s only."""
@@ -90,9 +92,11 @@ class Workspaces(AsyncAuthorize):
                 found = Workspace(str(bot.team_id or team_id), bot.bot_token, bot.bot_user_id, bot.bot_id,
                                   bot.enterprise_id, bot.team_name)
                 self._cache[found.team_id] = found
+                self._removed.discard(found.team_id)  # installed again
                 return found
         default = await self.default()
-        if default is not None and (team_id is None or default.team_id == team_id):
+        if default is not None and default.team_id not in self._removed and (team_id is None
+                                                                              or default.team_id == team_id):
             self._cache[default.team_id] = default
             return default
         return None
@@ -100,6 +104,23 @@ class Workspaces(AsyncAuthorize):
     def forget(self, team_id: str) -> None:
         """Drop a team's cached token (after invalid_auth / token_revoked): the next call looks again."""
         self._cache.pop(team_id, None)
+
+    async def remove(self, team_id: str, enterprise_id: str | None = None) -> None:
+        """The app was uninstalled from this team or its bot token revoked: forget the token for good
+        (the installation store's rows too). A new OAuth installation brings the team back."""
+        self._cache.pop(team_id, None)
+        self._removed.add(team_id)
+        if self._store is None:
+            return
+        try:
+            await self._store.async_delete_all(enterprise_id=enterprise_id, team_id=team_id)
+        except NotImplementedError:
+            try:
+                await self._store.async_delete_bot(enterprise_id=enterprise_id, team_id=team_id)
+            except NotImplementedError:
+                log.warning("slack: the installation store cannot delete team %s's token", team_id)
+        except Exception:
+            log.exception("slack: deleting team %s from the installation store failed", team_id)
 
     async def client_for(self, team_id: str) -> AsyncWebClient:
         try:

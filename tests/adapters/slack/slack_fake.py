@@ -1,8 +1,13 @@
-"""A fake Slack on 127.0.0.1: the Web API, response_url endpoints and a Socket Mode websocket.
+"""A fake Slack on 127.0.0.1: the Web API, response_url endpoints, file uploads and a Socket Mode websocket.
 
-It keeps state the way Slack does (posted messages per channel with their metadata, DM channels, views),
-records every call, and can be told to fail a method (an error body, a 429 with Retry-After, or a
-dropped connection after the message was stored). Tests wait on the recorder, never on the clock.
+It keeps state the way Slack does (posted messages per channel with their metadata, DM and group-DM
+channels, views, shared files), records every call, and can be told to fail a method (an error body, a
+429 with Retry-After, or a dropped connection after the message was stored). Tests wait on the
+recorder, never on the clock.
+
+Files follow Slack's external upload: files.getUploadURLExternal hands out an upload URL on this
+server, the client POSTs the bytes there (recorded as a "file_upload" call), and
+files.completeUploadExternal shares the uploaded files into a channel (`shared_files`).
 
 This folder is tests/adapters/slack, a namespace twin of the real adapters/slack package: with tests/
 on sys.path, `import adapters.slack` could find this folder instead of the package. The repo root goes
@@ -121,6 +126,20 @@ class Failure:
 
 
 @dataclass
+class SharedFile:
+    """A file files.completeUploadExternal shared: what Slack would show, with its bytes."""
+
+    id: str
+    name: str
+    title: str
+    data: bytes
+    channel: str
+    thread_ts: str | None = None
+    comment: str | None = None
+    alt_txt: str | None = None
+
+
+@dataclass
 class Member:
     id: str
     name: str
@@ -149,6 +168,11 @@ class FakeSlack:
     delays: dict[str, list[float]] = field(default_factory=dict)  # seconds to hold a method's answer
     acks: list[dict[str, Any]] = field(default_factory=list)
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    #: uploads begun with files.getUploadURLExternal: file id -> {"filename", "length", "alt_txt", "data"}
+    uploads: dict[str, dict[str, Any]] = field(default_factory=dict)
+    shared_files: list[SharedFile] = field(default_factory=list)
+    #: conversations opened: channel id -> the users asked for, in order
+    conversations: dict[str, tuple[str, ...]] = field(default_factory=dict)
     port: int = 0
     _seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition | None = None
@@ -159,7 +183,7 @@ class FakeSlack:
         self._changed = asyncio.Condition()
         app = web.Application()
         app.add_routes([web.route("*", "/api/{method}", self._api), web.post("/response/{name}", self._response),
-                        web.get("/link/", self._socket)])
+                        web.post("/upload/{file_id}", self._upload), web.get("/link/", self._socket)])
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -233,6 +257,25 @@ class FakeSlack:
     def responses(self) -> list[dict[str, Any]]:
         return [c.params for c in self.called("response_url")]
 
+    def files_in(self, channel: str) -> list[SharedFile]:
+        return [f for f in self.shared_files if f.channel == channel]
+
+    # file uploads (the URL files.getUploadURLExternal hands out) --------------------------------
+    async def _upload(self, request: web.Request) -> web.StreamResponse:
+        file_id = request.match_info["file_id"]
+        data = await request.read()
+        self.calls.append(Call("file_upload", {"file_id": file_id, "size": len(data)}, None))
+        try:
+            pending = self.uploads.get(file_id)
+            if pending is None:
+                return web.Response(status=404, text="unknown upload")
+            if int(pending["length"]) != len(data):
+                return web.Response(status=400, text="length mismatch")
+            pending["data"] = data
+            return web.Response(text=f"OK - {len(data)}")
+        finally:
+            await self._notify()
+
     # Socket Mode -------------------------------------------------------------------------------
     async def push(self, envelope: dict[str, Any], socket: int = -1) -> None:
         await self.sockets[socket].send_json(envelope)
@@ -270,7 +313,7 @@ class FakeSlack:
         auth = request.headers.get("Authorization", "")
         if auth.startswith("Bearer "):
             token = auth[len("Bearer "):]
-        for key in ("blocks", "metadata", "view"):
+        for key in ("blocks", "metadata", "view", "files"):
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
         return params, token
@@ -346,9 +389,57 @@ class FakeSlack:
             return {"ok": True, "message_ts": self._ts()}
         if method == "chat.update":
             return {"ok": True, "channel": p.get("channel"), "ts": p.get("ts"), "text": p.get("text", "")}
+        if method == "chat.delete":
+            kept = self.messages.get(str(p.get("channel")), [])
+            gone = [m for m in kept if m["ts"] == p.get("ts")]
+            if not gone:
+                return {"ok": False, "error": "message_not_found"}
+            kept.remove(gone[0])
+            return {"ok": True, "channel": p.get("channel"), "ts": p.get("ts")}
         if method == "conversations.open":
-            user = str(p.get("users"))
-            return {"ok": True, "channel": {"id": "D" + user[1:]}}
+            users = tuple(u for u in str(p.get("users") or "").split(",") if u)
+            if not users:
+                return {"ok": False, "error": "users_list_not_supplied"}
+            if len(users) > 8:
+                return {"ok": False, "error": "too_many_users"}
+            missing = [u for u in users if u not in self.members]
+            if missing and len(users) > 1:
+                return {"ok": False, "error": "user_not_found"}
+            if len(users) == 1:
+                channel = {"id": "D" + users[0][1:], "is_im": True}
+            else:  # a multi-person DM: the bot and these users
+                channel = {"id": "G" + "".join(u[1:4] for u in sorted(users)), "is_mpim": True,
+                           "is_private": True}
+            self.conversations[channel["id"]] = users
+            return {"ok": True, "channel": channel}
+        if method == "files.getUploadURLExternal":
+            if not p.get("filename") or not str(p.get("length") or "").isdigit():
+                return {"ok": False, "error": "invalid_arguments"}
+            file_id = f"F{next(self._seq):08d}"
+            self.uploads[file_id] = {"filename": p["filename"], "length": int(p["length"]),
+                                     "alt_txt": p.get("alt_txt"), "data": None}
+            return {"ok": True, "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            items = p.get("files") or []
+            channel = p.get("channel_id") or p.get("channels")
+            if any(self.uploads.get(str(f.get("id")), {}).get("data") is None for f in items):
+                return {"ok": False, "error": "file_not_found"}
+            done = []
+            for f in items:
+                up = self.uploads.pop(str(f["id"]))
+                shared = SharedFile(str(f["id"]), str(up["filename"]), str(f.get("title") or up["filename"]),
+                                    up["data"], str(channel or ""), p.get("thread_ts"), p.get("initial_comment"),
+                                    up.get("alt_txt"))
+                if channel:
+                    self.shared_files.append(shared)
+                done.append({"id": shared.id, "name": shared.name, "title": shared.title, "size": len(shared.data)})
+            if channel:  # Slack shares them as one message from the bot
+                msg = {"type": "message", "user": bot_user, "bot_id": "B0STUDYBOT", "ts": self._ts(),
+                       "text": p.get("initial_comment") or "", "files": done, "upload": True}
+                if p.get("thread_ts"):
+                    msg["thread_ts"] = p["thread_ts"]
+                self.messages.setdefault(str(channel), []).append(msg)
+            return {"ok": True, "files": done}
         if method in ("conversations.history", "conversations.replies"):
             everything = self.messages.get(str(p.get("channel")), [])
             oldest = float(p.get("oldest") or 0)
@@ -394,8 +485,53 @@ def click(fake: FakeSlack, user: str, action: str, *, channel: str = CHANNEL, me
     return p
 
 
-def submission(opened_view: dict[str, Any], user: str, values: dict[str, str], *, team: str = TEAM) -> dict[str, Any]:
-    """The view_submission Slack sends for a view we opened, with the member's input."""
+def pick(fake: FakeSlack, user: str, action: str, values: tuple[str, ...], *, multi: bool = False,
+         action_ts: str | None = "1748854901.654321", **kw: Any) -> dict[str, Any]:
+    """The block_actions Slack sends when a member picks from a select in a message (`click` for the rest)."""
+    p = click(fake, user, action, **kw)
+    options = [{"text": {"type": "plain_text", "text": v.title(), "emoji": True}, "value": v} for v in values]
+    element: dict[str, Any] = {"type": "multi_static_select" if multi else "static_select", "action_id": action,
+                               "block_id": "Sel1",
+                               "placeholder": {"type": "plain_text", "text": "Choose…", "emoji": True}}
+    if multi:
+        element["selected_options"] = options
+    else:
+        element["selected_option"] = options[0]
+    if action_ts is not None:
+        element["action_ts"] = action_ts
+    p["actions"] = [element]
+    p["state"] = {"values": {"Sel1": {action: {k: v for k, v in element.items()
+                                                if k in ("type", "selected_option", "selected_options")}}}}
+    return p
+
+
+SELECT_TYPES = ("static_select", "multi_static_select", "checkboxes", "radio_buttons")
+
+
+def _element_state(element: dict[str, Any], typed: str | None, picked: tuple[str, ...] | None) -> dict[str, Any]:
+    kind = element["type"]
+    if kind not in SELECT_TYPES:
+        return {"type": kind, "value": typed if typed is not None else element.get("initial_value")}
+    by_value = {o["value"]: o for o in element.get("options", [])}
+    if picked is None:  # the member left the initial choice as it was
+        initial = element.get("initial_options") or ([element["initial_option"]] if "initial_option" in element
+                                                     else [])
+        chosen = [copy.deepcopy(o) for o in initial]
+    else:
+        unknown = [v for v in picked if v not in by_value]
+        assert not unknown, f"Slack offers no option {unknown} in {element['action_id']}"
+        chosen = [copy.deepcopy(by_value[v]) for v in picked]
+    if kind in ("static_select", "radio_buttons"):
+        return {"type": kind, "selected_option": chosen[0] if chosen else None}
+    limit = element.get("max_selected_items")
+    assert limit is None or len(chosen) <= limit, "Slack lets no one pick more than max_selected_items"
+    return {"type": kind, "selected_options": chosen}
+
+
+def submission(opened_view: dict[str, Any], user: str, values: dict[str, str], *, team: str = TEAM,
+               picks: dict[str, tuple[str, ...]] | None = None) -> dict[str, Any]:
+    """The view_submission Slack sends for a view we opened, with the member's input: `values` for text
+    inputs, `picks` for selects, multi-selects and checkboxes (left out: as the view opened)."""
     p = load("view_submission.json")
     p["user"] = {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team}
     p["team"] = {"id": team, "domain": "studygroup"}
@@ -404,12 +540,37 @@ def submission(opened_view: dict[str, Any], user: str, values: dict[str, str], *
     for block in view.get("blocks", []):
         if block.get("type") == "input":
             element = block["element"]
-            value = values.get(block["block_id"], element.get("initial_value"))
-            state[block["block_id"]] = {element["action_id"]: {"type": "plain_text_input", "value": value}}
+            block_id = block["block_id"]
+            state[block_id] = {element["action_id"]: _element_state(element, values.get(block_id),
+                                                                    (picks or {}).get(block_id))}
     view.update(id="V0MODAL01", team_id=team, state={"values": state}, hash="1748855000.Ef56Gh78",
                 app_id="A0STUDYBOT", bot_id="B0STUDYBOT", root_view_id="V0MODAL01", previous_view_id=None)
     p["view"] = view
     return p
+
+
+def app_event(event: dict[str, Any], event_id: str, *, team: str = TEAM, event_time: int = 1748855200) -> dict[str, Any]:
+    """An event_callback envelope around `event`, as the Events API delivers it."""
+    return {"token": "gIkuvaNzQIHg97ATvDxqgjtO", "team_id": team, "api_app_id": "A0STUDYBOT", "event": event,
+            "type": "event_callback", "event_id": event_id, "event_time": event_time,
+            "authorizations": [{"enterprise_id": None, "team_id": team, "user_id": BOT_USERS.get(team, "U0BOT0009"),
+                                "is_bot": True, "is_enterprise_install": False}],
+            "is_ext_shared_channel": False}
+
+
+def uninstalled(event_id: str, *, team: str = TEAM) -> dict[str, Any]:
+    return app_event({"type": "app_uninstalled", "event_ts": "1748855200.000100"}, event_id, team=team)
+
+
+def tokens_revoked(event_id: str, *, team: str = TEAM, bot: bool = True, users: tuple[str, ...] = ()
+                   ) -> dict[str, Any]:
+    tokens: dict[str, list[str]] = {}
+    if users:
+        tokens["oauth"] = list(users)
+    if bot:
+        tokens["bot"] = [BOT_USERS.get(team, "U0BOT0009")]
+    return app_event({"type": "tokens_revoked", "tokens": tokens, "event_ts": "1748855200.000200"}, event_id,
+                     team=team)
 
 
 def home_opened(user: str, event_id: str, *, team: str = TEAM) -> dict[str, Any]:

@@ -7,7 +7,7 @@ here import the fixtures they use (`from slack_harness import fake_fixture, ...`
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +20,8 @@ from bot.bootstrap import Core, build_core
 from bot.chat import ChatRouter
 from bot.clock import ManualClock
 from bot.config import Config
+from bot.events import Event
+from bot.messages import Response
 
 MONDAY_8 = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
 
@@ -35,6 +37,8 @@ class SlackHarness:
         self.scheduler = FakeScheduler()
         self.core: Core
         self.adapter: SlackAdapter
+        #: the events the core got while scripted (see `script`)
+        self.events: list[Event] = []
 
     def config(self, **kw: Any) -> Config:
         base: dict[str, Any] = dict(db=self.db, slack_bot_token=BOT_TOKEN, slack_signing_secret=SECRET,
@@ -54,6 +58,17 @@ class SlackHarness:
         await self.adapter.close()
         await self.core.close()
         await self.boot()
+
+    def script(self, answer: Callable[[Event], Awaitable[Response] | Response]) -> None:
+        """The core answers with `answer(event)` instead of its features (a Response the features do not
+        produce yet: files, selects, refresh_home); every event is kept in `events`. Set again after a restart."""
+
+        async def handle(event: Event) -> Response:
+            self.events.append(event)
+            result = answer(event)
+            return result if isinstance(result, Response) else await result
+
+        self.core.bot.handle = handle  # type: ignore[method-assign]
 
     async def send(self, payload: dict[str, Any], **sign: Any) -> Any:
         """Dispatch a signed request into the AsyncApp, then wait for the work it started."""

@@ -114,7 +114,7 @@ async def test_a_lost_response_is_not_retried_and_the_outbox_finds_the_post(harn
     await harness.run_until(harness.clock.now() + timedelta(minutes=3))  # the outbox tries again
     assert harness.fake.called("conversations.history")  # reconciliation read the history first
     assert len(harness.fake.called("chat.postMessage")) == 1 and len(harness.fake.messages[CHANNEL]) == 1
-    rnd = await harness.core.daily._rounds.latest_round(COMMUNITY.key)
+    rnd = await harness.core.rounds.latest_round(COMMUNITY.key)
     assert rnd is not None and rnd.status.value == "posted"
     assert rnd.message == f"{CHANNEL}#{harness.fake.messages[CHANNEL][0]['ts']}"
 

@@ -10,10 +10,10 @@ import yaml
 from adapters.slack import render
 from adapters.slack.manifest import BOT_SCOPES, manifest, manifest_yaml
 from bot import markup as mk
-from bot.commands import CATALOGUE
+from bot.commands import default_catalogue
 from bot.config import Config
 from bot.ids import CommunityRef, MemberRef, Platform
-from bot.messages import Choice, Field, Form, FormField, InputKind, Reply, Style
+from bot.messages import Choice, Field, Form, FormField, InputKind, Reply, Select, SelectOption, Style
 
 ALICE = MemberRef(CommunityRef(Platform.SLACK, "T0STUDY01"), "U0ALICE01")
 
@@ -110,6 +110,53 @@ def test_modal_from_a_form() -> None:
     assert len(answer["element"]["placeholder"]["text"]) <= 150
 
 
+def test_selects_in_a_message_are_static_and_multi_static_selects() -> None:
+    one = Select("quiz:level:7", (SelectOption("Junior", "junior", "first job"), SelectOption("Senior", "senior")),
+                 placeholder="Your level")
+    many = Select("quiz:topics:7", tuple(SelectOption(f"Topic {i}", f"t{i}") for i in range(6)), max_values=3)
+    reply = Reply(text="Pick", selects=(one, many), choices=(Choice("Go", "quiz:go:7"),))
+    (msg,) = render.messages(reply)
+    assert [b["type"] for b in msg.blocks] == ["section", "actions", "actions", "actions"]
+    single = msg.blocks[1]["elements"]
+    assert len(single) == 1 and single[0]["type"] == "static_select" and single[0]["action_id"] == "quiz:level:7"
+    assert single[0]["placeholder"]["text"] == "Your level" and "max_selected_items" not in single[0]
+    assert single[0]["options"][0] == {"text": {"type": "plain_text", "text": "Junior", "emoji": True},
+                                       "value": "junior", "description": {"type": "plain_text", "text": "first job"}}
+    assert "description" not in single[0]["options"][1]
+    (multi,) = msg.blocks[2]["elements"]
+    assert multi["type"] == "multi_static_select" and multi["action_id"] == "quiz:topics:7"
+    assert multi["max_selected_items"] == 3 and [o["value"] for o in multi["options"]] == [f"t{i}" for i in range(6)]
+    assert msg.blocks[3]["elements"][0]["type"] == "button"  # buttons after the selects
+
+
+def test_select_fields_in_a_modal() -> None:
+    levels = tuple(SelectOption(x.title(), x) for x in ("junior", "mid", "senior"))
+    topics = tuple(SelectOption(f"Topic {i}", f"t{i}") for i in range(12))
+    days = tuple(SelectOption(d, d.lower()) for d in ("Mon", "Wed", "Fri"))
+    form = Form(form_id="quiz:setup:1", title="Quiz", fields=(
+        FormField("name", "Name"),
+        FormField("level", "Level", InputKind.SELECT, options=levels, defaults=("mid",), placeholder="Pick one"),
+        FormField("topics", "Topics", InputKind.MULTI_SELECT, options=topics, defaults=("t1", "t4"), max_values=3),
+        FormField("days", "Days", InputKind.MULTI_SELECT, required=False, options=days, defaults=("wed",),
+                  max_values=0),
+        FormField("mentor", "Mentor", InputKind.SELECT, required=False, options=levels),
+    ))
+    blocks = {b["block_id"]: b for b in render.modal(form)["blocks"]}
+    assert blocks["name"]["element"]["type"] == "plain_text_input"
+    level = blocks["level"]["element"]
+    assert level["type"] == "static_select" and level["action_id"] == "level"
+    assert level["initial_option"] == level["options"][1] and level["initial_option"]["value"] == "mid"
+    assert level["placeholder"]["text"] == "Pick one" and blocks["level"]["optional"] is False
+    many = blocks["topics"]["element"]
+    assert many["type"] == "multi_static_select" and many["max_selected_items"] == 3
+    assert [o["value"] for o in many["initial_options"]] == ["t1", "t4"]
+    small = blocks["days"]["element"]  # three options, no limit: checkboxes
+    assert small["type"] == "checkboxes" and "placeholder" not in small and blocks["days"]["optional"] is True
+    assert small["initial_options"] == [small["options"][1]]
+    mentor = blocks["mentor"]["element"]
+    assert mentor["type"] == "static_select" and "initial_option" not in mentor
+
+
 def test_home_view() -> None:
     view = render.home_view(Reply(title="Your studybot", text="hi", choices=(Choice("Answer", "daily:answer:1"),)))
     assert view["type"] == "home" and view["blocks"][0]["type"] == "header"
@@ -119,17 +166,18 @@ def test_manifest_is_generated_from_the_catalogue() -> None:
     text = manifest_yaml(Config())
     data = yaml.safe_load(text)
     commands = data["features"]["slash_commands"]
-    assert [c["command"] for c in commands] == [f"/{c.name}" for c in CATALOGUE]
+    assert [c["command"] for c in commands] == [f"/{c.name}" for c in default_catalogue()]
     by_name = {c["command"]: c for c in commands}
     assert by_name["/daily"]["usage_hint"] == "[answer]"
     assert "timezone <zone>" in by_name["/studybot"]["usage_hint"]
     assert all(c["description"] and c["should_escape"] is True and "url" not in c for c in commands)
     assert data["oauth_config"]["scopes"]["bot"] == list(BOT_SCOPES)
-    assert set(BOT_SCOPES) == {"commands", "chat:write", "im:write", "users:read", "channels:history",
-                               "groups:history"}
+    assert set(BOT_SCOPES) == {"commands", "chat:write", "im:write", "mpim:write", "files:write", "users:read",
+                               "channels:history", "groups:history", "mpim:history"}
     settings = data["settings"]
     assert settings["socket_mode_enabled"] is True and settings["interactivity"]["is_enabled"] is True
-    assert settings["event_subscriptions"] == {"bot_events": ["app_home_opened"]}
+    assert settings["event_subscriptions"] == {"bot_events": ["app_home_opened", "app_uninstalled",
+                                                              "tokens_revoked"]}
     assert data["features"]["app_home"]["home_tab_enabled"] is True
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import copy
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from slack_fake import APP_TOKEN, FakeSlack, load
+from slack_fake import APP_TOKEN, FakeSlack, load, uninstalled
 from slack_harness import SlackHarness, clock_fixture, fake_fixture  # noqa: F401 (pytest fixtures)
 
 from adapters.slack.adapter import SlackAdapter, SlackStartError
+from bot.events import ChoiceSelected, CommandInvoked
+from bot.messages import Response
 
 
 @pytest.fixture
@@ -110,3 +113,23 @@ async def test_start_runs_until_cancelled(fake: FakeSlack, clock: Any) -> None:
         await task
     assert not adapter.ready.is_set()
     await h.core.close()
+
+
+async def test_socket_mode_times_and_an_uninstall(socket: SlackHarness) -> None:
+    """No signed request header in Socket Mode: a command has no time, an action has its action_ts."""
+    fake = socket.fake
+    socket.script(lambda event: Response.private("ok"))
+    await fake.wait_sockets(1)
+    await fake.push(envelope("socket_envelope_slash_command.json", fake, "env-t1"))
+    await fake.push(envelope("socket_envelope_interactive.json", fake, "env-t2"))
+    await fake.wait_for("response_url", count=2)
+    await socket.adapter.idle()
+    command_event, choice = sorted(socket.events, key=lambda e: isinstance(e, ChoiceSelected))
+    assert isinstance(command_event, CommandInvoked) and command_event.occurred_at is None
+    assert isinstance(choice, ChoiceSelected)
+    assert choice.occurred_at == datetime.fromtimestamp(1748854900.123456, UTC)
+    await fake.push({"envelope_id": "env-t3", "type": "events_api", "accepts_response_payload": False,
+                     "retry_attempt": 0, "retry_reason": "", "payload": uninstalled("Ev0SOCKGONE")})
+    await fake.wait_acks(3)
+    await socket.adapter.idle()
+    assert await socket.adapter.workspaces.find("T0STUDY01") is None

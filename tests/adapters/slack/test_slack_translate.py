@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from slack_fake import load
 
 from adapters.slack.listeners import RecentIds
-from adapters.slack.translate import Origin, action_id, clean_text, form_values, parse_command
+from adapters.slack.translate import (
+    Origin,
+    action_id,
+    clean_text,
+    form_state,
+    form_values,
+    parse_command,
+    picked,
+    request_time,
+    slack_time,
+)
 from adapters.slack.workspaces import api_url
 from bot.commands import UsageError
 
@@ -81,6 +92,8 @@ def test_origin_of_button_clicks() -> None:
     assert home.home and home.channel_id is None and home.response_url is None
     assert home.channel().id == "U0ALICE01" and home.message() is None
     assert action_id(load("block_actions_static_select.json")["actions"][0]) == "daily:hint:1"
+    assert picked(load("block_actions_static_select.json")["actions"][0]) == ("hint",)
+    assert picked(load("block_actions_button.json")["actions"][0]) is None
 
 
 def test_form_values_from_state() -> None:
@@ -105,3 +118,25 @@ def test_recent_event_ids_forget_after_their_ttl() -> None:
     for k in ("c", "d", "e"):
         seen.check_and_add(k)
     assert seen.check_and_add("a") is False  # pushed out by capacity
+
+
+def test_form_state_splits_text_from_picks() -> None:
+    option = {"text": {"type": "plain_text", "text": "Mid"}, "value": "mid"}
+    view = {"state": {"values": {
+        "name": {"name": {"type": "plain_text_input", "value": "Ada"}},
+        "level": {"level": {"type": "static_select", "selected_option": option}},
+        "mentor": {"mentor": {"type": "static_select", "selected_option": None}},
+        "topics": {"topics": {"type": "multi_static_select", "selected_options": [option, {**option, "value": "x"}]}},
+        "days": {"days": {"type": "checkboxes", "selected_options": []}},
+    }}}
+    values, selections = form_state(view)
+    assert values == {"name": "Ada"}
+    assert selections == {"level": ("mid",), "mentor": (), "topics": ("mid", "x"), "days": ()}
+
+
+def test_slack_times() -> None:
+    assert slack_time("1748854900.123456") == datetime(2025, 6, 2, 9, 1, 40, 123456, tzinfo=UTC)
+    assert slack_time(1748855100) == datetime(2025, 6, 2, 9, 5, tzinfo=UTC)
+    assert [slack_time(x) for x in (None, "", "soon", "nan", "-1", True)] == [None] * 6
+    assert request_time({"x-slack-request-timestamp": ["1748855100"]}) == datetime(2025, 6, 2, 9, 5, tzinfo=UTC)
+    assert request_time({"x-slack-retry-num": ["0"]}) is None
