@@ -41,6 +41,7 @@ class DiscordAdapter:
         self.handler = InteractionHandler(handle or core.bot.handle, self.chat, config.discord_admin_role,
                                           defer_after)
         self.client.studybot = self.handler
+        self.client.studybot_removed = core.community_removed
 
     async def start(self) -> None:
         """Log in, connect to the gateway and serve until closed or cancelled."""

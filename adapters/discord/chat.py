@@ -10,17 +10,18 @@ from typing import Literal
 import discord
 
 from adapters.discord.errors import THREAD_ALREADY_EXISTS, delivery
-from adapters.discord.render import Part, footer_key, render_reply
-from adapters.discord.translate import guild_link
+from adapters.discord.render import Part, footer_key, render_edit, render_reply, url_key
+from adapters.discord.translate import channel_link, guild_link
 from bot.ids import ChannelRef, MemberRef, MessageRef
 from bot.messages import Reply, clip
+from bot.ports import DeliveryError, DeliveryProblem
 
 log = logging.getLogger(__name__)
 NONCE_LIMIT = 25
 HISTORY_SCAN = 100
 THREAD_NAME_LIMIT = 100
 THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440  # a day
-DM_CLOSED_NOTICE = "{mention} I couldn't send you a DM (your DMs are closed to this server), so here it is:"
+PRIVATE_THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week
 
 
 def nonce_for(key: str, index: int = 0) -> str:
@@ -42,24 +43,31 @@ class DiscordChat:
     def _channel(self, ref: ChannelRef) -> discord.PartialMessageable:
         return self.client.get_partial_messageable(int(ref.thread_id or ref.id))
 
-    async def _post(self, target: discord.abc.Messageable, parts: list[Part], key: str | None,
-                    mentions: discord.AllowedMentions | None = None) -> discord.Message:
+    async def _post(self, target: discord.abc.Messageable, parts: list[Part], key: str | None) -> discord.Message:
         first: discord.Message | None = None
         for index, part in enumerate(parts):
             kwargs = part.send_kwargs()
             if key:
                 kwargs["nonce"] = nonce_for(key, index)
-            if mentions is not None:
-                kwargs["allowed_mentions"] = mentions
             message = await target.send(**kwargs)
             first = first or message
         assert first is not None  # render_reply always yields at least one part
         return first
 
+    def _is_dm(self, ref: ChannelRef) -> bool:
+        """A DM channel we opened in this process (send_direct returns refs to them)."""
+        return isinstance(self.client.get_channel(int(ref.thread_id or ref.id)), discord.DMChannel)
+
+    def _link(self, ref: ChannelRef) -> str:
+        """What an embed links to: the channel (or thread); in a DM the server, which also tells us which
+        server a button clicked there belongs to (a DM interaction carries no guild id)."""
+        return guild_link(ref.community) if self._is_dm(ref) else channel_link(ref)
+
     async def send(self, destination: ChannelRef, reply: Reply) -> MessageRef:
         key = reply.idempotency_key
+        parts = render_reply(reply, key=key, link=channel_link(destination) if key else None)
         async with delivery("send", f"channel {destination.key}"):
-            message = await self._post(self._channel(destination), render_reply(reply, key=key), key)
+            message = await self._post(self._channel(destination), parts, key)
         return MessageRef(destination, str(message.id))
 
     async def send_direct(self, member: MemberRef, reply: Reply) -> MessageRef:
@@ -86,15 +94,18 @@ class DiscordChat:
         return True
 
     async def send_private_notice(self, channel: ChannelRef, member: MemberRef, reply: Reply) -> None:
-        """Discord has no ephemeral message outside an interaction: a public post that mentions them."""
-        parts = render_reply(reply, force_embed=True)
-        parts[0].content = DM_CLOSED_NOTICE.format(mention=f"<@{member.id}>")
-        ping = discord.AllowedMentions(everyone=False, roles=False, users=[discord.Object(int(member.id))])
-        async with delivery("notice", f"member {member.id} in channel {channel.key}"):
-            await self._post(self._channel(channel), parts, None, ping)
+        """Discord shows a message to one member only in answer to their interaction (ephemeral), never
+        on the bot's own: refused, and nothing is posted (the core offers a "show it to me" button)."""
+        log.info("discord: no private notice for member %s in channel %s outside an interaction",
+                 member.id, channel.key)
+        raise DeliveryError(DeliveryProblem.NOT_PRIVATE,
+                            f"member {member.id} in channel {channel.key}: Discord has no ephemeral message "
+                            "outside an interaction")
 
     async def edit(self, message: MessageRef, reply: Reply) -> None:
-        part = render_reply(reply, key=reply.idempotency_key)[0]  # an edit cannot add messages
+        key = reply.idempotency_key
+        link = self._link(message.channel) if key or reply.choices or reply.selects else None
+        part = render_edit(reply, key=key, link=link)  # an edit cannot add messages
         target = self._channel(message.channel).get_partial_message(int(message.id))
         async with delivery("edit", f"message {message.key}"):
             await target.edit(**part.edit_kwargs())
@@ -113,8 +124,9 @@ class DiscordChat:
         parent = channel.without_thread()
         async with delivery("open private thread in", f"channel {parent.key}"):
             data = await self.client.http.start_thread_without_message(
-                int(parent.id), name=clip(name, THREAD_NAME_LIMIT), auto_archive_duration=10080,
-                type=discord.ChannelType.private_thread.value, invitable=False)
+                int(parent.id), name=clip(name, THREAD_NAME_LIMIT),
+                auto_archive_duration=PRIVATE_THREAD_ARCHIVE_MINUTES, type=discord.ChannelType.private_thread.value,
+                invitable=False)
             thread_id = int(data["id"])
             for member in members:
                 await self.client.http.add_user_to_thread(thread_id, int(member.id))
@@ -137,8 +149,9 @@ class DiscordChat:
 
     async def find_posted(self, destination: ChannelRef, idempotency_key: str,
                           since: datetime) -> MessageRef | None:
-        """Our message carrying this key (nonce, or the key in an embed footer: history does not return
-        nonces) among the channel's recent messages; the earliest one when a reply was split."""
+        """Our message carrying this key (nonce, or the key in an embed's url: history does not return
+        nonces; or in its footer, where messages posted before the url carried it) among the channel's
+        recent messages; the earliest one when a reply was split."""
         me = self.client.user
         nonce = nonce_for(idempotency_key)
         found: discord.Message | None = None
@@ -148,6 +161,7 @@ class DiscordChat:
                     break
                 if me is not None and message.author.id != me.id:
                     continue
-                if message.nonce == nonce or any(footer_key(e) == idempotency_key for e in message.embeds):
+                if message.nonce == nonce or any(idempotency_key in (url_key(e), footer_key(e))
+                                                 for e in message.embeds):
                     found = message
         return MessageRef(destination, str(found.id)) if found is not None else None

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
 
-from adapters.discord.components import ActionButton
+from adapters.discord.components import ActionItem
 from adapters.discord.handler import InteractionHandler
 from bot.config import Config
+from bot.ids import CommunityRef, Platform
 
 log = logging.getLogger(__name__)
 
@@ -22,13 +24,18 @@ IDENTIFY_INTERVAL = 5.0
 MAX_RATELIMIT_WAIT = 60.0
 
 
+#: told a community's key when the bot was removed from that server (Core.community_removed)
+RemovedHook = Callable[[str], Awaitable[None]]
+
+
 class _StudybotHooks:
     studybot: InteractionHandler
+    studybot_removed: RemovedHook | None = None
 
     async def setup_hook(self) -> None:
-        # every button ever posted is dispatched by its custom_id, also after a restart
+        # every button and select ever posted is dispatched by its custom_id, also after a restart
         assert isinstance(self, discord.Client)
-        self.add_dynamic_items(ActionButton)
+        self.add_dynamic_items(ActionItem)
 
     async def on_ready(self) -> None:
         assert isinstance(self, discord.Client)
@@ -36,6 +43,17 @@ class _StudybotHooks:
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         await self.studybot.on_interaction(interaction)
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Kicked, banned, or the server deleted (not an outage: discord.py reports that as
+        guild_unavailable): nothing more is scheduled or sent there."""
+        key = CommunityRef(Platform.DISCORD, str(guild.id)).key
+        log.info("discord: removed from server %s (%s)", guild.id, key)
+        if self.studybot_removed is not None:
+            try:
+                await self.studybot_removed(key)
+            except Exception:
+                log.exception("discord: could not stop studybot in %s after its removal", key)
 
 
 class StudyClient(_StudybotHooks, discord.Client):

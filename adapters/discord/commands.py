@@ -12,7 +12,7 @@ from typing import Any
 
 import discord
 
-from bot.commands import CATALOGUE, CommandSpec, OptionSpec, OptionType, find
+from bot.commands import CommandSpec, OptionSpec, OptionType, default_catalogue, find
 from bot.events import Attachment, OptionValue
 from bot.messages import clip
 
@@ -77,7 +77,7 @@ def command_payload(spec: CommandSpec) -> dict[str, Any]:
 
 def command_payloads() -> list[dict[str, Any]]:
     """Every catalogue command, as the body of a bulk overwrite (PUT .../commands)."""
-    return [command_payload(spec) for spec in CATALOGUE]
+    return [command_payload(spec) for spec in default_catalogue()]
 
 
 def _attachment(value: Any, resolved: Mapping[str, Any], fetch_url: UrlFetcher | None) -> Attachment | None:

@@ -29,7 +29,8 @@ from adapters.discord.translate import (
     payload_data,
 )
 from bot import markup as mk
-from bot.events import Event
+from bot.commands import find
+from bot.events import Event, HomeOpened
 from bot.messages import ChannelPost, DirectMessage, Form, Reply, Response, Visibility
 from bot.ports import DeliveryError
 
@@ -42,8 +43,6 @@ FORM_TOO_SLOW = "Here is the form you asked for:"
 FORM_BUTTON_TTL_S = 600.0
 NOT_MINE = ("That button has expired or is not one I can answer (it may be from before I restarted). "
             "Run the command again.")
-#: commands whose answer is normally public: a slow one is deferred publicly, the rest privately
-PUBLIC_COMMANDS = frozenset({"leaderboard"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +74,7 @@ class InteractionHandler:
 
     # entry points ---------------------------------------------------------------------------
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        """Every interaction; buttons arrive through ActionButton (a DynamicItem) instead."""
+        """Every interaction; buttons and selects arrive through ActionItem (a DynamicItem) instead."""
         kind = interaction.type
         if kind is discord.InteractionType.application_command:
             await self._guarded(interaction, self._command(interaction))
@@ -85,11 +84,12 @@ class InteractionHandler:
             await self._guarded(interaction, interaction.response.autocomplete([]))
         elif kind is discord.InteractionType.component:
             custom_id = str(payload_data(interaction).get("custom_id") or "")
-            if not ACTION_TEMPLATE.fullmatch(custom_id):  # action ids are ActionButton's (a DynamicItem)
+            if not ACTION_TEMPLATE.fullmatch(custom_id):  # action ids are ActionItem's (a DynamicItem)
                 await self._guarded(interaction, self._other_component(interaction, custom_id))
 
-    async def on_action(self, interaction: discord.Interaction, action: str) -> None:
-        await self._guarded(interaction, self._action(interaction, action))
+    async def on_action(self, interaction: discord.Interaction, action: str, values: tuple[str, ...] = ()) -> None:
+        """A button clicked or a select picked (with what was picked)."""
+        await self._guarded(interaction, self._action(interaction, action, values))
 
     async def _other_component(self, interaction: discord.Interaction, custom_id: str) -> None:
         """Every click gets an answer: an "Open the form" button still remembered opens its form;
@@ -115,14 +115,15 @@ class InteractionHandler:
         if at is None or event is None:
             await self._deliver(interaction, Response.private(OUTSIDE_SERVER if at is None else UNKNOWN_COMMAND))
             return
-        await self._run(interaction, event, public=event.name in PUBLIC_COMMANDS)
+        spec = find(event.name)  # a command whose answer is normally public is deferred publicly
+        await self._run(interaction, event, public=spec is not None and spec.public)
 
-    async def _action(self, interaction: discord.Interaction, action: str) -> None:
+    async def _action(self, interaction: discord.Interaction, action: str, values: tuple[str, ...]) -> None:
         at = self._origin(interaction)
         if at is None:
             await self._deliver(interaction, Response.private(OUTSIDE_SERVER))
             return
-        await self._run(interaction, choice_event(interaction, at, action))
+        await self._run(interaction, choice_event(interaction, at, action, values))
 
     async def _form(self, interaction: discord.Interaction) -> None:
         at = self._origin(interaction)
@@ -167,7 +168,8 @@ class InteractionHandler:
 
     async def _expired(self, interaction: discord.Interaction, event: Event, response: Response) -> None:
         """The core did its work, but the interaction can no longer be answered."""
-        if response.reply is not None and response.visibility is Visibility.PUBLIC and not response.replace_original:
+        if (response.reply is not None and response.visibility is Visibility.PUBLIC and not response.replace_original
+                and not isinstance(event, HomeOpened)):
             log.warning("%s expired; posting its public reply in the channel instead", describe(interaction))
             try:
                 await self._chat.send(event.channel, response.reply)
@@ -205,7 +207,8 @@ class InteractionHandler:
         if reply is None:
             await self._acknowledge(interaction, deferred)
             return
-        parts = render_reply(reply, link=link if reply.choices else None)  # only buttons are clicked later
+        # only components are used later; Response.refresh_home has no Discord counterpart (no App Home)
+        parts = render_reply(reply, link=link if reply.choices or reply.selects else None)
         if response.replace_original and interaction.message is not None:
             await self._replace(interaction, parts, deferred)
         else:

@@ -1,16 +1,19 @@
-"""The core's Reply, rendered for Discord: markdown, embeds, limits, and the split of long text."""
+"""The core's Reply, rendered for Discord: markdown, embeds, limits, the split of long text, files,
+and where the outbox key rides (the embed's url, which members do not read)."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import discord
 
-from adapters.discord.components import action_view
+from adapters.discord.components import action_views
 from adapters.discord.text import markdown, split_text
 from bot import markup as mk
-from bot.messages import Reply, clip
+from bot.messages import FileOut, Reply, clip
 
 # https://discord.com/developers/docs/resources/message#create-message and the embed limits
 CONTENT_LIMIT = 2000
@@ -25,26 +28,39 @@ EMBEDS_PER_MESSAGE = 10
 COLOUR = discord.Colour.blurple()
 FOOTER_SEPARATOR = " · "
 EMPTY = "\u200b"
-#: what an embed keeps free for its footer (the idempotency key) when fields are sized to fit
+#: what an embed keeps free for its footer when fields are sized to fit
 FOOTER_ROOM = 200
+#: the query parameter of an embed url that carries a message's idempotency key (outbox reconciliation)
+KEY_PARAM = "studybot_key"
+MORE_OPTIONS = "More options:"
+
 
 @dataclass
 class Part:
-    """One Discord message: content and/or embeds, and the buttons on the last part of a reply."""
+    """One Discord message: content and/or embeds; components and files go on the last text part."""
 
     content: str | None = None
     embeds: list[discord.Embed] = field(default_factory=list)
     view: discord.ui.View | None = None
+    files: tuple[FileOut, ...] = ()
+
+    def uploads(self) -> list[discord.File]:
+        """Fresh discord.File objects: discord.py closes a file once it is sent."""
+        return [discord.File(io.BytesIO(f.data), filename=f.name, description=f.description or None)
+                for f in self.files]
 
     def send_kwargs(self) -> dict[str, Any]:
         kw: dict[str, Any] = {"content": self.content, "embeds": self.embeds}
         if self.view is not None:
             kw["view"] = self.view
+        if self.files:
+            kw["files"] = self.uploads()
         return kw
 
     def edit_kwargs(self) -> dict[str, Any]:
-        """Replaces everything on the message: what this part lacks is cleared."""
-        return {"content": self.content, "embeds": self.embeds, "view": self.view}
+        """Replaces everything on the message: what this part lacks is cleared, and its files are
+        uploaded again (the attachments are the reply's, as the text is)."""
+        return {"content": self.content, "embeds": self.embeds, "view": self.view, "attachments": self.uploads()}
 
     def text(self) -> str:
         """Everything a reader sees, as one string (for logs and tests)."""
@@ -56,26 +72,36 @@ class Part:
         return "\n".join(p for p in pieces if p)
 
 
-def footer_text(footer: str | None, key: str | None) -> str | None:
-    pieces = [mk.plain_text(footer) if footer else None, key]
-    text = FOOTER_SEPARATOR.join(p for p in pieces if p)
-    return clip(text, FOOTER_LIMIT) if text else None
+def footer_text(footer: str | None) -> str | None:
+    return clip(mk.plain_text(footer), FOOTER_LIMIT) if footer else None
+
+
+def keyed_url(link: str, key: str | None) -> str:
+    """`link` with the idempotency key as a query parameter: a working link if clicked (the channel or
+    the server), and read back by `url_key` (Discord's history returns embeds, never nonces)."""
+    if not key:
+        return link
+    return f"{link}{'&' if '?' in link else '?'}{urlencode({KEY_PARAM: key})}"
+
+
+def url_key(embed: discord.Embed) -> str | None:
+    """The idempotency key an embed's url carries, if any."""
+    found = parse_qs(urlsplit(embed.url or "").query).get(KEY_PARAM)
+    return found[0] if found else None
 
 
 def footer_key(embed: discord.Embed) -> str | None:
-    """The idempotency key an embed's footer carries (the last piece), if any."""
+    """The key as messages posted before it moved to the url carried it: the footer's last piece."""
     text = embed.footer.text
     return text.rsplit(FOOTER_SEPARATOR, 1)[-1] if text else None
 
 
-def _embeds(reply: Reply, body: str, key: str | None, link: str | None) -> list[discord.Embed]:
+def _embeds(reply: Reply, body: str) -> list[discord.Embed]:
     descriptions: list[str | None] = list(split_text(body, DESCRIPTION_LIMIT)) or [None]
     embeds = [discord.Embed(colour=COLOUR, description=d) for d in descriptions]
     first, last = embeds[0], embeds[-1]
     if reply.title:
         first.title = clip(mk.plain_text(reply.title), TITLE_LIMIT)
-    if link:
-        first.url = link
     fields = reply.fields[:FIELDS_LIMIT]
     if fields:
         names = [clip(mk.plain_text(f.name), FIELD_NAME_LIMIT) or EMPTY for f in fields]
@@ -105,20 +131,40 @@ def _pack(embeds: list[discord.Embed], limit: int) -> list[Part]:
     return parts
 
 
-def render_reply(reply: Reply, *, key: str | None = None, link: str | None = None,
-                 force_embed: bool = False) -> list[Part]:
-    """A Reply as Discord messages. An embed when it has a title, fields or footer (or must carry a key
-    or a link); otherwise plain content. Long text is split across messages; buttons go on the last."""
+def render_reply(reply: Reply, *, key: str | None = None, link: str | None = None) -> list[Part]:
+    """A Reply as Discord messages. An embed when it has a title, fields or footer (or must carry a
+    link: `link`, with `key` in its query); otherwise plain content. Long text is split across
+    messages, each of which carries the link on its first embed (one embed a message: Discord merges
+    embeds sharing a url); selects, buttons and files go on the last (buttons beyond five rows on a
+    message of their own)."""
+    if key and not link:
+        raise ValueError("an idempotency key rides in an embed's url: pass the link it extends")
     body = markdown(reply.text)
-    if reply.title or reply.fields or reply.footer or key or link or force_embed:
-        room = EMBED_TOTAL_LIMIT - len(footer_text(reply.footer, key) or "")
-        parts = _pack(_embeds(reply, body, key, link), room)
-        for index, part in enumerate(parts):  # every message of a split reply carries the key
-            footer = footer_text(reply.footer if index == len(parts) - 1 else None, key)
-            if footer:
-                part.embeds[-1].set_footer(text=footer)
+    if reply.title or reply.fields or reply.footer or link:
+        room = EMBED_TOTAL_LIMIT - len(footer_text(reply.footer) or "")
+        parts = _pack(_embeds(reply, body), room)
+        footer = footer_text(reply.footer)
+        if footer:
+            parts[-1].embeds[-1].set_footer(text=footer)
+        if link:
+            for part in parts:
+                part.embeds[0].url = keyed_url(link, key)
     else:
         parts = [Part(content=chunk) for chunk in split_text(body, CONTENT_LIMIT)] or [Part(content=EMPTY)]
-    if reply.choices:
-        parts[-1].view = action_view(reply)
+    views = action_views(reply) if reply.choices or reply.selects else []
+    if views:
+        parts[-1].view = views[0]
+        parts += [Part(content=MORE_OPTIONS, view=view) for view in views[1:]]
+    parts[-1 if len(views) <= 1 else -len(views)].files = reply.files
     return parts
+
+
+def render_edit(reply: Reply, *, key: str | None = None, link: str | None = None) -> Part:
+    """A Reply as one message, for an edit (which cannot add messages): its first text part, with
+    the first view of components and the files."""
+    parts = render_reply(reply, key=key, link=link)
+    first = parts[0]
+    views = [p.view for p in parts if p.view is not None]
+    first.view = views[0] if views else None
+    first.files = reply.files
+    return first

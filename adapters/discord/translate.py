@@ -5,16 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 import discord
 
 from adapters.discord.commands import parse_command
-from adapters.discord.components import modal_values
+from adapters.discord.components import modal_selections, modal_values
 from bot.events import Actor, ChoiceSelected, CommandInvoked, FormSubmitted
 from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef, Platform
 
 GUILD_LINK = "https://discord.com/channels/{guild}"
+CHANNEL_LINK = "https://discord.com/channels/{guild}/{channel}"
 _GUILD_LINK = re.compile(r"^https://(?:\w+\.)?discord(?:app)?\.com/channels/(\d+)")
 
 
@@ -31,6 +33,11 @@ def guild_link(ref: CommunityRef) -> str:
     """Set as the url of every DM's embed: it links the reader to the server, and tells us which server
     a button clicked in that DM belongs to (a DM interaction carries no guild id)."""
     return GUILD_LINK.format(guild=ref.id)
+
+
+def channel_link(ref: ChannelRef) -> str:
+    """The channel's (or thread's) jump url; it names the server too, as `guild_link` does."""
+    return CHANNEL_LINK.format(guild=ref.community.id, channel=ref.thread_id or ref.id)
 
 
 def community_of(interaction: discord.Interaction) -> CommunityRef | None:
@@ -86,16 +93,25 @@ def command_event(interaction: discord.Interaction, at: Origin) -> CommandInvoke
     if parsed is None:
         return None
     name, subcommand, options = parsed
-    return CommandInvoked(at.actor, at.channel, name, options, subcommand, can_open_form=True)
+    return CommandInvoked(at.actor, at.channel, name, options, subcommand, can_open_form=True,
+                          occurred_at=occurred_at(interaction))
 
 
-def choice_event(interaction: discord.Interaction, at: Origin, action: str) -> ChoiceSelected:
+def occurred_at(interaction: discord.Interaction) -> datetime:
+    """When Discord says it happened: the time in the interaction's snowflake id (UTC, to the ms)."""
+    return discord.utils.snowflake_time(interaction.id)
+
+
+def choice_event(interaction: discord.Interaction, at: Origin, action: str,
+                 values: tuple[str, ...] = ()) -> ChoiceSelected:
     message = interaction.message
     ref = MessageRef(at.channel, str(message.id)) if message is not None else None
-    return ChoiceSelected(at.actor, at.channel, action, ref, can_open_form=True)
+    return ChoiceSelected(at.actor, at.channel, action, ref, can_open_form=True, values=values,
+                          occurred_at=occurred_at(interaction))
 
 
 def form_event(interaction: discord.Interaction, at: Origin) -> FormSubmitted:
     data = payload_data(interaction)
     components = data.get("components") or ()
-    return FormSubmitted(at.actor, at.channel, str(data.get("custom_id", "")), modal_values(components))
+    return FormSubmitted(at.actor, at.channel, str(data.get("custom_id", "")), modal_values(components),
+                         modal_selections(components), occurred_at=occurred_at(interaction))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from discord_fake import FakeDiscord, Payloads
-from discord_harness import Studybot, make_studybot
+from discord_harness import Canned, Studybot, make_studybot
 
 
 @pytest.fixture
@@ -40,6 +40,23 @@ async def live(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[Studybot]:
     """Started for real: the gateway handshake, then interactions pushed over the websocket."""
     studybot = await make_studybot(fake, str(tmp_path / "studybot.db"))
     await studybot.connect()
+    try:
+        yield studybot
+    finally:
+        await studybot.stop()
+
+
+@pytest.fixture
+def canned() -> Canned:
+    return Canned()
+
+
+@pytest.fixture
+async def answering(fake: FakeDiscord, tmp_path: Path, canned: Canned) -> AsyncIterator[Studybot]:
+    """Like `bot`, but the events `canned` names get its prepared Response (the core is held while
+    `canned.open` is clear; past 50 ms the adapter defers)."""
+    studybot = await make_studybot(fake, str(tmp_path / "studybot.db"), wrap=canned.wrap, defer_after=0.05)
+    await studybot.login_only()
     try:
         yield studybot
     finally:

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DISCORD_EPOCH_MS = 1420070400000
@@ -45,9 +45,20 @@ def json_response(data: Any, status: int = 200, headers: dict[str, str] | None =
                         headers={"Content-Type": "application/json", **(headers or {})})
 
 
+@dataclass(frozen=True)
+class Upload:
+    """One file of a multipart request (`files[n]`), as Discord receives it."""
+
+    index: int
+    filename: str
+    data: bytes
+    content_type: str
+
+
 @dataclass
 class Call:
-    """One REST request the bot made, and what the fake answered."""
+    """One REST request the bot made, and what the fake answered. A multipart request's JSON is its
+    `payload_json` field, its files are in `files`."""
 
     method: str
     path: str  # without the /api/v10 prefix
@@ -55,6 +66,7 @@ class Call:
     body: Any
     status: int = 0
     response: Any = None
+    files: list[Upload] = field(default_factory=list)
 
     @property
     def done(self) -> bool:
@@ -89,6 +101,7 @@ class FakeDiscord:
         self.closed_dms: set[str] = set()
         self.messages: dict[str, list[Json]] = defaultdict(list)  # channel id -> messages, oldest first
         self.threads: dict[str, Json] = {}  # thread id -> thread channel
+        self.thread_members: dict[str, list[str]] = defaultdict(list)  # thread id -> user ids added
         self.dms: dict[str, Json] = {}  # user id -> DM channel
         self.interactions: dict[str, Json] = {}  # token -> the INTERACTION_CREATE payload
         self.originals: dict[str, Json] = {}  # token -> the interaction's original response message
@@ -116,6 +129,9 @@ class FakeDiscord:
             ("POST", re.compile(r"/channels/(?P<cid>\d+)/messages"), self._create_message),
             ("GET", re.compile(r"/channels/(?P<cid>\d+)/messages"), self._history),
             ("PATCH", re.compile(r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)"), self._edit_message),
+            ("DELETE", re.compile(r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)"), self._delete_message),
+            ("POST", re.compile(r"/channels/(?P<cid>\d+)/threads"), self._start_private_thread),
+            ("PUT", re.compile(r"/channels/(?P<tid>\d+)/thread-members/(?P<uid>\d+)"), self._add_thread_member),
             ("POST", re.compile(r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)/threads"), self._start_thread),
             ("POST", re.compile(r"/users/@me/channels"), self._open_dm),
         ]
@@ -196,11 +212,40 @@ class FakeDiscord:
 
         return number(copy.deepcopy(components))
 
+    def _attachments(self, channel_id: str, data: Json, uploads: list[Upload],
+                     existing: list[Json] | None = None) -> list[Json]:
+        """A message's attachments as Discord keeps them: each `attachments` entry of the request is an
+        attachment the message already has (by its id) or an upload (by its `files[n]` index), which the
+        fake then hosts on its CDN."""
+        kept = {str(a["id"]): a for a in existing or []}
+        by_index = {u.index: u for u in uploads}
+        entries = data.get("attachments")
+        if entries is None:
+            entries = [{"id": u.index, "filename": u.filename} for u in uploads]
+        out: list[Json] = []
+        for entry in entries:
+            if str(entry.get("id")) in kept:
+                out.append(kept[str(entry["id"])])
+                continue
+            upload = by_index.get(int(entry.get("id", -1)))
+            if upload is None:
+                continue
+            aid = self.snowflake()
+            path = f"/attachments/{channel_id}/{aid}/{upload.filename}"
+            self.files[path] = upload.data
+            url = f"http://127.0.0.1:{self.port}{path}"
+            attachment = {"id": aid, "filename": entry.get("filename") or upload.filename, "size": len(upload.data),
+                          "url": url, "proxy_url": url, "content_type": upload.content_type}
+            if entry.get("description"):
+                attachment["description"] = entry["description"]
+            out.append(attachment)
+        return out
+
     def _message(self, channel_id: str, data: Json, *, nonce: str | None = None,
-                 interaction: Json | None = None) -> Json:
+                 interaction: Json | None = None, uploads: list[Upload] | None = None) -> Json:
         message: Json = {
             "type": 0, "content": data.get("content") or "", "mentions": [], "mention_roles": [],
-            "attachments": [], "embeds": [{"type": "rich", "content_scan_version": 0, **e}
+            "attachments": self._attachments(channel_id, data, uploads or []), "embeds": [{"type": "rich", "content_scan_version": 0, **e}
                                           for e in data.get("embeds") or []],
             "timestamp": _now_iso(), "edited_timestamp": None, "flags": data.get("flags") or 0,
             "components": self._components(data.get("components") or []), "id": self.snowflake(),
@@ -219,7 +264,10 @@ class FakeDiscord:
             })
         return message
 
-    def _apply_edit(self, message: Json, data: Json) -> Json:
+    def _apply_edit(self, message: Json, data: Json, uploads: list[Upload] | None = None) -> Json:
+        if "attachments" in data or uploads:
+            message["attachments"] = self._attachments(message["channel_id"], data, uploads or [],
+                                                       message.get("attachments"))
         if "content" in data:
             message["content"] = data["content"] or ""
         if "embeds" in data:
@@ -325,9 +373,30 @@ class FakeDiscord:
         return ws
 
     # REST -----------------------------------------------------------------------------------
+    @staticmethod
+    async def _read_body(request: web.Request) -> tuple[Any, list[Upload]]:
+        """JSON, or multipart/form-data as discord.py sends files: `payload_json` plus `files[n]`."""
+        if not request.can_read_body:
+            return None, []
+        if not request.content_type.startswith("multipart/"):
+            return await request.json(), []
+        body: Any = None
+        uploads: list[Upload] = []
+        reader = await request.multipart()
+        async for part in reader:
+            if not isinstance(part, BodyPartReader):
+                continue
+            if part.name == "payload_json":
+                body = json.loads(await part.text())
+            elif part.name and (m := re.fullmatch(r"files\[(\d+)\]", part.name)):
+                data = bytes(await part.read())
+                uploads.append(Upload(int(m.group(1)), part.filename or "", data,
+                                      part.headers.get("Content-Type", "")))
+        return body, uploads
+
     async def _rest(self, request: web.Request) -> web.StreamResponse:
-        body = await request.json() if request.can_read_body else None
-        call = Call(request.method, "/" + request.match_info["tail"], dict(request.query), body)
+        body, uploads = await self._read_body(request)
+        call = Call(request.method, "/" + request.match_info["tail"], dict(request.query), body, files=uploads)
         self.calls.append(call)
         try:
             fault = next((f for f in self.faults if call.matches(f.method, f.pattern)), None)
@@ -380,7 +449,7 @@ class FakeDiscord:
         channel_id = interaction["channel_id"]
         message: Json | None = None
         if kind == 4:  # CHANNEL_MESSAGE_WITH_SOURCE
-            message = self._message(channel_id, data, interaction=interaction)
+            message = self._message(channel_id, data, interaction=interaction, uploads=call.files)
             if not message["flags"] & EPHEMERAL:
                 self.messages[channel_id].append(copy.deepcopy(message))
         elif kind == 5:  # DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE: "studybot is thinking..."
@@ -391,7 +460,7 @@ class FakeDiscord:
                 return 400, {"message": "Interaction has no message", "code": 40060}
             message = copy.deepcopy(self.find_message(source["id"]) or source)
             if kind == 7:
-                self._apply_edit(message, data)
+                self._apply_edit(message, data, call.files)
         if message is not None:
             self.originals[token] = message
         if "with_response" not in call.query:
@@ -411,7 +480,7 @@ class FakeDiscord:
         interaction = self.interactions.get(token)
         if interaction is None:
             return 404, fixture("error_10062_unknown_interaction")
-        message = self._message(interaction["channel_id"], call.body, interaction=interaction)
+        message = self._message(interaction["channel_id"], call.body, interaction=interaction, uploads=call.files)
         if not message["flags"] & EPHEMERAL:
             self.messages[interaction["channel_id"]].append(copy.deepcopy(message))
         return (200, message) if call.query.get("wait") in ("1", "true", "True") else (204, message)  # 204 keeps it for tests
@@ -420,7 +489,7 @@ class FakeDiscord:
         original = self.originals.get(token)
         if original is None or (mid != "@original" and original["id"] != mid):
             return 404, fixture("error_10008_unknown_message")
-        return 200, self._apply_edit(original, call.body)
+        return 200, self._apply_edit(original, call.body, call.files)
 
     def _delete_webhook_message(self, call: Call, app: str, token: str, mid: str) -> tuple[int, Any]:
         if self.originals.pop(token, None) is None:
@@ -439,7 +508,7 @@ class FakeDiscord:
             for earlier in self.messages[cid]:
                 if earlier.get("nonce") == nonce and int(earlier["id"]) >= horizon:
                     return 200, earlier
-        message = self._message(cid, call.body, nonce=nonce)
+        message = self._message(cid, call.body, nonce=nonce, uploads=call.files)
         self.messages[cid].append(message)
         return 200, message
 
@@ -458,8 +527,42 @@ class FakeDiscord:
     def _edit_message(self, call: Call, cid: str, mid: str) -> tuple[int, Any]:
         for message in self.messages.get(cid, []):
             if message["id"] == mid:
-                return 200, self._apply_edit(message, call.body)
+                return 200, self._apply_edit(message, call.body, call.files)
         return 404, fixture("error_10008_unknown_message")
+
+    def _delete_message(self, call: Call, cid: str, mid: str) -> tuple[int, Any]:
+        messages = self.messages.get(cid, [])
+        for index, message in enumerate(messages):
+            if message["id"] == mid:
+                del messages[index]
+                return 204, None
+        return 404, fixture("error_10008_unknown_message")
+
+    def _start_private_thread(self, call: Call, cid: str) -> tuple[int, Any]:
+        """A thread without a starter message (POST /channels/{id}/threads): type 12 is private."""
+        if not any(c["id"] == cid for c in self.guild["channels"]):
+            return 404, fixture("error_10003_unknown_channel")
+        now = _now_iso()
+        tid = self.snowflake()
+        thread = {
+            "id": tid, "guild_id": self.guild_id, "parent_id": cid, "owner_id": self.bot_user["id"],
+            "type": call.body["type"], "name": call.body["name"], "last_message_id": None, "message_count": 0,
+            "member_count": 1, "rate_limit_per_user": 0, "flags": 0, "total_message_sent": 0,
+            "thread_metadata": {"archived": False, "archive_timestamp": now, "locked": False,
+                                "auto_archive_duration": call.body.get("auto_archive_duration", 1440),
+                                "invitable": call.body.get("invitable", True), "create_timestamp": now},
+            "member": {"id": tid, "user_id": self.bot_user["id"], "join_timestamp": now, "flags": 1},
+        }
+        self.threads[tid] = thread
+        return 201, thread
+
+    def _add_thread_member(self, call: Call, tid: str, uid: str) -> tuple[int, Any]:
+        if tid not in self.threads:
+            return 404, fixture("error_10003_unknown_channel")
+        if uid not in self.thread_members[tid]:
+            self.thread_members[tid].append(uid)
+            self.threads[tid]["member_count"] += 1
+        return 204, None
 
     def _start_thread(self, call: Call, cid: str, mid: str) -> tuple[int, Any]:
         message = next((m for m in self.messages.get(cid, []) if m["id"] == mid), None)
@@ -530,6 +633,12 @@ class Payloads:
         payload["channel"]["id"] = message["channel_id"]
         return payload
 
+    def select(self, message: Json, custom_id: str, values: list[str], who: str = "bo") -> Json:
+        """A string select's pick (MESSAGE_COMPONENT, component_type 3) on a posted message."""
+        payload = self.button(message, custom_id, who)
+        payload["data"] = {"component_type": 3, "custom_id": custom_id, "values": list(values), "id": 2}
+        return payload
+
     def dm_button(self, message: Json, custom_id: str) -> Json:
         payload = self._fresh("interaction_button_dm", None)
         payload["data"] = {"component_type": 2, "custom_id": custom_id, "id": 2}
@@ -538,11 +647,13 @@ class Payloads:
         return payload
 
     def modal_submit(self, custom_id: str, values: dict[str, str], who: str = "bo",
-                     message: Json | None = None) -> Json:
+                     message: Json | None = None, selections: dict[str, list[str]] | None = None) -> Json:
+        """A MODAL_SUBMIT: text inputs (type 4) and string selects (type 3), each in a label (type 18)."""
         payload = self._fresh("interaction_modal_setup", who)
+        inputs: list[Json] = [{"type": 4, "custom_id": k, "value": v} for k, v in values.items()]
+        inputs += [{"type": 3, "custom_id": k, "values": list(v)} for k, v in (selections or {}).items()]
         payload["data"] = {"custom_id": custom_id, "components": [
-            {"type": 18, "id": 2 * i + 1, "component": {"type": 4, "id": 2 * i + 2, "custom_id": k, "value": v}}
-            for i, (k, v) in enumerate(values.items())]}
+            {"type": 18, "id": 2 * i + 1, "component": {**c, "id": 2 * i + 2}} for i, c in enumerate(inputs)]}
         if message is not None:
             payload["message"] = copy.deepcopy(message)
         return payload

@@ -18,7 +18,7 @@ from bot.bootstrap import Core, build_core
 from bot.chat import ChatRouter
 from bot.clock import ManualClock
 from bot.config import Config
-from bot.events import Event
+from bot.events import ChoiceSelected, CommandInvoked, Event, FormSubmitted
 from bot.ids import ChannelRef, CommunityRef, Platform
 from bot.messages import Response
 
@@ -101,11 +101,12 @@ async def make_studybot(fake: FakeDiscord, db: str, *, clock: ManualClock | None
     core = await build_core(config, clock=clock, scheduler=scheduler, bank=small_bank(), chat=ChatRouter())
     events: list[Event] = []
 
-    async def recording(event: Event) -> Response:
-        events.append(event)
-        return await core.bot.handle(event)
+    inner = wrap(core.bot.handle) if wrap else core.bot.handle
 
-    handle = wrap(recording) if wrap else recording
+    async def handle(event: Event) -> Response:  # every event the adapter hands over, recorded
+        events.append(event)
+        return await inner(event)
+
     adapter_options.setdefault("guild_ready_timeout", 0.01)
     adapter = DiscordAdapter(core, config, handle=handle, **adapter_options)
     return Studybot(fake, core, adapter, clock, scheduler, events)
@@ -131,3 +132,30 @@ async def set_up(bot: Studybot, payloads: Payloads) -> None:
     assert modal.body["type"] == 9
     done = await bot.interact(payloads.modal_submit("admin:setup", SETUP, who="ada"))
     assert done.body["type"] == 4
+
+
+class Canned:
+    """Answers chosen events with a prepared Response (the rest go to the core); can hold the core back
+    so that the adapter defers first."""
+
+    def __init__(self) -> None:
+        self.responses: dict[str, Response] = {}
+        self.open = asyncio.Event()
+        self.open.set()
+
+    @staticmethod
+    def key(event: Event) -> str:
+        if isinstance(event, CommandInvoked):
+            return event.name
+        if isinstance(event, ChoiceSelected):
+            return event.action
+        assert isinstance(event, FormSubmitted)
+        return event.form_id
+
+    def wrap(self, handle: Handle) -> Handle:
+        async def answer(event: Event) -> Response:
+            await self.open.wait()
+            canned = self.responses.get(self.key(event))
+            return canned if canned is not None else await handle(event)
+
+        return answer

@@ -11,7 +11,7 @@ from discord_harness import CHANNEL_POSTS, NINE, set_up
 
 from adapters.discord.chat import nonce_for
 from bot.ids import ChannelRef, MemberRef, MessageRef
-from bot.messages import Choice, Reply
+from bot.messages import Choice, FileOut, Reply
 from bot.ports import DeliveryError, DeliveryProblem
 
 LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
@@ -101,14 +101,62 @@ async def test_direct_messages_and_their_failures(bot, fake: FakeDiscord, payloa
     assert left.value.problem is DeliveryProblem.MEMBER_GONE
 
 
-async def test_a_private_notice_is_a_public_mention(bot, fake: FakeDiscord, payloads: Payloads) -> None:
+async def test_a_private_notice_is_refused_and_nothing_is_posted(bot, fake: FakeDiscord,
+                                                                 payloads: Payloads) -> None:
     cy = MemberRef(bot.community, payloads.member_id("cy"))
-    await bot.adapter.chat.send_private_notice(bot.channel, cy, Reply(text="Tick your key points",
-                                                                      title="Your checklist"))
-    call = fake.calls_matching("POST", CHANNEL_POSTS)[-1]
-    assert call.body["content"].startswith(f"<@{cy.id}> ")
-    assert call.body["allowed_mentions"] == {"parse": [], "users": [int(cy.id)]}
-    assert call.body["embeds"][0]["title"] == "Your checklist"
+    secret = Reply(text="Tick your key points: watermark", title="Your checklist",
+                   files=(FileOut("notes.txt", b"only for cy"),), choices=(Choice("Done", "daily:done:1"),))
+    mark = fake.mark()
+    for where in (bot.channel, bot.channel.in_thread("1100000000000000555")):
+        with pytest.raises(DeliveryError) as caught:
+            await bot.adapter.chat.send_private_notice(where, cy, secret)
+        assert caught.value.problem is DeliveryProblem.NOT_PRIVATE and not caught.value.retryable
+    assert fake.calls[mark:] == []  # not a single request: nothing of it reached any channel
+    assert all(not messages for messages in fake.messages.values())
+
+
+async def test_a_private_space_is_a_private_thread_with_exactly_those_members(bot, fake: FakeDiscord,
+                                                                              payloads: Payloads) -> None:
+    pair = (MemberRef(bot.community, payloads.member_id("bo")), MemberRef(bot.community, payloads.member_id("cy")))
+    space = await bot.adapter.chat.open_private_space(bot.channel.in_thread("1100000000000000555"), pair,
+                                                      "Mock interview · " + "x" * 200)
+    (created,) = fake.calls_matching("POST", rf"/channels/{fake.channel_id}/threads")  # in the parent channel
+    assert created.body["type"] == 12 and created.body["invitable"] is False
+    assert len(created.body["name"]) <= 100 and created.body["name"].startswith("Mock interview")
+    tid = created.response["id"]
+    assert space == bot.channel.in_thread(tid)
+    added = fake.calls_matching("PUT", rf"/channels/{tid}/thread-members/\d+")
+    assert [c.path.rsplit("/", 1)[1] for c in added] == [m.id for m in pair]
+    assert fake.thread_members[tid] == [m.id for m in pair]
+    posted = await bot.adapter.chat.send(space, Reply(text="Your mock starts now"))
+    assert fake.messages[tid][0]["id"] == posted.id
+
+
+async def test_a_private_space_without_permission(bot, fake: FakeDiscord, payloads: Payloads) -> None:
+    bo = MemberRef(bot.community, payloads.member_id("bo"))
+    fake.fail("POST", rf"/channels/{fake.channel_id}/threads", 403, "error_50013_missing_permissions")
+    with pytest.raises(DeliveryError) as caught:
+        await bot.adapter.chat.open_private_space(bot.channel, (bo,), "Mock")
+    assert caught.value.problem is DeliveryProblem.MISSING_PERMISSION
+    assert not fake.threads and not fake.calls_matching("PUT", r"/channels/\d+/thread-members/\d+")
+    fake.fail("PUT", r"/channels/\d+/thread-members/\d+", 403, "error_50001_missing_access")
+    with pytest.raises(DeliveryError) as adding:
+        await bot.adapter.chat.open_private_space(bot.channel, (bo,), "Mock")
+    assert adding.value.problem is DeliveryProblem.MISSING_PERMISSION
+
+
+async def test_delete_removes_the_message_and_a_gone_one_counts_as_deleted(bot, fake: FakeDiscord) -> None:
+    ref = await bot.adapter.chat.send(bot.channel, Reply(text="a pointer"))
+    kept = await bot.adapter.chat.send(bot.channel, Reply(text="another"))
+    await bot.adapter.chat.delete(ref)
+    assert [m["id"] for m in fake.messages[fake.channel_id]] == [kept.id]
+    await bot.adapter.chat.delete(ref)  # already gone (10008): fine
+    assert [c.status for c in fake.calls_matching("DELETE", rf"/channels/{fake.channel_id}/messages/\d+")] == [
+        204, 404]
+    fake.fail("DELETE", r"/channels/\d+/messages/\d+", 403, "error_50013_missing_permissions")
+    with pytest.raises(DeliveryError) as caught:
+        await bot.adapter.chat.delete(kept)
+    assert caught.value.problem is DeliveryProblem.MISSING_PERMISSION
 
 
 async def test_threads_are_started_once_and_posted_in(bot, fake: FakeDiscord) -> None:
@@ -146,8 +194,40 @@ async def test_find_posted_reads_the_key_back_from_history(bot, fake: FakeDiscor
     ref = await bot.adapter.chat.send(bot.channel, Reply(text="x" * 9000, idempotency_key=key))  # two messages
     await bot.adapter.chat.send(bot.channel, Reply(text="later"))
     found = await bot.adapter.chat.find_posted(bot.channel, key, LONG_AGO)
-    assert found == ref  # the first of the split reply; history carries no nonce, the footer has the key
+    assert found == ref  # the first of the split reply; history carries no nonce, the embed url has the key
     assert await bot.adapter.chat.find_posted(bot.channel, key, datetime.now(UTC) + timedelta(hours=1)) is None
+    stored = fake.messages[fake.channel_id]
+    assert [m["embeds"][0]["url"] for m in stored[1:3]] == [
+        f"https://discord.com/channels/{fake.guild_id}/{fake.channel_id}?studybot_key=daily-reveal%3A12"] * 2
+    assert all("footer" not in e for m in stored for e in m["embeds"])  # members never read a key
+
+
+async def test_find_posted_still_reads_the_key_from_an_old_footer(bot, fake: FakeDiscord) -> None:
+    """Messages posted before the key moved to the embed url carry it as the footer's last piece."""
+    old = fake._message(fake.channel_id, {"embeds": [{"title": "Daily question · 2025-06-01", "description": "Q?",
+                                                      "footer": {"text": "easy · daily-post:9"}}]})
+    fake.messages[fake.channel_id].append(old)
+    await bot.adapter.chat.send(bot.channel, Reply(text="later", title="Other", footer="daily-post:10 is not a key"))
+    found = await bot.adapter.chat.find_posted(bot.channel, "daily-post:9", LONG_AGO)
+    assert found == MessageRef(bot.channel, old["id"])
+    assert await bot.adapter.chat.find_posted(bot.channel, "daily-post:10", LONG_AGO) is None
+    someone = fake._message(fake.channel_id, {"embeds": [{"footer": {"text": "daily-post:11"}}]})
+    someone["author"] = fake.user(fake.members["bo"]["user"]["id"])  # not our message: ignored
+    fake.messages[fake.channel_id].append(someone)
+    assert await bot.adapter.chat.find_posted(bot.channel, "daily-post:11", LONG_AGO) is None
+
+
+async def test_an_edit_in_a_dm_keeps_the_link_that_names_the_server(bot, fake: FakeDiscord,
+                                                                    payloads: Payloads) -> None:
+    bo = MemberRef(bot.community, payloads.member_id("bo"))
+    ref = await bot.adapter.chat.send_direct(bo, Reply(text="Your checklist", choices=(Choice("☐ a", "daily:tick:1:0"),),
+                                                       idempotency_key="daily-checklist:1"))
+    await bot.adapter.chat.edit(ref, Reply(text="Your checklist", choices=(Choice("☑ a", "daily:tick:1:0"),)))
+    (edited,) = fake.messages[ref.channel.id]
+    assert edited["embeds"][0]["url"] == f"https://discord.com/channels/{fake.guild_id}"  # a click there still works
+    await bot.adapter.chat.edit(ref, Reply(text="Saved", idempotency_key="daily-checklist:1"))
+    assert fake.messages[ref.channel.id][0]["embeds"][0]["url"] == (
+        f"https://discord.com/channels/{fake.guild_id}?studybot_key=daily-checklist%3A1")
 
 
 async def test_a_resend_with_the_same_key_is_deduplicated_by_the_nonce(bot, fake: FakeDiscord) -> None:

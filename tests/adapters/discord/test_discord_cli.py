@@ -11,7 +11,7 @@ from discord_harness import APP_ID, TOKEN, discord_config
 
 from adapters.discord.cli import application_id_from_token, invite_url, sync_commands
 from adapters.discord.endpoints import DEFAULT_API_BASE, DEFAULT_GATEWAY, api_base, apply_endpoints
-from bot.commands import CATALOGUE
+from bot.commands import default_catalogue
 from bot.config import Config, load_config
 
 
@@ -23,8 +23,8 @@ def test_the_invite_url_asks_for_exactly_what_studybot_needs() -> None:
     assert query["scope"] == ["bot applications.commands"]
     perms = discord.Permissions(int(query["permissions"][0]))
     granted = {name for name, on in perms if on}
-    assert granted == {"send_messages", "send_messages_in_threads", "create_public_threads", "embed_links",
-                       "read_message_history"}
+    assert granted == {"send_messages", "send_messages_in_threads", "create_public_threads",
+                       "create_private_threads", "embed_links", "attach_files", "read_message_history"}
 
 
 def test_the_invite_url_with_an_explicit_application_id() -> None:
@@ -39,10 +39,10 @@ def test_a_token_that_does_not_name_an_application() -> None:
 @pytest.mark.parametrize("guild", [None, "1100000000000000001"])
 async def test_sync_registers_the_catalogue(fake: FakeDiscord, guild: str | None) -> None:
     count = await sync_commands(discord_config(fake, ":memory:"), guild)
-    assert count == len(CATALOGUE)
+    assert count == len(default_catalogue())
     path = f"/applications/{APP_ID}" + (f"/guilds/{guild}" if guild else "") + "/commands"
     (put,) = fake.calls_matching("PUT", path)
-    assert [c["name"] for c in put.body] == [c.name for c in CATALOGUE]
+    assert [c["name"] for c in put.body] == [c.name for c in default_catalogue()]
     assert fake.commands[guild or "global"][0]["application_id"] == APP_ID
 
 

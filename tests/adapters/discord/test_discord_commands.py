@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
-from discord_fake import EPHEMERAL, Call, FakeDiscord, Payloads, cache_guild, fixture
+from discord_fake import DISCORD_EPOCH_MS, EPHEMERAL, Call, FakeDiscord, Payloads, cache_guild, fixture
 from discord_harness import NINE, Studybot, make_studybot, set_up
 
 from bot.events import Attachment, ChoiceSelected, CommandInvoked, FormSubmitted
 from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef, Platform
+from bot.messages import Choice, Reply
 
 
 def last_command(bot: Studybot) -> CommandInvoked:
@@ -233,10 +235,29 @@ async def test_pack_add_without_a_file_opens_the_paste_modal(bot, payloads: Payl
     call = await bot.interact(payload)
     assert call.body["type"] == 9, call.body
     form = call.body["data"]
-    assert form["custom_id"] == "admin:pack-add" and len(form["components"]) <= 5
+    assert form["custom_id"].endswith(":add") and len(form["components"]) <= 5  # the packs feature's form
     inputs = [c["component"] for c in form["components"] if c["type"] == 18]
     assert [i["custom_id"] for i in inputs] == ["name", "format", "topic", "content"]
     assert inputs[0]["value"] == "team-ops" and inputs[3]["style"] == 2 and inputs[3]["max_length"] == 4000
-    done = await bot.interact(payloads.modal_submit("admin:pack-add", {
+    done = await bot.interact(payloads.modal_submit(form["custom_id"], {
         "name": "team-ops", "format": "studybot", "topic": "", "content": PACK.decode()}, who="ada"))
     assert "Added pack `team-ops`" in private_text(done)
+
+
+def snowflake_at(when: datetime, n: int) -> str:
+    """A Discord id minted at `when` (ms since the Discord epoch, in the top 42 bits)."""
+    return str(((int(when.timestamp() * 1000) - DISCORD_EPOCH_MS) << 22) | n)
+
+
+async def test_every_event_carries_when_discord_says_it_happened(bot, fake: FakeDiscord, payloads: Payloads) -> None:
+    """occurred_at is the interaction's snowflake time, not the time we got round to it."""
+    await bot.adapter.chat.send(bot.channel, Reply(text="pick", choices=(Choice("Go", "quiz:go:1"),)))
+    posted = fake.messages[fake.channel_id][0]
+    moments = [datetime(2025, 6, 2, 8, 59, 58, 125000, tzinfo=UTC), datetime(2025, 6, 2, 8, 59, 59, 7000, tzinfo=UTC),
+               datetime(2025, 6, 2, 9, 0, 0, 999000, tzinfo=UTC)]
+    sent = [payloads.command("daily"), payloads.button(posted, "quiz:go:1"), payloads.modal_submit("quiz:form:1", {})]
+    for n, (payload, when) in enumerate(zip(sent, moments, strict=True)):
+        payload["id"] = snowflake_at(when, n)
+        await bot.interact(payload)
+    assert [type(e) for e in bot.events] == [CommandInvoked, ChoiceSelected, FormSubmitted]
+    assert [e.occurred_at for e in bot.events] == moments

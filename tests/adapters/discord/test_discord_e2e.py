@@ -4,6 +4,7 @@ over REST and what the core stored."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import discord
 from discord_fake import EPHEMERAL, Call, FakeDiscord, Payloads
 from discord_harness import CHANNEL_POSTS, NINE, SETUP, components, custom_ids, make_studybot, set_up
 
-from bot.store.daily import DailyRepo
+from bot.features.daily.store import DailyRepo
 
 
 def message_of(call: Call) -> dict[str, Any]:
@@ -56,7 +57,9 @@ async def test_setup_daily_post_answer_reveal_thread_leaderboard(live, fake: Fak
     post = (await fake.wait_call("POST", CHANNEL_POSTS, after=mark)).response
     assert post["channel_id"] == fake.channel_id
     assert post["embeds"][0]["title"] == "Daily question · 2025-06-02"
-    assert post["embeds"][0]["footer"]["text"] == "daily-post:1"
+    assert "footer" not in post["embeds"][0]  # the outbox key is not for members to read
+    assert post["embeds"][0]["url"] == (f"https://discord.com/channels/{fake.guild_id}/{fake.channel_id}"
+                                        "?studybot_key=daily-post%3A1")
     assert custom_ids(post)[:2] == ["daily:answer:1", "daily:skip:1"]
     sent = fake.calls_matching("POST", CHANNEL_POSTS, after=mark)[0].body
     assert sent["nonce"] == "daily-post:1" and sent["enforce_nonce"] is True
@@ -103,11 +106,15 @@ async def test_setup_daily_post_answer_reveal_thread_leaderboard(live, fake: Fak
                                   == fake.dms[bo]["id"], after=mark)
     checklist = dm_call.response
     assert checklist["embeds"][0]["title"] == "Your checklist"
-    assert checklist["embeds"][0]["url"] == f"https://discord.com/channels/{fake.guild_id}"
-    # cy's DMs are closed: a short public message in the channel mentions them instead
-    notice = await fake.wait_for(lambda c: c.matches("POST", CHANNEL_POSTS) and (c.body.get("content") or "")
-                                 .startswith(f"<@{cy}>"), after=mark)
-    assert [str(u) for u in notice.body["allowed_mentions"]["users"]] == [cy]
+    assert checklist["embeds"][0]["url"].startswith(f"https://discord.com/channels/{fake.guild_id}?studybot_key=")
+    # cy's DMs are closed: Discord cannot show a message to cy alone outside an interaction, so cy's
+    # checklist is not posted where others can read it
+    await fake.wait_for(lambda c: c.matches("POST", CHANNEL_POSTS) and c.status == 403
+                        and c.response["code"] == 50007, after=mark)
+    dm_ids = {dm["id"] for dm in fake.dms.values()}
+    public = [m for cid, ms in fake.messages.items() if cid not in dm_ids for m in ms]
+    assert not [m for m in public if any(e.get("title") == "Your checklist" for e in m["embeds"])]
+    assert not [m for m in public if f"<@{cy}>" in m["content"]]
 
     # kudos from the thread, a tick from the DM (no guild id there: the embed link names the server)
     kudos = await live.interact(payloads.button(in_thread, kudos_id, who="cy"))
@@ -174,3 +181,35 @@ async def test_a_fixed_number_of_shards(fake: FakeDiscord, tmp_path: Path) -> No
         assert not fake.calls_matching("GET", "/gateway/bot")
     finally:
         await sharded.stop()
+
+
+async def test_removed_from_a_server_studybot_stops_there(live, fake: FakeDiscord, payloads: Payloads) -> None:
+    await set_up(live, payloads)
+    key = live.community.key
+    settings = await live.core.communities.get(key)
+    assert settings is not None and settings.enabled
+    client = live.adapter.client
+    wired = client.studybot_removed  # what the adapter wired up: the core's community_removed
+    assert wired is not None
+    removed: list[str] = []
+    done = asyncio.Event()
+
+    async def observed(community_key: str) -> None:
+        await wired(community_key)
+        removed.append(community_key)
+        done.set()
+
+    client.studybot_removed = observed
+    # an outage is not a removal: GUILD_DELETE with unavailable=true
+    outage = asyncio.ensure_future(client.wait_for("guild_unavailable", timeout=5))
+    await fake.dispatch("GUILD_DELETE", {"id": fake.guild_id, "unavailable": True})
+    await outage
+    settings = await live.core.communities.get(key)
+    assert not removed and settings is not None and settings.enabled
+
+    await fake.dispatch("GUILD_DELETE", {"id": fake.guild_id})  # kicked
+    await asyncio.wait_for(done.wait(), 5)
+    assert removed == [key]
+    settings = await live.core.communities.get(key)
+    assert settings is not None and not settings.enabled
+    assert client.get_guild(int(fake.guild_id)) is None

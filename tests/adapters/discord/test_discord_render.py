@@ -9,23 +9,23 @@ import discord
 import pytest
 
 from adapters.discord.commands import command_payloads, parse_command
-from adapters.discord.components import ActionButton, form_modal, modal_values
+from adapters.discord.components import ActionItem, form_modal, modal_selections, modal_values
 from adapters.discord.render import (
     CONTENT_LIMIT,
     DESCRIPTION_LIMIT,
     EMBED_TOTAL_LIMIT,
     FIELD_VALUE_LIMIT,
-    footer_key,
     render_reply,
+    url_key,
 )
 from adapters.discord.text import markdown, split_text
 from bot import markup as mk
 from bot.actions import ActionError, decode, encode
-from bot.commands import CATALOGUE, OptionType
+from bot.commands import OptionType, default_catalogue
+from bot.community import CommunitySettings
 from bot.features.admin import setup_form
-from bot.features.settings import CommunitySettings
 from bot.ids import CommunityRef, MemberRef, Platform
-from bot.messages import Choice, Field, Form, FormField, InputKind, Reply, Style
+from bot.messages import Choice, Field, Form, FormField, InputKind, Reply, Select, SelectOption, Style
 
 ALICE = MemberRef(CommunityRef(Platform.DISCORD, "1"), "1100000000000000012")
 
@@ -76,17 +76,19 @@ def test_a_plain_reply_is_content_split_with_the_buttons_on_the_last_message() -
 def test_an_embed_reply_respects_every_embed_limit() -> None:
     fields = tuple(Field(f"Field {i}", "v" * 2000) for i in range(10))
     reply = Reply(text="Model answer. " * 1200, title="T" * 300, fields=fields, footer="a footer")
-    parts = render_reply(reply, key="daily-reveal:4")
+    parts = render_reply(reply, key="daily-reveal:4", link="https://discord.com/channels/1/2")
     assert len(parts) >= 3
     for part in parts:
         assert sum(len(e) for e in part.embeds) <= EMBED_TOTAL_LIMIT and len(part.embeds) <= 10
         for embed in part.embeds:
             assert len(embed.description or "") <= DESCRIPTION_LIMIT
             assert all(len(f.value or "") <= FIELD_VALUE_LIMIT for f in embed.fields)
-        assert footer_key(part.embeds[-1]) == "daily-reveal:4"  # every message carries the key
+        assert url_key(part.embeds[0]) == "daily-reveal:4"  # every message carries the key, in one embed
+        assert [e.url for e in part.embeds[1:]] == [None] * (len(part.embeds) - 1)  # (no merged embeds)
     first = parts[0].embeds[0]
     assert first.title is not None and len(first.title) == 256
-    assert parts[-1].embeds[-1].footer.text == "a footer · daily-reveal:4"
+    assert parts[-1].embeds[-1].footer.text == "a footer"  # members never read the key
+    assert all(e.footer.text is None for p in parts for e in p.embeds[:-1])
     assert sum(len(e.fields) for p in parts for e in p.embeds) == 10
 
 
@@ -111,11 +113,11 @@ async def test_choices_are_persistent_buttons_in_rows_of_five() -> None:
     assert [c["custom_id"] for c in flat] == [c.action for c in choices] + ["daily:done:9"]
     assert flat[1]["style"] == discord.ButtonStyle.success.value
     assert flat[-1]["style"] == discord.ButtonStyle.primary.value
-    assert all(isinstance(item, ActionButton) for item in view.children)
+    assert all(isinstance(item, ActionItem) for item in view.children)
 
 
 def test_the_button_template_is_the_action_codec() -> None:
-    template = ActionButton.__discord_ui_compiled_template__
+    template = ActionItem.__discord_ui_compiled_template__
     for action in ("daily:tick:12:3", "admin:setup", "daily:kudos:a_b.c-d", encode("daily", "post-now", 7)):
         assert decode(action) and template.fullmatch(action)
     for bad in ("Daily:x", "daily:", "daily:tick:", "daily:tick:a b", "daily"):
@@ -124,7 +126,7 @@ def test_the_button_template_is_the_action_codec() -> None:
         assert not template.fullmatch(bad)
     assert not template.fullmatch("8f14e45fceea167a5a36dedd4bea2543")  # discord.py's random ids
     with pytest.raises(ValueError):
-        ActionButton("not an action")
+        ActionItem.button("not an action")
 
 
 def test_a_form_with_room_shows_its_intro_as_text() -> None:
@@ -158,16 +160,74 @@ def test_modal_values_from_labels_and_from_action_rows() -> None:
                          {"type": 18, "id": 2, "component": {"type": 4, "custom_id": "answer", "value": "a"}},
                          {"type": 1, "components": [{"type": 4, "custom_id": "time", "value": "09:00"}]},
                          {"type": 18, "component": {"type": 3, "custom_id": "days", "values": ["mon", "fri"]}}]) \
-        == {"answer": "a", "time": "09:00", "days": "mon,fri"}
+        == {"answer": "a", "time": "09:00"}  # a select's picks are not text
+    assert modal_selections([{"type": 18, "component": {"type": 4, "custom_id": "answer", "value": "a"}},
+                             {"type": 18, "component": {"type": 3, "custom_id": "days", "values": ["mon", "fri"]}},
+                             {"type": 18, "component": {"type": 3, "custom_id": "topic", "values": []}},
+                             {"type": 1, "components": [{"type": 3, "custom_id": "old", "values": ["x"]}]}]) \
+        == {"days": ("mon", "fri"), "topic": (), "old": ("x",)}
+
+
+OPTIONS = tuple(SelectOption(f"Topic {i}", f"t{i}", f"about {i}" if i % 2 else None) for i in range(6))
+
+
+async def test_selects_are_persistent_string_selects_above_the_buttons() -> None:
+    reply = Reply(text="pick", choices=tuple(Choice(f"B{i}", f"quiz:go:{i}") for i in range(7)), selects=(
+        Select("quiz:topic:1", OPTIONS, placeholder="One topic"),
+        Select("quiz:topics:1", OPTIONS, min_values=0, max_values=3)))
+    (part,) = render_reply(reply)
+    assert part.view is not None and part.view.is_finished() and part.view.timeout is None
+    assert all(isinstance(item, ActionItem) for item in part.view.children)
+    rows = part.view.to_components()
+    assert [[c["type"] for c in r["components"]] for r in rows] == [[3], [3], [2] * 5, [2] * 2]
+    single, multi = rows[0]["components"][0], rows[1]["components"][0]
+    assert single["custom_id"] == "quiz:topic:1" and single["placeholder"] == "One topic"
+    assert (single["min_values"], single["max_values"]) == (1, 1)
+    assert multi["custom_id"] == "quiz:topics:1" and (multi["min_values"], multi["max_values"]) == (0, 3)
+    assert [(o["label"], o["value"], o.get("description")) for o in single["options"]] == [
+        (o.label, o.value, o.description) for o in OPTIONS]
+    template = ActionItem.__discord_ui_compiled_template__
+    assert all(template.fullmatch(c["custom_id"]) for r in rows for c in r["components"])
+
+
+def test_more_than_five_rows_put_the_extra_buttons_on_a_message_of_their_own() -> None:
+    selects = tuple(Select(f"quiz:pick:{i}", OPTIONS) for i in range(4))
+    reply = Reply(text="pick", title="Four selects", selects=selects,
+                  choices=tuple(Choice(f"B{i}", f"quiz:go:{i}") for i in range(12)))
+    first, more = render_reply(reply)
+    assert first.view is not None and more.view is not None and more.content == "More options:"
+    first_rows, more_rows = first.view.to_components(), more.view.to_components()
+    assert len(first_rows) == 5 and [len(r["components"]) for r in more_rows] == [5, 2]
+    ids = [c["custom_id"] for rows in (first_rows, more_rows) for r in rows for c in r["components"]]
+    assert ids == [s.action for s in selects] + [f"quiz:go:{i}" for i in range(12)]  # none lost
+
+
+def test_a_form_renders_select_fields_as_selects_in_labels() -> None:
+    form = Form("quiz:settings:1", "Quiz settings", (
+        FormField("note", "A note", required=False),
+        FormField("topic", "Topic", InputKind.SELECT, options=OPTIONS, defaults=("t2",), placeholder="Pick one"),
+        FormField("days", "Days", InputKind.MULTI_SELECT, required=False, options=OPTIONS[:4],
+                  defaults=("t0", "t3"), max_values=0)))
+    payload = form_modal(form).to_dict()
+    note, topic, days = payload["components"]
+    assert note["type"] == 18 and note["component"]["type"] == 4
+    assert topic["type"] == 18 and topic["label"] == "Topic"
+    single = topic["component"]
+    assert single["type"] == 3 and single["custom_id"] == "topic" and single["placeholder"] == "Pick one"
+    assert (single["min_values"], single["max_values"], single["required"]) == (1, 1, True)
+    assert [o["value"] for o in single["options"] if o.get("default")] == ["t2"]
+    multi = days["component"]
+    assert multi["type"] == 3 and (multi["min_values"], multi["max_values"], multi["required"]) == (0, 4, False)
+    assert [o["value"] for o in multi["options"] if o.get("default")] == ["t0", "t3"]
 
 
 def test_app_commands_come_from_the_catalogue() -> None:
     payloads = {p["name"]: p for p in command_payloads()}
-    assert list(payloads) == [c.name for c in CATALOGUE]
+    assert list(payloads) == [c.name for c in default_catalogue()]
     name_rule = re.compile(r"^[-_a-z0-9]{1,32}$")
     types = {OptionType.STRING: 3, OptionType.INTEGER: 4, OptionType.BOOLEAN: 5, OptionType.MEMBER: 6,
              OptionType.ATTACHMENT: 11}
-    for spec in CATALOGUE:
+    for spec in default_catalogue():
         payload = payloads[spec.name]
         assert payload["type"] == 1 and payload["contexts"] == [0] and len(payload["description"]) <= 100
         groups = ([(s.options, o["options"]) for s, o in zip(spec.subcommands, payload["options"], strict=True)]

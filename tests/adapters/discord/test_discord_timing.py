@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from discord_fake import EPHEMERAL, FakeDiscord, Payloads
 from discord_harness import NINE, SETUP, Handle, Studybot, custom_ids, make_studybot, set_up
 
+from adapters.discord import handler
 from bot.events import Event
 from bot.messages import Response
 
@@ -176,3 +178,15 @@ async def test_a_button_that_is_not_ours_still_gets_an_answer(bot, payloads: Pay
     post = fake.messages[fake.channel_id][-1]
     answered = await bot.interact(payloads.button(post, custom_id))
     assert answered.body["type"] == 4 and answered.body["data"]["flags"] == EPHEMERAL
+
+
+@pytest.mark.parametrize("public", [True, False])
+async def test_how_a_slow_command_is_deferred_comes_from_the_catalogue(slow, gate, payloads: Payloads,
+                                                                      monkeypatch, public: bool) -> None:
+    """CommandSpec.public, not a list in the adapter: flip it for /stats and the defer follows."""
+    real = handler.find
+    monkeypatch.setattr(handler, "find", lambda name: replace(spec, public=public)
+                        if (spec := real(name)) is not None and name == "stats" else spec)
+    deferred = await held(slow, gate, payloads.slash("stats"))
+    assert deferred["type"] == 5
+    assert (deferred.get("data") or {}).get("flags") == (None if public else EPHEMERAL)
