@@ -22,7 +22,7 @@ from bot.commands import CommandSpec
 from bot.config import Config
 from bot.content.bank import Bank
 from bot.content.loader import default_content_dir, load_bank
-from bot.features import admin, daily, home, leaderboard, pack_admin
+from bot.features import admin, daily, home, inbox, leaderboard, pack_admin
 from bot.features.daily.answers import DailyAnswers
 from bot.features.daily.cycle import DailyCycle
 from bot.features.daily.store import DailyRepo
@@ -38,6 +38,7 @@ from bot.services import Services
 from bot.settings import SettingsStore
 from bot.store.communities import CommunityRepo, MemberRepo
 from bot.store.db import Database
+from bot.store.drops import DropRepo
 from bot.store.jobs import JobRepo
 from bot.store.ledger import LedgerRepo
 from bot.store.outbox import OutboxRepo
@@ -58,7 +59,7 @@ class FeatureModule(Protocol):
 
 
 #: every feature studybot runs, in the order their commands appear in help and the catalogue
-FEATURES: tuple[ModuleType, ...] = (admin, daily, leaderboard, pack_admin, home)
+FEATURES: tuple[ModuleType, ...] = (admin, daily, leaderboard, pack_admin, home, inbox)
 
 
 @functools.cache
@@ -154,7 +155,7 @@ async def build_core(config: Config, *, clock: Clock | None = None, scheduler: S
     registry = Registry()
     services = Services(
         config=config, db=db, clock=clock, chat=chat,
-        delivery=Delivery(chat, outbox, communities, clock, process.owner), jobs=jobs,
+        delivery=Delivery(chat, outbox, communities, clock, process.owner, DropRepo(db)), jobs=jobs,
         packs=Packs(bank, PackRepo(db)), communities=communities, members=members, ledger=LedgerRepo(db),
         rounds=DailyRepo(db), settings=SettingsStore(db), registry=registry,
     )

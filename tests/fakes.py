@@ -39,6 +39,8 @@ class FakeChat:
     threads: list[MessageRef] = field(default_factory=list)
     fail_next: list[DeliveryError] = field(default_factory=list)
     closed_dms: set[str] = field(default_factory=set)
+    #: the platform can show one member a message in a channel (Slack ephemeral); Discord cannot
+    private_notices: bool = True
     deleted: list[MessageRef] = field(default_factory=list)
     spaces: dict[str, tuple[str, ...]] = field(default_factory=dict)
     gone_members: set[str] = field(default_factory=set)
@@ -69,6 +71,8 @@ class FakeChat:
         return ref
 
     async def send_private_notice(self, channel: ChannelRef, member: MemberRef, reply: Reply) -> None:
+        if not self.private_notices:  # like Discord outside an interaction: no message for one member only
+            raise DeliveryError(DeliveryProblem.NOT_PRIVATE)
         self.sent.append(Sent("notice", f"{channel.key}@{member.id}", reply))
 
     async def edit(self, message: MessageRef, reply: Reply) -> None:

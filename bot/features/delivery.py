@@ -12,13 +12,18 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot import markup as mk
+from bot.actions import encode
 from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef
-from bot.messages import Reply
+from bot.messages import Choice, Reply, Style
+from bot.messages_json import reply_to_json
 from bot.ports import ChatPort, Clock, DeliveryError, DeliveryProblem
 from bot.store.communities import CommunityRepo
+from bot.store.drops import DropRepo
 from bot.store.outbox import ClaimState, OutboxRepo
 
 log = logging.getLogger(__name__)
+INBOX = "inbox"  # the feature whose button shows a waiting private message (bot.features.inbox)
 #: waits after the 1st, 2nd, 3rd ... failed try; the last one repeats. A 429's own Retry-After wins.
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1),
            timedelta(hours=3), timedelta(hours=6))
@@ -66,7 +71,8 @@ def advice(problem: DeliveryProblem) -> str:
 
 class Delivery:
     def __init__(self, chat: ChatPort, outbox: OutboxRepo, communities: CommunityRepo, clock: Clock,
-                 owner: str) -> None:
+                 owner: str, drops: DropRepo | None = None) -> None:
+        self._drops = drops
         self._chat = chat
         self._outbox = outbox
         self._communities = communities
@@ -131,13 +137,7 @@ class Delivery:
             ref = await self._chat.send_direct(member, replace(reply, idempotency_key=key))
         except DeliveryError as exc:
             if exc.problem is DeliveryProblem.DM_CLOSED and fallback is not None:
-                try:
-                    await self._chat.send_private_notice(fallback, member, reply)
-                except DeliveryError as exc2:
-                    await self._failed(key, member.community, exc2)
-                    return False
-                await self._outbox.mark_sent(key, f"notice:{fallback.key}", self._clock.now())
-                return True
+                return await self._private_fallback(key, member, reply, fallback)
             if exc.problem in (DeliveryProblem.DM_CLOSED, DeliveryProblem.MEMBER_GONE):
                 log.info("outbox %s: cannot reach member %s (%s); not sending", key, member.id, exc.problem)
                 await self._outbox.mark_abandoned(key, str(exc))
@@ -146,6 +146,33 @@ class Delivery:
             return False
         await self._outbox.mark_sent(key, ref.key, self._clock.now())
         return True
+
+    async def _private_fallback(self, key: str, member: MemberRef, reply: Reply, channel: ChannelRef) -> bool:
+        """DMs are closed: show it to the member alone in the channel (Slack ephemeral); where the platform
+        cannot (Discord outside an interaction), post only a pointer with a button that shows it privately.
+        The private content itself is never posted where others can read it."""
+        try:
+            await self._chat.send_private_notice(channel, member, reply)
+        except DeliveryError as exc:
+            if exc.problem is not DeliveryProblem.NOT_PRIVATE:
+                await self._failed(key, member.community, exc)
+                return False
+        else:
+            await self._outbox.mark_sent(key, f"notice:{channel.key}", self._clock.now())
+            return True
+        if self._drops is None:
+            await self._outbox.mark_abandoned(key, "DMs closed and no private notice possible")
+            return True
+        drop = await self._drops.put(key, member.community.key, member.id, reply_to_json(reply), self._clock.now())
+        pointer = Reply(text=f"{mk.mention(member)} I couldn't send you a direct message (your DMs are closed "
+                             f"to me), so {mk.bold(reply.title or 'something for you')} is waiting here. Only you "
+                             "can open it.",
+                        choices=(Choice("Show it to me", encode(INBOX, "show", drop), Style.PRIMARY),))
+        shown = await self.post_outcome(f"{key}:pointer", channel, pointer)
+        if shown.state is PostState.SENT:
+            await self._outbox.mark_sent(key, f"drop:{drop}", self._clock.now())
+            return True
+        return False
 
     async def thread(self, message: MessageRef, name: str) -> ChannelRef:
         """A thread on the message; where that fails (no permission, no threads), the message's channel."""

@@ -187,4 +187,16 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE ledger ADD COLUMN topic TEXT;
     CREATE INDEX ledger_topic_window ON ledger (community, topic, created_at, member, points);
     """,
+    """
+    -- private messages waiting behind a "show it to me" button (bot.store.drops)
+    CREATE TABLE private_drops (
+        id         INTEGER PRIMARY KEY,
+        key        TEXT NOT NULL UNIQUE,
+        community  TEXT NOT NULL,
+        member     TEXT NOT NULL,
+        reply      TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX private_drops_by_member ON private_drops (community, member);
+    """,
 )
