@@ -28,7 +28,7 @@ async def test_a_checklist_for_closed_dms_is_never_posted_where_others_read_it()
         assert len(pointers) == 1
         (pointer,) = pointers
         for post in public:  # nothing of the checklist (its key points) reached the channel
-            assert "point A" not in post.reply.text or post.reply.title and post.reply.title.startswith("Reveal")
+            assert "point A" not in post.reply.text or (post.reply.title and post.reply.title.startswith("Reveal"))
             assert not any("☐" in c.label for c in post.reply.choices)
         show = pointer.reply.choices[0].action
         other = await h.click("bob", show)
