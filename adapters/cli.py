@@ -253,6 +253,7 @@ async def run(config: Config, force_console: bool = False) -> int:
     if not platforms:
         return await run_console(config)
     core = await build_core(config)
+    core.jobs.serve_only(tuple(platforms))  # another process may serve the other platform from this database
     adapters: list[Any] = []
     try:
         if "discord" in platforms:
@@ -301,6 +302,7 @@ async def run_console(config: Config) -> int:
         runtime.log_to_file(config, clock, log_file)
     scheduler = ClockScheduler(clock)
     core = await build_core(config, clock=clock, scheduler=scheduler)
+    core.jobs.serve_only(("console",))
     adapter: ConsoleAdapter | None = None
 
     def prompt() -> str:
@@ -308,7 +310,8 @@ async def run_console(config: Config) -> int:
 
     adapter = ConsoleAdapter(core, clock, scheduler, stdin_lines(prompt), print, user=config.console_name,
                              echo=not interactive, styles=runtime.styles_wanted(), reader_zone=runtime.local_zone(),
-                             on_clock_moved=lambda _moved: runtime.save_offset(offset_file, clock.offset))
+                             on_clock_moved=lambda _moved: runtime.save_offset(offset_file, clock.offset),
+                             files_dir=runtime.console_files_dir(config))
     if interactive:
         print(f"(logs go to {log_file})")
     ticker = asyncio.create_task(adapter.tick_forever()) if interactive else None

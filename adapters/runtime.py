@@ -97,6 +97,14 @@ def console_files(config: Config) -> tuple[Path | None, Path]:
     return base.with_name(base.name + ".clock"), base.with_name(base.name + ".log")
 
 
+def console_files_dir(config: Config) -> Path:
+    """Where the console writes the files replies carry (charts, exports, invites): beside the database."""
+    if config.db == ":memory:":
+        return Path("studybot-files")
+    base = Path(config.db).expanduser()
+    return base.with_name(base.name + ".files")
+
+
 def load_offset(path: Path | None) -> timedelta:
     if path is None:
         return timedelta()

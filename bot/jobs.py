@@ -38,6 +38,13 @@ class JobKind:
     timeout: timedelta = timedelta(minutes=2)
 
 
+class _Run:
+    __slots__ = ("replaced",)
+
+    def __init__(self) -> None:
+        self.replaced = False
+
+
 class JobQueue:
     def __init__(self, repo: JobRepo, clock: Clock, scheduler: Scheduler, owner: str,
                  platforms: tuple[str, ...] | None = None, concurrency: int = 32, detach: bool = False) -> None:
@@ -55,6 +62,8 @@ class JobQueue:
         self._claiming = asyncio.Lock()
         self._detach = detach
         self._background: set[asyncio.Task[int]] = set()
+        #: the runs of each job (kind, key) going on in this process
+        self._running: dict[tuple[str, str], list[_Run]] = {}
         self.ran = 0  # jobs handled by this process (observability, tests, benchmarks)
 
     def register(self, kind: str, handler: Handler, grace: timedelta,
@@ -76,10 +85,18 @@ class JobQueue:
         if kind not in self._kinds:
             raise ValueError(f"no handler for job kind {kind!r}")
         await self._repo.schedule(kind, key, community, due_at, payload or {}, self._clock.now())
+        self._replaced((kind, key))
         self._wake_no_later_than(due_at)
 
     async def cancel(self, kind: str, key: str) -> None:
         await self._repo.cancel(kind, key)
+        self._replaced((kind, key))
+
+    def _replaced(self, job: tuple[str, str]) -> None:
+        """A running job's row was rescheduled (made pending) or deleted: its run's finish or retry would
+        match nothing now (and must not touch a later claim of the same row), so it is not written."""
+        for run in self._running.get(job, ()):
+            run.replaced = True
 
     async def cancel_community(self, community: str) -> None:
         await self._repo.cancel_community(community)
@@ -141,12 +158,28 @@ class JobQueue:
                         late, kind.grace)
             await self._repo.finish(job, self._owner, now, "skipped", f"missed by {late}")
             return
+        ident, run = (job.kind, job.key), _Run()
         async with self._slots:
+            self._running.setdefault(ident, []).append(run)
             try:
                 await asyncio.wait_for(kind.handler(job), kind.timeout.total_seconds())
             except Exception as exc:
                 wait = RETRY_BACKOFF[min(job.attempts, len(RETRY_BACKOFF)) - 1]
                 log.exception("job %s/%s failed (try %d); again in %s", job.kind, job.key, job.attempts, wait)
-                await self._repo.retry(job, self._owner, self._clock.now() + wait, f"{type(exc).__name__}: {exc}")
+                if not self._ended(ident, run):
+                    await self._repo.retry(job, self._owner, self._clock.now() + wait,
+                                           f"{type(exc).__name__}: {exc}")
                 return
-        await self._repo.finish(job, self._owner, self._clock.now())
+            except BaseException:
+                self._ended(ident, run)
+                raise
+        if not self._ended(ident, run):
+            await self._repo.finish(job, self._owner, self._clock.now())
+
+    def _ended(self, ident: tuple[str, str], run: _Run) -> bool:
+        """Forget a run that ended; True when its row was rescheduled or deleted while it ran."""
+        runs = self._running[ident]
+        runs.remove(run)
+        if not runs:
+            del self._running[ident]
+        return run.replaced

@@ -25,7 +25,18 @@ from bot import commands
 from bot.bootstrap import Core
 from bot.events import Actor, Attachment, ChoiceSelected, CommandInvoked, Event, FormSubmitted
 from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef, Platform
-from bot.messages import ChannelPost, DirectMessage, Form, Reply, Response, Visibility
+from bot.messages import (
+    ChannelPost,
+    DirectMessage,
+    FileOut,
+    Form,
+    FormField,
+    Reply,
+    Response,
+    Select,
+    SelectOption,
+    Visibility,
+)
 from bot.scheduler import ClockScheduler
 
 COMMUNITY = CommunityRef(Platform.CONSOLE, "local")
@@ -156,7 +167,8 @@ class ConsoleChat:
 class ConsoleAdapter:
     def __init__(self, core: Core, clock: MovableClock, scheduler: ClockScheduler, lines: AsyncIterator[str],
                  write: Callable[[str], None], user: str = "you", echo: bool = False, styles: bool = False,
-                 reader_zone: ZoneInfo | None = None, on_clock_moved: ClockMoved | None = None) -> None:
+                 reader_zone: ZoneInfo | None = None, on_clock_moved: ClockMoved | None = None,
+                 files_dir: Path | None = None) -> None:
         self._core = core
         self._clock = clock
         self._scheduler = scheduler
@@ -167,6 +179,8 @@ class ConsoleAdapter:
         self._echo = echo
         self._names: dict[str, str] = {self._admin: user}
         self._choices: dict[int, str] = {}
+        self._selects: dict[int, Select] = {}
+        self._files_dir = files_dir or Path("studybot-files")
         self._numbers = itertools.count(1)
         self._reader_zone = reader_zone or ZoneInfo("UTC")  # the terminal's own zone, as platforms show times
         self._zone = self._reader_zone
@@ -189,7 +203,27 @@ class ConsoleAdapter:
         numbers = [next(self._numbers) for _ in reply.choices]
         for n, choice in zip(numbers, reply.choices, strict=True):
             self._choices[n] = choice.action
-        self._write(f"{prefix} {render_reply(reply, numbers, self._render)}")
+        lines = [f"{prefix} {render_reply(reply, numbers, self._render)}"]
+        for select in reply.selects:  # a dropdown: its number, then the options picked (`7 1,3`)
+            n = next(self._numbers)
+            self._selects[n] = select
+            listing = "  ".join(f"{i}) {o.label}" for i, o in enumerate(select.options, 1))
+            many = f"pick {select.min_values}-{select.max_values}" if select.max_values > 1 else "pick one"
+            lines.append(f"  [{n}] {select.placeholder} ({many}: type {n} and the option numbers): {listing}")
+        for file in reply.files:
+            lines.append(f"  (file: {self._save_file(file)})")
+        self._write("\n".join(lines))
+
+    def _save_file(self, file: FileOut) -> str:
+        """The console "attaches" a file by writing it to its files folder and showing the path."""
+        self._files_dir.mkdir(parents=True, exist_ok=True)
+        path = self._files_dir / file.name
+        stem, suffix, n = path.stem, path.suffix, 1
+        while path.exists():
+            n += 1
+            path = self._files_dir / f"{stem}-{n}{suffix}"
+        path.write_bytes(file.data)
+        return str(path)
 
     async def _refresh_zone(self) -> None:
         """Times show in the reader's zone: the acting member's own (/studybot timezone), else the terminal's."""
@@ -245,9 +279,19 @@ class ConsoleAdapter:
         if line.isdigit():
             action = self._choices.get(int(line))
             if action is None:
-                self._write("No button with that number.")
+                self._write("No button with that number." + (" That is a dropdown: add the option numbers."
+                                                             if int(line) in self._selects else ""))
                 return True
             await self._dispatch(ChoiceSelected(self._actor(), CHANNEL, action))
+            return True
+        picked = re.fullmatch(r"(\d+)\s+([\d,\s]+)", line)
+        if picked and int(picked.group(1)) in self._selects:
+            select = self._selects[int(picked.group(1))]
+            values = _pick(picked.group(2), select.options, select.min_values, select.max_values)
+            if isinstance(values, str):
+                self._write(values)
+                return True
+            await self._dispatch(ChoiceSelected(self._actor(), CHANNEL, select.action, values=values))
             return True
         if head == "/as":
             name = arg.strip()
@@ -346,7 +390,14 @@ class ConsoleAdapter:
     async def _fill_form(self, form: Form) -> None:
         self._write(render_form_intro(form, self._render))
         values: dict[str, str] = {}
+        selections: dict[str, tuple[str, ...]] = {}
         for field in form.fields:
+            if field.is_select:
+                got = await self._fill_select(field)
+                if got is None:
+                    return
+                selections[field.id] = got
+                continue
             default = f" [{field.default}]" if field.default else ""
             self._write(f"{field.label}{default}:")
             line = await self._next_line()
@@ -362,4 +413,42 @@ class ConsoleAdapter:
                 self._write("(form cancelled)")
                 return
             values[field.id] = value
-        await self._dispatch(FormSubmitted(self._actor(), CHANNEL, form.form_id, values))
+        await self._dispatch(FormSubmitted(self._actor(), CHANNEL, form.form_id, values, selections))
+
+    async def _fill_select(self, field: FormField) -> tuple[str, ...] | None:
+        """A select field as numbered options; None when the form was cancelled."""
+        listing = "  ".join(f"{i}) {o.label}" for i, o in enumerate(field.options, 1))
+        chosen = [i for i, o in enumerate(field.options, 1) if o.value in field.defaults]
+        default = f" [{','.join(map(str, chosen))}]" if chosen else ""
+        many = "numbers, comma-separated" if field.max_values > 1 else "a number"
+        while True:
+            self._write(f"{field.label} ({many}): {listing}{default}")
+            line = await self._next_line()
+            if line is None or line.startswith("/"):
+                self._write("(form cancelled)")
+                self._pushed_back = line
+                return None
+            text = line.strip() or ",".join(map(str, chosen))
+            if not text:
+                if not field.required:
+                    return ()
+                self._write("(form cancelled)")
+                return None
+            values = _pick(text, field.options, 1 if field.required else 0, field.max_values)
+            if not isinstance(values, str):
+                return values
+            self._write(values)
+
+
+def _pick(text: str, options: tuple[SelectOption, ...], least: int, most: int) -> tuple[str, ...] | str:
+    """Option numbers typed by the member, as the options' values; or what is wrong with them."""
+    try:
+        numbers = [int(part) for part in re.split(r"[,\s]+", text.strip()) if part]
+    except ValueError:
+        return "Type option numbers, like 1 or 1,3."
+    if any(not 1 <= n <= len(options) for n in numbers):
+        return f"Options go from 1 to {len(options)}."
+    unique = list(dict.fromkeys(numbers))
+    if not least <= len(unique) <= most:
+        return f"Pick {least} to {most}." if least != most else f"Pick {most}."
+    return tuple(options[n - 1].value for n in unique)

@@ -39,7 +39,7 @@ class DiscordAdapter:
                                   max_ratelimit_timeout=max_ratelimit_timeout, identify_interval=identify_interval)
         self.chat = DiscordChat(self.client)
         self.handler = InteractionHandler(handle or core.bot.handle, self.chat, config.discord_admin_role,
-                                          defer_after)
+                                          defer_after, core.catalogue)
         self.client.studybot = self.handler
         self.client.studybot_removed = core.community_removed
 

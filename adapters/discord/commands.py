@@ -15,6 +15,7 @@ import discord
 from bot.commands import CommandSpec, OptionSpec, OptionType, default_catalogue, find
 from bot.events import Attachment, OptionValue
 from bot.messages import clip
+from bot.registry import Catalogue
 
 CHAT_INPUT = 1
 SUB_COMMAND = 1
@@ -75,9 +76,9 @@ def command_payload(spec: CommandSpec) -> dict[str, Any]:
     }
 
 
-def command_payloads() -> list[dict[str, Any]]:
-    """Every catalogue command, as the body of a bulk overwrite (PUT .../commands)."""
-    return [command_payload(spec) for spec in default_catalogue()]
+def command_payloads(catalogue: Iterable[CommandSpec] | None = None) -> list[dict[str, Any]]:
+    """Every catalogue command (default: the default features'), as the body of a bulk overwrite."""
+    return [command_payload(spec) for spec in (default_catalogue() if catalogue is None else catalogue)]
 
 
 def _attachment(value: Any, resolved: Mapping[str, Any], fetch_url: UrlFetcher | None) -> Attachment | None:
@@ -106,9 +107,10 @@ def _convert(spec: OptionSpec | None, value: Any, resolved: Mapping[str, Any],
 
 
 def parse_command(data: Mapping[str, Any], fetch_url: UrlFetcher | None = None,
-                  ) -> tuple[str, str | None, dict[str, OptionValue]] | None:
+                  catalogue: Catalogue | None = None) -> tuple[str, str | None, dict[str, OptionValue]] | None:
     """An APPLICATION_COMMAND's data as (name, subcommand, typed options); None if not in the catalogue."""
-    spec = find(str(data.get("name", "")))
+    name = str(data.get("name", ""))
+    spec = catalogue.find(name) if catalogue is not None else find(name)
     if spec is None:
         return None
     raw: list[Mapping[str, Any]] = list(data.get("options") or ())

@@ -33,6 +33,7 @@ from bot.commands import find
 from bot.events import Event, HomeOpened
 from bot.messages import ChannelPost, DirectMessage, Form, Reply, Response, Visibility
 from bot.ports import DeliveryError
+from bot.registry import Catalogue
 
 log = logging.getLogger(__name__)
 Handle = Callable[[Event], Awaitable[Response]]
@@ -65,8 +66,9 @@ def errors_reply(errors: dict[str, str]) -> Reply:
 
 class InteractionHandler:
     def __init__(self, handle: Handle, chat: DiscordChat, admin_role: str | None,
-                 defer_after: float = DEFAULT_DEFER_AFTER) -> None:
+                 defer_after: float = DEFAULT_DEFER_AFTER, catalogue: Catalogue | None = None) -> None:
         self._handle = handle
+        self._catalogue = catalogue
         self._chat = chat
         self._admin_role = admin_role
         self.defer_after = defer_after
@@ -111,11 +113,12 @@ class InteractionHandler:
 
     async def _command(self, interaction: discord.Interaction) -> None:
         at = self._origin(interaction)
-        event = command_event(interaction, at) if at is not None else None
+        event = command_event(interaction, at, self._catalogue) if at is not None else None
         if at is None or event is None:
             await self._deliver(interaction, Response.private(OUTSIDE_SERVER if at is None else UNKNOWN_COMMAND))
             return
-        spec = find(event.name)  # a command whose answer is normally public is deferred publicly
+        # a command whose answer is normally public is deferred publicly
+        spec = self._catalogue.find(event.name) if self._catalogue is not None else find(event.name)
         await self._run(interaction, event, public=spec is not None and spec.public)
 
     async def _action(self, interaction: discord.Interaction, action: str, values: tuple[str, ...]) -> None:

@@ -14,6 +14,7 @@ from adapters.discord.commands import parse_command
 from adapters.discord.components import modal_selections, modal_values
 from bot.events import Actor, ChoiceSelected, CommandInvoked, FormSubmitted
 from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef, Platform
+from bot.registry import Catalogue
 
 GUILD_LINK = "https://discord.com/channels/{guild}"
 CHANNEL_LINK = "https://discord.com/channels/{guild}/{channel}"
@@ -88,8 +89,9 @@ def origin(interaction: discord.Interaction, admin_role: str | None) -> Origin |
     return Origin(actor, channel_of(interaction, where))
 
 
-def command_event(interaction: discord.Interaction, at: Origin) -> CommandInvoked | None:
-    parsed = parse_command(payload_data(interaction), interaction.client.http.get_from_cdn)
+def command_event(interaction: discord.Interaction, at: Origin,
+                  catalogue: Catalogue | None = None) -> CommandInvoked | None:
+    parsed = parse_command(payload_data(interaction), interaction.client.http.get_from_cdn, catalogue)
     if parsed is None:
         return None
     name, subcommand, options = parsed

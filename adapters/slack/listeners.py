@@ -43,7 +43,7 @@ from adapters.slack.workspaces import Directory
 from bot.actions import ACTION_ID
 from bot.bootstrap import Core
 from bot.commands import ParsedCommand, UsageError
-from bot.events import Actor, Event
+from bot.events import Actor, Event, HomeOpened
 from bot.ids import MemberRef
 from bot.messages import Reply, Response, clip
 from bot.ports import DeliveryError
@@ -125,7 +125,6 @@ class Handlers:
         self._directory = directory
         self._responder = responder
         self._client_for = client_for
-        self._home = core.home
         self.ack_budget = ack_budget
         self.tasks = Tasks()
         self.events = RecentIds()
@@ -183,7 +182,8 @@ class Handlers:
     async def on_command(self, ack: AsyncAck, body: dict[str, Any], request: AsyncBoltRequest) -> None:
         origin = Origin.from_command(body)
         try:
-            parsed = parse_command(str(body.get("command") or ""), str(body.get("text") or ""))
+            parsed = parse_command(str(body.get("command") or ""), str(body.get("text") or ""),
+                                   self._core.catalogue)
         except UsageError as exc:
             await ack(text=render.escape(str(exc)))
             return
@@ -288,7 +288,12 @@ class Handlers:
             await self._forget_team(team, enterprise)
 
     async def publish_home(self, team_id: str, user_id: str) -> None:
-        reply = await self._home.reply(MemberRef(community(team_id), user_id))
+        """The member's App Home: the core draws it (HomeOpened, through handle() like every event)."""
+        info = await self._directory.member(team_id, user_id, user_id)
+        actor = Actor(MemberRef(community(team_id), user_id), info.name, info.is_admin, info.timezone)
+        reply = (await self._handle(HomeOpened(actor))).reply
+        if reply is None:
+            return
         try:
             client = await self._client_for(team_id)
             await client.views_publish(user_id=user_id, view=render.home_view(reply))

@@ -26,6 +26,7 @@ from bot import commands
 from bot.commands import OptionType, ParsedCommand
 from bot.events import Actor, ChoiceSelected, CommandInvoked, FormSubmitted
 from bot.ids import ChannelRef, CommunityRef, MessageRef, Platform
+from bot.registry import Catalogue
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
 _BARE_ID = re.compile(r"@?([UW][A-Z0-9]{4,})")
@@ -152,10 +153,10 @@ def clean_text(text: str, names: dict[str, str] | None = None) -> str:
     return unescape(text)
 
 
-def parse_command(command: str, text: str) -> ParsedCommand:
+def parse_command(command: str, text: str, catalogue: Catalogue | None = None) -> ParsedCommand:
     """`/studybot config time 09:00` -> ParsedCommand; raises commands.UsageError with a usage line."""
     name = command.lstrip("/").casefold()
-    spec = commands.find(name)
+    spec = catalogue.find(name) if catalogue is not None else commands.find(name)
     if spec is None:
         raise commands.UsageError(f"I don't know /{name}. Try /studybot help.")
     names: dict[str, str] = {}

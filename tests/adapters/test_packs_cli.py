@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from adapters.cli import main
-from bot.features.settings import CommunitySettings
+from bot.community import CommunitySettings
 from bot.store.communities import CommunityRepo
 from bot.store.db import Database
 

@@ -100,3 +100,38 @@ def test_two_features_cannot_claim_the_same_route_prefix_or_job() -> None:
 
 async def toy_feature_handler(event: CommandInvoked):  # type: ignore[no-untyped-def]
     raise AssertionError("never called")
+
+
+async def test_the_console_shows_files_and_selects_and_fills_select_fields(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.messages import FileOut, Reply, Response, Select, SelectOption
+
+    async def show(event: CommandInvoked) -> Response:
+        return Response(reply=Reply(text="Pick topics", files=(FileOut("chart.png", b"\x89PNG fake", "image/png"),),
+                                    selects=(Select("pick:topics", tuple(SelectOption(t, t) for t in ("ml", "dl", "ms")),
+                                                    max_values=2),)))
+
+    async def picked(event: ChoiceSelected, action) -> Response:  # type: ignore[no-untyped-def]
+        return Response.private("Picked " + "+".join(event.values))
+
+    def build(services):  # type: ignore[no-untyped-def]
+        return FeatureSpec(name="pick", catalogue=(CommandSpec("pick", "Pick"),), commands={"pick": show},
+                           on_choice=picked)
+
+    clock = ManualClock(START)
+    scheduler = ClockScheduler(clock)
+    router = ChatRouter()
+    core = await build_core(Config(db=":memory:"), clock=clock, scheduler=scheduler, bank=small_bank(), chat=router,
+                            features=[*(m.build for m in FEATURES), build, toy_feature.build])
+    out: list[str] = []
+    script = ["/pick", "1 1,3", "1 9", "/toy 3", "2", "3"]
+    adapter = ConsoleAdapter(core, clock, scheduler, list_lines(script), out.append, echo=True,
+                             files_dir=tmp_path / "files")
+    try:
+        await adapter.run()
+    finally:
+        await core.close()
+    text = "\n".join(out)
+    assert (tmp_path / "files" / "chart.png").read_bytes() == b"\x89PNG fake"
+    assert "file: " in text and "[1] Choose" in text and "1) ml" in text
+    assert "Picked ml+ms" in text and "Options go from 1 to 3." in text
+    assert "Volume (a number): 1) 5  2) 8  3) 11" in text and "Volume 11." in text

@@ -45,7 +45,8 @@ def build(services: Services) -> FeatureSpec:
     jobs = services.jobs
 
     async def wake(community: str, when: datetime | None) -> None:
-        if when is None:
+        settings = await services.communities.get(community) if when is not None else None
+        if when is None or settings is None or not settings.enabled:  # e.g. removed while this run went on
             await jobs.cancel(JOB, community)
         else:
             await jobs.schedule(JOB, community, community, when)

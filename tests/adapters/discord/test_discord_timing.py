@@ -13,9 +13,9 @@ import pytest
 from discord_fake import EPHEMERAL, FakeDiscord, Payloads
 from discord_harness import NINE, SETUP, Handle, Studybot, custom_ids, make_studybot, set_up
 
-from adapters.discord import handler
 from bot.events import Event
 from bot.messages import Response
+from bot.registry import Catalogue
 
 WEBHOOK = r"/webhooks/\d+/[^/]+"
 
@@ -184,9 +184,8 @@ async def test_a_button_that_is_not_ours_still_gets_an_answer(bot, payloads: Pay
 async def test_how_a_slow_command_is_deferred_comes_from_the_catalogue(slow, gate, payloads: Payloads,
                                                                       monkeypatch, public: bool) -> None:
     """CommandSpec.public, not a list in the adapter: flip it for /stats and the defer follows."""
-    real = handler.find
-    monkeypatch.setattr(handler, "find", lambda name: replace(spec, public=public)
-                        if (spec := real(name)) is not None and name == "stats" else spec)
+    flipped = Catalogue(tuple(replace(c, public=public) if c.name == "stats" else c for c in slow.core.catalogue))
+    monkeypatch.setattr(slow.adapter.handler, "_catalogue", flipped)
     deferred = await held(slow, gate, payloads.slash("stats"))
     assert deferred["type"] == 5
     assert (deferred.get("data") or {}).get("flags") == (None if public else EPHEMERAL)

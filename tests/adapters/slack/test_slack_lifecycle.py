@@ -24,7 +24,7 @@ from slack_fake import (
 from slack_harness import SlackHarness, clock_fixture, fake_fixture, harness_fixture  # noqa: F401 (pytest fixtures)
 from slack_sdk.oauth.installation_store import Bot, FileInstallationStore
 
-from bot.events import CommandInvoked, Event
+from bot.events import CommandInvoked, Event, HomeOpened
 from bot.ids import ChannelRef, CommunityRef, MemberRef, Platform
 from bot.messages import Form, FormField, Reply, Response
 from bot.ports import DeliveryError, DeliveryProblem
@@ -68,6 +68,7 @@ async def test_the_home_tab_is_published_when_the_response_says_so(harness: Slac
 
 async def test_a_refused_form_can_still_refresh_the_home_tab(harness: SlackHarness) -> None:
     harness.script(lambda e: Response(form=FORM) if isinstance(e, CommandInvoked) else
+                   Response(reply=Reply(text="your home")) if isinstance(e, HomeOpened) else
                    Response(form_errors={"answer": "Too short"}, refresh_home=True))
     await harness.send(command(harness.fake, ALICE, "/daily", ""))
     response = await harness.send(submission(harness.fake.called("views.open")[-1].params["view"], ALICE,
