@@ -11,7 +11,7 @@ from bot.events import ChoiceSelected, CommandInvoked, Event, FormSubmitted, Hom
 from bot.messages import Response, clip
 from bot.ports import Clock
 from bot.registry import Registry
-from bot.store.communities import MemberRepo
+from bot.store.protocols import MemberStore
 
 ENDED = "This has ended, or that button is no longer mine. Try /studybot help."
 
@@ -24,7 +24,7 @@ class StudyBot:
     buttons, selects and forms by the prefix of their action id, the member's home to the feature that
     draws it. Admin-only commands are refused here for everyone else, whichever feature declared them."""
 
-    def __init__(self, registry: Registry, members: MemberRepo, clock: Clock) -> None:
+    def __init__(self, registry: Registry, members: MemberStore, clock: Clock) -> None:
         self._registry = registry
         self._members = members
         self._clock = clock

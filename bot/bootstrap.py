@@ -25,7 +25,7 @@ from bot.content.loader import default_content_dir, load_bank
 from bot.features import admin, daily, home, inbox, leaderboard, pack_admin
 from bot.features.daily.answers import DailyAnswers
 from bot.features.daily.cycle import DailyCycle
-from bot.features.daily.store import DailyRepo
+from bot.features.daily.store import DailyRepo, DailyStore
 from bot.features.delivery import Delivery
 from bot.features.home import MemberHome
 from bot.features.packs import Packs
@@ -83,7 +83,7 @@ class Core:
     packs: Packs
     registry: Registry
     #: the daily rounds and answers, for reading (tests, benchmarks, status): features own the writes
-    rounds: DailyRepo
+    rounds: DailyStore
     outbox: OutboxRepo
     process: ProcessId
     jobs: JobQueue

@@ -8,16 +8,15 @@ from dataclasses import dataclass
 
 from bot.chat import ChatRouter
 from bot.config import Config
-from bot.features.daily.store import DailyRepo
+from bot.features.daily.store import DailyStore
 from bot.features.delivery import Delivery
 from bot.features.packs import Packs
 from bot.jobs import JobQueue
 from bot.ports import Clock
 from bot.registry import Registry
 from bot.settings import SettingsStore
-from bot.store.communities import CommunityRepo, MemberRepo
 from bot.store.db import Database
-from bot.store.ledger import LedgerRepo
+from bot.store.protocols import CommunityStore, LedgerStore, MemberStore
 
 
 @dataclass(frozen=True)
@@ -29,9 +28,9 @@ class Services:
     delivery: Delivery
     jobs: JobQueue
     packs: Packs
-    communities: CommunityRepo
-    members: MemberRepo
-    ledger: LedgerRepo
-    rounds: DailyRepo
+    communities: CommunityStore
+    members: MemberStore
+    ledger: LedgerStore
+    rounds: DailyStore
     settings: SettingsStore
     registry: Registry

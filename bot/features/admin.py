@@ -17,7 +17,7 @@ from bot.features.schedule import next_occurrence
 from bot.messages import Field, Form, FormField, Reply, Response, Visibility
 from bot.ports import Clock
 from bot.registry import FeatureSpec
-from bot.store.communities import CommunityRepo, MemberRepo
+from bot.store.protocols import CommunityStore, MemberStore
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -81,7 +81,7 @@ class Admin:
     """Setting a community up and changing its settings. Every change is announced to the registry, so
     each feature can act on it (the daily question retries what waited and reschedules)."""
 
-    def __init__(self, communities: CommunityRepo, members: MemberRepo, clock: Clock,
+    def __init__(self, communities: CommunityStore, members: MemberStore, clock: Clock,
                  settings_changed: SettingsChanged, catalogue: Callable[[], Iterable[CommandSpec]]) -> None:
         self._communities = communities
         self._members = members

@@ -12,7 +12,7 @@ from bot import markup as mk
 from bot.actions import encode
 from bot.events import HomeOpened
 from bot.features.daily.model import RoundStatus
-from bot.features.daily.store import DailyRepo
+from bot.features.daily.store import DailyStore
 from bot.features.leaderboard import Leaderboard
 from bot.features.packs import Packs
 from bot.features.schedule import next_occurrence, week_start
@@ -20,8 +20,7 @@ from bot.ids import MemberRef
 from bot.messages import Choice, Field, Reply, Response, Style
 from bot.ports import Clock
 from bot.registry import FeatureSpec
-from bot.store.communities import CommunityRepo
-from bot.store.ledger import LedgerRepo
+from bot.store.protocols import CommunityStore, LedgerStore
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -44,7 +43,7 @@ class HomeSummary:
 
 
 class MemberHome:
-    def __init__(self, communities: CommunityRepo, rounds: DailyRepo, ledger: LedgerRepo, board: Leaderboard,
+    def __init__(self, communities: CommunityStore, rounds: DailyStore, ledger: LedgerStore, board: Leaderboard,
                  packs: Packs, clock: Clock) -> None:
         self._communities = communities
         self._rounds = rounds

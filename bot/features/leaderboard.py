@@ -10,15 +10,14 @@ from bot import markup as mk
 from bot.commands import CommandSpec, OptionSpec, OptionType, SubcommandSpec
 from bot.events import CommandInvoked
 from bot.features import points
-from bot.features.daily.store import DailyRepo
+from bot.features.daily.store import DailyStore
 from bot.features.members import known_member
 from bot.features.schedule import month_start, streak, week_start
 from bot.ids import MemberRef
 from bot.messages import Field, Reply, Response, Visibility
 from bot.ports import ChatPort, Clock
 from bot.registry import FeatureSpec
-from bot.store.communities import CommunityRepo, MemberRepo
-from bot.store.ledger import LedgerRepo
+from bot.store.protocols import CommunityStore, LedgerStore, MemberStore
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -59,7 +58,7 @@ MEDALS = ("🥇", "🥈", "🥉")
 
 
 class Leaderboard:
-    def __init__(self, ledger: LedgerRepo, communities: CommunityRepo, members: MemberRepo, rounds: DailyRepo,
+    def __init__(self, ledger: LedgerStore, communities: CommunityStore, members: MemberStore, rounds: DailyStore,
                  clock: Clock, chat: ChatPort) -> None:
         self._chat = chat
         self._ledger = ledger

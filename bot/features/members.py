@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from bot.ids import MemberRef
 from bot.ports import ChatPort
-from bot.store.communities import MemberRepo
+from bot.store.protocols import MemberStore
 
 
-async def known_member(members: MemberRepo, chat: ChatPort, member: MemberRef) -> bool:
+async def known_member(members: MemberStore, chat: ChatPort, member: MemberRef) -> bool:
     """False only when nobody knows them: never seen here, and the platform says they are not a member.
 
     When the platform cannot tell just now (a failed lookup), the member is given the benefit of the doubt.

@@ -18,7 +18,7 @@ from bot.features.packs import Packs, added_text
 from bot.messages import Form, FormField, InputKind, Reply, Response, clip
 from bot.ports import Clock
 from bot.registry import FeatureSpec
-from bot.store.communities import CommunityRepo
+from bot.store.protocols import CommunityStore
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -56,7 +56,7 @@ HOW_TO_ADD = (
 
 
 class PackAdmin:
-    def __init__(self, packs: Packs, communities: CommunityRepo, clock: Clock) -> None:
+    def __init__(self, packs: Packs, communities: CommunityStore, clock: Clock) -> None:
         self._packs = packs
         self._communities = communities
         self._clock = clock

@@ -19,7 +19,8 @@ from bot.content.formats import export_studybot
 from bot.content.loader import BankError, Problem, parse_items
 from bot.content.pack_check import pack_problems, pack_source
 from bot.content.schema import Domain, Item
-from bot.store.packs import PackRepo, PackRow, current
+from bot.store.packs import PackRow, current
+from bot.store.protocols import PackStore
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ class PackSummary:
 
 
 class Packs:
-    def __init__(self, base: Bank, repo: PackRepo) -> None:
+    def __init__(self, base: Bank, repo: PackStore) -> None:
         self._base = base
         self._repo = repo
         self._cache: dict[str, tuple[tuple[int, int, int], CommunityBank]] = {}

@@ -11,7 +11,7 @@ from bot.actions import Action
 from bot.events import Actor, ChoiceSelected, CommandInvoked, FormSubmitted
 from bot.features import points
 from bot.features.daily.model import Answer, Round, RoundStatus, SaveOutcome
-from bot.features.daily.store import DailyRepo
+from bot.features.daily.store import DailyStore
 from bot.features.daily.views import (
     ENDED,
     KEPT,
@@ -31,15 +31,14 @@ from bot.features.schedule import next_occurrence
 from bot.ids import MemberRef
 from bot.messages import Reply, Response
 from bot.ports import Clock
-from bot.store.communities import CommunityRepo
 from bot.store.db import StoreUnavailable
-from bot.store.ledger import LedgerRepo
+from bot.store.protocols import CommunityStore, LedgerStore
 
 log = logging.getLogger(__name__)
 
 
 class DailyAnswers:
-    def __init__(self, packs: Packs, communities: CommunityRepo, rounds: DailyRepo, ledger: LedgerRepo,
+    def __init__(self, packs: Packs, communities: CommunityStore, rounds: DailyStore, ledger: LedgerStore,
                  clock: Clock) -> None:
         self._packs = packs
         self._communities = communities

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from bot import markup as mk
 from bot.community import CommunitySettings
 from bot.features.daily.model import Round, RoundStatus
-from bot.features.daily.store import DailyRepo
+from bot.features.daily.store import DailyStore
 from bot.features.daily.views import (
     ALREADY,
     checklist_reply,
@@ -28,7 +28,7 @@ from bot.features.picker import pick_daily
 from bot.features.schedule import last_occurrence, next_occurrence
 from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef
 from bot.ports import Clock
-from bot.store.communities import CommunityRepo
+from bot.store.protocols import CommunityStore
 
 log = logging.getLogger(__name__)
 WakeHook = Callable[[str, datetime | None], Awaitable[None]]
@@ -36,7 +36,7 @@ RoundHook = Callable[[Round], None]
 
 
 class DailyCycle:
-    def __init__(self, packs: Packs, communities: CommunityRepo, rounds: DailyRepo, delivery: Delivery,
+    def __init__(self, packs: Packs, communities: CommunityStore, rounds: DailyStore, delivery: Delivery,
                  clock: Clock, on_next_wake: WakeHook, on_new_round: RoundHook) -> None:
         self._packs = packs
         self._communities = communities
