@@ -19,6 +19,11 @@ class Scope(StrEnum):
     MEMBER = "member"
 
 
+def member_scope(community: str, member: str) -> str:
+    """The scope id of a member's own settings: members are per community."""
+    return f"{community}/{member}"
+
+
 class SettingValueError(ValueError):
     """A value a member typed that the setting refuses; the message says what would work."""
 

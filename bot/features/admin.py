@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot import markup as mk
 from bot.actions import Action, encode
@@ -14,9 +14,11 @@ from bot.community import CommunitySettings, SettingError, format_days, parse_ti
 from bot.events import CommandInvoked, FormSubmitted
 from bot.features import points
 from bot.features.schedule import next_occurrence
+from bot.ids import MemberRef
 from bot.messages import Field, Form, FormField, Reply, Response, Visibility
 from bot.ports import Clock
 from bot.registry import FeatureSpec
+from bot.settings import Scope, member_scope
 from bot.store.protocols import CommunityStore, MemberStore
 
 if TYPE_CHECKING:
@@ -192,8 +194,16 @@ def build(services: Services) -> FeatureSpec:
     registry = services.registry
     admin = Admin(services.communities, services.members, services.clock, registry.settings_changed,
                   lambda: registry.catalogue)
+
+    async def export(member: MemberRef) -> dict[str, Any]:
+        row = await services.members.get(member.community.key, member.id)
+        return {} if row is None else {"display_name": row.display_name, "timezone": row.timezone}
+
+    async def erase(member: MemberRef) -> int:
+        gone = await services.settings.erase(Scope.MEMBER, member_scope(member.community.key, member.id))
+        return gone + await services.members.erase(member.community.key, member.id)
     return FeatureSpec(
         name=NAME, catalogue=COMMANDS,
         commands={"studybot": admin.help, "studybot help": admin.help, "studybot setup": admin.setup,
                   "studybot config": admin.config, "studybot timezone": admin.timezone},
-        on_form=admin.on_form, parts={"admin": admin})
+        on_form=admin.on_form, export_member=export, erase_member=erase, parts={"admin": admin})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot import markup as mk
@@ -140,10 +140,17 @@ class Leaderboard:
         return Response.private(f"{'Added' if amount > 0 else 'Removed'} {abs(amount)} points "
                                 f"{'to' if amount > 0 else 'from'} {who} ({mk.escape(reason)}).")
 
+    async def export_member(self, member: MemberRef) -> dict[str, Any]:
+        return {"points": await self._ledger.member_rows(member.community.key, member.id)}
+
+    async def erase_member(self, member: MemberRef) -> int:
+        return await self._ledger.erase_member(member.community.key, member.id)
+
     def spec(self) -> FeatureSpec:
         return FeatureSpec(name=NAME, catalogue=COMMANDS,
                            commands={"leaderboard": self.leaderboard, "stats": self.stats,
                                      "studybot points": self.adjust_points},
+                           export_member=self.export_member, erase_member=self.erase_member,
                            parts={"board": self})
 
 

@@ -167,3 +167,9 @@ class MemberRepo:
             return out
 
         return await self._db.read(q)
+
+    async def erase(self, community: str, member: str) -> int:
+        def w(c: sqlite3.Connection) -> int:
+            return c.execute("DELETE FROM members WHERE community = ? AND id = ?", (community, member)).rowcount
+
+        return await self._db.write(w)

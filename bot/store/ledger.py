@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
+from typing import Any
 
 from bot.store.db import Database, to_db
 
@@ -115,3 +116,21 @@ class LedgerRepo:
             return int(ahead) + 1
 
         return await self._db.read(q)
+
+    async def member_rows(self, community: str, member: str) -> list[dict[str, Any]]:
+        def q(c: sqlite3.Connection) -> list[dict[str, Any]]:
+            rows = c.execute(
+                """SELECT points, reason, ref, topic, created_at FROM ledger WHERE community = ? AND member = ?
+                   ORDER BY created_at, id""", (community, member)).fetchall()
+            return [{"points": int(r[0]), "reason": str(r[1]), "ref": str(r[2]), "topic": r[3], "at": str(r[4])}
+                    for r in rows]
+
+        return await self._db.read(q)
+
+    async def erase_member(self, community: str, member: str) -> int:
+        def w(c: sqlite3.Connection) -> int:
+            gone = c.execute("DELETE FROM ledger WHERE community = ? AND member = ?", (community, member)).rowcount
+            c.execute("DELETE FROM points_total WHERE community = ? AND member = ?", (community, member))
+            return gone
+
+        return await self._db.write(w)

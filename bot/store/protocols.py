@@ -77,6 +77,10 @@ class MemberStore(Protocol):
         """Display names of the known ones among `ids` (any number of them)."""
         ...
 
+    async def erase(self, community: str, member: str) -> int:
+        """Forget the member's row (name, timezone); how many rows went."""
+        ...
+
 
 @runtime_checkable
 class LedgerStore(Protocol):
@@ -96,6 +100,14 @@ class LedgerStore(Protocol):
 
     async def rank(self, community: str, member: str) -> int | None:
         """1-based all-time rank (members with more points + 1); None with no points."""
+        ...
+
+    async def member_rows(self, community: str, member: str) -> list[dict[str, Any]]:
+        """Every ledger row of the member, oldest first (for their own data export)."""
+        ...
+
+    async def erase_member(self, community: str, member: str) -> int:
+        """Delete the member's rows and their total, so the board stays consistent; how many rows went."""
         ...
 
 

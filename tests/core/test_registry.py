@@ -135,3 +135,30 @@ async def test_the_console_shows_files_and_selects_and_fills_select_fields(tmp_p
     assert "file: " in text and "[1] Choose" in text and "1) ml" in text
     assert "Picked ml+ms" in text and "Options go from 1 to 3." in text
     assert "Volume (a number): 1) 5  2) 8  3) 11" in text and "Volume 11." in text
+
+
+async def test_each_feature_exports_and_erases_one_members_data() -> None:
+    from fakes import Harness
+
+    h = await Harness.create(START)
+    try:
+        await h.setup(time="09:00", timezone="UTC", days="every day", reveal="2h")
+        await h.run_until(START + timedelta(hours=1))
+        await h.answer("alice", "alice's answer")
+        await h.answer("bob", "bob's answer")
+        await h.command("alice", "studybot", "timezone", zone="Europe/Berlin")
+        alice = MemberRef(h.actor("alice").community, "alice")
+        exported = await h.core.registry.export_member(alice)
+        assert exported["daily"]["answers"][0]["text"] == "alice's answer"
+        assert exported["board"]["points"][0]["points"] == 10
+        assert exported["admin"]["timezone"] == "Europe/Berlin"
+        erased = await h.core.registry.erase_member(alice)
+        assert erased["daily"] >= 1 and erased["board"] == 1 and erased["admin"] >= 1
+        after = await h.core.registry.export_member(alice)
+        assert after["daily"]["answers"] == [] and after["board"]["points"] == [] and after["admin"] == {}
+        board = await h.command("bob", "leaderboard")
+        assert board.reply and "{@alice}" not in board.reply.text and "{@bob}" in board.reply.text
+        bob = await h.core.registry.export_member(MemberRef(alice.community, "bob"))
+        assert bob["daily"]["answers"][0]["text"] == "bob's answer"  # nobody else's data went
+    finally:
+        await h.close()

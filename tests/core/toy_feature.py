@@ -11,7 +11,7 @@ from bot.commands import CommandSpec, OptionSpec, SubcommandSpec
 from bot.events import ChoiceSelected, CommandInvoked, FormSubmitted
 from bot.messages import Choice, Form, FormField, InputKind, Reply, Response, SelectOption
 from bot.registry import FeatureSpec, JobSpec
-from bot.settings import Scope, SettingSpec, SettingValueError
+from bot.settings import Scope, SettingSpec, SettingValueError, member_scope
 from bot.store.jobs import Job
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def build(services: Services) -> FeatureSpec:
         due = services.clock.now() + timedelta(seconds=seconds)
         await services.jobs.schedule("toy.ring", event.actor.member.id, event.actor.community.key, due,
                                      {"who": event.actor.member.id})
-        volume = await services.settings.get(VOLUME, event.actor.member.id)
+        volume = await services.settings.get(VOLUME, member_scope(event.actor.community.key, event.actor.member.id))
         return Response(reply=Reply(text=f"Ringing in {seconds} s at volume {volume}.",
                                     choices=(Choice("Louder", encode(NAME, "louder")),)))
 
@@ -55,7 +55,8 @@ def build(services: Services) -> FeatureSpec:
 
     async def on_form(event: FormSubmitted, action: Action) -> Response:
         (picked,) = event.selections["volume"]
-        value = await services.settings.set(VOLUME, event.actor.member.id, picked, services.clock.now())
+        value = await services.settings.set(VOLUME, member_scope(event.actor.community.key, event.actor.member.id),
+                                           picked, services.clock.now())
         return Response.private(f"Volume {value}.")
 
     async def run(job: Job) -> None:

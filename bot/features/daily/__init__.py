@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.actions import Action
 from bot.commands import ANSWER_LIMIT, CommandSpec, OptionSpec, SubcommandSpec
@@ -11,6 +11,7 @@ from bot.events import CommandInvoked, FormSubmitted
 from bot.features.daily.answers import DailyAnswers
 from bot.features.daily.cycle import DailyCycle
 from bot.features.daily.views import ENDED
+from bot.ids import MemberRef
 from bot.messages import Response
 from bot.registry import FeatureSpec, JobSpec
 from bot.store.jobs import Job
@@ -78,8 +79,16 @@ def build(services: Services) -> FeatureSpec:
             return Response.private(ENDED)
         return await answers.on_form(event, action)
 
+    async def export(member: MemberRef) -> dict[str, Any]:
+        return await services.rounds.member_data(member.community.key, member.id)
+
+    async def erase(member: MemberRef) -> int:
+        return await services.rounds.erase_member(member.community.key, member.id)
+
     return FeatureSpec(
         name=NAME,
+        export_member=export,
+        erase_member=erase,
         catalogue=COMMANDS,
         commands={"daily": answers.on_command, "studybot post-now": post_now, "studybot reveal-now": reveal_now},
         on_choice=answers.on_choice,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date, datetime, timedelta
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from bot.features.daily.model import Answer, Round, RoundStatus, SaveOutcome
 from bot.store.db import Database, from_db, opt_from_db, to_db
@@ -335,6 +335,48 @@ class DailyRepo:
 
         return await self._db.write(w)
 
+    async def member_data(self, community: str, member: str) -> dict[str, Any]:
+        """Everything of one member's daily activity, for their own export."""
+
+        def q(c: sqlite3.Connection) -> dict[str, Any]:
+            answers = c.execute(
+                """SELECT r.local_date, r.item_id, a.text, a.shared, a.late, a.submitted_at, a.updated_at, a.covered
+                   FROM daily_answers a JOIN daily_rounds r ON r.id = a.round_id
+                   WHERE a.community = ? AND a.member = ? ORDER BY a.submitted_at""", (community, member)).fetchall()
+            skips = c.execute(
+                """SELECT r.local_date FROM daily_skips s JOIN daily_rounds r ON r.id = s.round_id
+                   WHERE r.community = ? AND s.member = ? ORDER BY s.at""", (community, member)).fetchall()
+            kudos = c.execute(
+                """SELECT k.answer_id, k.at FROM kudos k JOIN daily_answers a ON a.id = k.answer_id
+                   WHERE a.community = ? AND k.voter = ? ORDER BY k.at""", (community, member)).fetchall()
+            return {
+                "answers": [{"date": str(r[0]), "item": r[1], "text": str(r[2]), "shared": bool(r[3]),
+                             "late": bool(r[4]), "submitted_at": str(r[5]), "updated_at": str(r[6]),
+                             "key_points_covered": [int(x) for x in str(r[7]).split(",") if x]} for r in answers],
+                "skipped": [str(r[0]) for r in skips],
+                "kudos_given": [{"answer": int(r[0]), "at": str(r[1])} for r in kudos],
+            }
+
+        return await self._db.read(q)
+
+    async def erase_member(self, community: str, member: str) -> int:
+        """Delete the member's answers (with the kudos on them), skips and kudos given; how many rows went."""
+
+        def w(c: sqlite3.Connection) -> int:
+            mine = "SELECT id FROM daily_answers WHERE community = ? AND member = ?"
+            gone = c.execute(f"DELETE FROM kudos WHERE answer_id IN ({mine})", (community, member)).rowcount
+            gone += c.execute(
+                """DELETE FROM kudos WHERE voter = ? AND answer_id IN
+                   (SELECT id FROM daily_answers WHERE community = ?)""", (member, community)).rowcount
+            gone += c.execute(
+                """DELETE FROM daily_skips WHERE member = ? AND round_id IN
+                   (SELECT id FROM daily_rounds WHERE community = ?)""", (member, community)).rowcount
+            gone += c.execute("DELETE FROM daily_answers WHERE community = ? AND member = ?",
+                              (community, member)).rowcount
+            return gone
+
+        return await self._db.write(w)
+
 
 @runtime_checkable
 class DailyStore(Protocol):
@@ -419,6 +461,10 @@ class DailyStore(Protocol):
     async def add_kudos(self, answer_id: int, voter: str, now: datetime) -> bool:
         """True the first time this voter gives this answer kudos."""
         ...
+
+    async def member_data(self, community: str, member: str) -> dict[str, Any]: ...
+
+    async def erase_member(self, community: str, member: str) -> int: ...
 
 
 def _sqlite_satisfies_protocol(db: Database) -> DailyStore:
