@@ -283,3 +283,18 @@ async def test_the_longest_answer_round_trips_through_every_platforms_form(h: Ha
     assert any(getattr(getattr(c, "component", None), "default", None) == longest for c in modal.children)
     over = await h.submit("alice", form.form_id, answer=longest + "y")
     assert "not saved" in text_of(over)
+
+
+async def test_a_failing_community_resumes_at_once_when_its_admin_changes_a_setting() -> None:
+    h = await Harness.create(START)
+    try:
+        await h.setup(time="09:00", timezone="UTC", days="every day", reveal="8h")
+        h.chat.fail_next.extend(DeliveryError(DeliveryProblem.CHANNEL_GONE, "10003") for _ in range(3))
+        await h.run_until(NINE + timedelta(minutes=7))  # 09:00, 09:01 and 09:06 refused: next try at 09:21
+        assert not h.chat.titled("Daily question")
+        assert h.scheduler.next_run() == NINE + timedelta(minutes=21)
+        h.clock.set(NINE + timedelta(minutes=8))
+        await h.command("admin", "studybot", "config", admin=True, key="channel", value="here")
+        assert len(h.chat.titled("Daily question")) == 1  # tried again at once, not at 09:21
+    finally:
+        await h.close()
