@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +18,7 @@ from bot.ids import MemberRef
 from bot.messages import Field, Form, FormField, Reply, Response, Visibility
 from bot.ports import Clock
 from bot.registry import FeatureSpec
-from bot.settings import Scope, member_scope
+from bot.settings import Scope, SettingSpec, SettingsStore, SettingValueError, member_scope
 from bot.store.protocols import CommunityStore, MemberStore
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 "config",
                 "Show or change a setting",
                 options=(
-                    OptionSpec("key", "Which setting", choices=CONFIG_KEYS),
+                    OptionSpec("key", "Which setting (omit to list them all)", max_length=40),
                     OptionSpec("value", "The new value (omit to show the current one)", max_length=200),
                 ),
                 admin_only=True,
@@ -84,7 +84,10 @@ class Admin:
     each feature can act on it (the daily question retries what waited and reschedules)."""
 
     def __init__(self, communities: CommunityStore, members: MemberStore, clock: Clock,
-                 settings_changed: SettingsChanged, catalogue: Callable[[], Iterable[CommandSpec]]) -> None:
+                 settings_changed: SettingsChanged, catalogue: Callable[[], Iterable[CommandSpec]],
+                 store: SettingsStore, declared: Callable[[], Mapping[str, SettingSpec]]) -> None:
+        self._store = store
+        self._declared = declared
         self._communities = communities
         self._members = members
         self._clock = clock
@@ -121,12 +124,20 @@ class Admin:
         key = event.options.get("key")
         value = event.options.get("value")
         shown = settings.describe()
+        declared = {k: s for k, s in self._declared().items() if s.scope is Scope.COMMUNITY}
         if not key:
-            return Response(reply=Reply(title="Settings", text="Change one with `/studybot config <key> <value>`.",
-                                        fields=tuple(Field(k, v) for k, v in shown.items())))
-        key = str(key)
+            if not declared:
+                return Response(reply=Reply(title="Settings", text="Change one with `/studybot config <key> <value>`.",
+                                            fields=tuple(Field(k, v) for k, v in shown.items())))
+            values = {**shown, **{k: s.show(await self._store.get(s, settings.community)) for k, s in declared.items()}}
+            listing = "\n".join(f"- {mk.bold(k)}: {mk.escape(v)}" for k, v in values.items())
+            return Response(reply=Reply(title="Settings",
+                                        text=f"{listing}\n\nChange one with `/studybot config <key> <value>`."))
+        key = str(key).strip().casefold()
+        if key in declared:
+            return await self._declared_setting(declared[key], settings.community, value)
         if key not in shown:
-            return Response.private(f"Unknown setting '{key}'. Settings: {', '.join(CONFIG_KEYS)}")
+            return Response.private(f"Unknown setting '{key}'. Settings: {', '.join([*CONFIG_KEYS, *declared])}")
         if value is None or str(value).strip() == "":
             return Response.private(f"{key}: {shown[key]}")
         raw = str(value)
@@ -143,6 +154,18 @@ class Admin:
         await self._communities.save(updated, self._clock.now())
         await self._reschedule(settings.community)
         return Response.private(f"{key} is now {updated.describe()[key]}.")
+
+    async def _declared_setting(self, spec: SettingSpec, community: str, value: object) -> Response:
+        """A setting another feature declared (bot.settings): shown, or parsed, stored and announced."""
+        if value is None or str(value).strip() == "":
+            current = await self._store.get(spec, community)
+            return Response.private(f"{spec.key}: {spec.show(current)} ({spec.description})")
+        try:
+            stored = await self._store.set(spec, community, str(value), self._clock.now())
+        except SettingValueError as exc:
+            return Response.private(f"Not changed: {exc}")
+        await self._reschedule(community)
+        return Response.private(f"{spec.key} is now {spec.show(stored)}.")
 
     async def on_form(self, event: FormSubmitted, action: Action) -> Response:
         if action.verb != "setup":
@@ -193,7 +216,7 @@ def setup_form(settings: CommunitySettings) -> Form:
 def build(services: Services) -> FeatureSpec:
     registry = services.registry
     admin = Admin(services.communities, services.members, services.clock, registry.settings_changed,
-                  lambda: registry.catalogue)
+                  lambda: registry.catalogue, services.settings, lambda: registry.settings)
 
     async def export(member: MemberRef) -> dict[str, Any]:
         row = await services.members.get(member.community.key, member.id)

@@ -42,7 +42,7 @@ def test_text_parsing_fills_options_and_explains_mistakes() -> None:
     with pytest.raises(UsageError, match="Unknown subcommand"):
         parse_text(studybot, "launch")
     with pytest.raises(UsageError, match="must be one of"):
-        parse_text(studybot, "config colour blue")
+        parse_text(studybot, "pack frobnicate")
     with pytest.raises(UsageError, match="Missing zone"):
         parse_text(studybot, "timezone")
     with pytest.raises(UsageError, match="whole number"):

@@ -162,3 +162,24 @@ async def test_each_feature_exports_and_erases_one_members_data() -> None:
         assert bob["daily"]["answers"][0]["text"] == "bob's answer"  # nobody else's data went
     finally:
         await h.close()
+
+
+async def test_a_features_community_setting_is_listed_validated_and_stored_by_config() -> None:
+    clock = ManualClock(START)
+    core = await toy_core(clock, FakeScheduler())
+    boss = actor("boss", True)
+    try:
+        listed = await core.bot.handle(CommandInvoked(boss, CHANNEL, "studybot", {}, "config"))
+        assert listed.reply and "**toy-tone**: bell" in listed.reply.text and "**channel**" in listed.reply.text
+        bad = await core.bot.handle(CommandInvoked(boss, CHANNEL, "studybot", {"key": "toy-tone", "value": "gong"},
+                                                   "config"))
+        assert bad.reply and "Not changed: tone is bell or chime" in bad.reply.text
+        ok = await core.bot.handle(CommandInvoked(boss, CHANNEL, "studybot", {"key": "toy-tone", "value": "Chime"},
+                                                  "config"))
+        assert ok.reply and ok.reply.text == "toy-tone is now chime."
+        shown = await core.bot.handle(CommandInvoked(boss, CHANNEL, "studybot", {"key": "toy-tone"}, "config"))
+        assert shown.reply and shown.reply.text.startswith("toy-tone: chime")
+        unknown = await core.bot.handle(CommandInvoked(boss, CHANNEL, "studybot", {"key": "colour"}, "config"))
+        assert unknown.reply and "Unknown setting 'colour'" in unknown.reply.text and "toy-tone" in unknown.reply.text
+    finally:
+        await core.close()

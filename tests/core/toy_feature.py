@@ -26,6 +26,13 @@ def _volume(raw: str) -> int:
     return int(raw)
 
 
+def _tone(raw: str) -> str:
+    if raw.casefold() not in ("bell", "chime"):
+        raise SettingValueError("tone is bell or chime")
+    return raw.casefold()
+
+
+TONE = SettingSpec("toy-tone", Scope.COMMUNITY, "bell", "Which sound the toy makes", parse=_tone)
 VOLUME = SettingSpec("toy-volume", Scope.MEMBER, 5, "How loud the toy rings", parse=_volume, admin_only=False)
 COMMANDS = (
     CommandSpec("toy", "Ring the toy", options=(OptionSpec("seconds", "In how many seconds", max_length=4),)),
@@ -63,5 +70,5 @@ def build(services: Services) -> FeatureSpec:
         RINGS.append(f"{job.payload['who']}@{services.clock.now().isoformat()}")
 
     return FeatureSpec(name=NAME, catalogue=COMMANDS, commands={"toy": ring, "studybot toy-reset": reset},
-                       on_choice=on_choice, on_form=on_form, settings=(VOLUME,),
+                       on_choice=on_choice, on_form=on_form, settings=(VOLUME, TONE),
                        jobs=(JobSpec("toy.ring", run, grace=timedelta(seconds=30)),))
