@@ -160,6 +160,11 @@ async def build_core(config: Config, *, clock: Clock | None = None, scheduler: S
         registry.add(build(services))
     for job in registry.jobs():
         jobs.register(job.kind, job.handler, job.grace, job.timeout)
+
+    async def recovered(community: str) -> None:  # the platform is back: the community's daily work, now
+        await jobs.schedule(DAILY_JOB, community, community, clock.now())
+
+    services.delivery.on_recovered = recovered
     parts = {name: part for f in registry.features for name, part in f.parts.items()}
     bot = StudyBot(registry, members, clock)
     return Core(bot, db, chat, clock, scheduler, communities, members, _part(parts, "cycle", DailyCycle),

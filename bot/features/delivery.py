@@ -8,6 +8,7 @@ pending for a later try, and a problem only an admin can fix is told to them onc
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -73,6 +74,9 @@ class Delivery:
     def __init__(self, chat: ChatPort, outbox: OutboxRepo, communities: CommunityRepo, clock: Clock,
                  owner: str, drops: DropRepo | None = None) -> None:
         self._drops = drops
+        self._down: set[str] = set()  # platforms whose last failure was "unavailable"
+        #: set by the composition root: run a community's due work again now (its messages were released)
+        self.on_recovered: Callable[[str], Awaitable[None]] | None = None
         self._chat = chat
         self._outbox = outbox
         self._communities = communities
@@ -112,7 +116,22 @@ class Delivery:
             return Posted(PostState.FAILED, error=exc)
         await self._outbox.mark_sent(key, ref.key, self._clock.now())
         await self._communities.set_admin_notice(community.key, None)
+        await self._recovered(community)
         return Posted(PostState.SENT, ref)
+
+    async def _recovered(self, community: CommunityRef) -> None:
+        """A send went through on a platform that was unavailable: what waited for it goes now, not at
+        the end of its backoff (which may be hours after a long outage)."""
+        platform = community.platform.value
+        if platform not in self._down:
+            return
+        self._down.discard(platform)
+        waiting = await self._outbox.retry_after_outage(platform, self._clock.now())
+        if waiting:
+            log.info("%s answers again: retrying %d communities' waiting messages now", platform, len(waiting))
+        if self.on_recovered is not None:
+            for key in waiting:
+                await self.on_recovered(key)
 
     async def retry_now(self, community: CommunityRef) -> None:
         """An admin changed something: what waits for a retry of this community is due now."""
@@ -183,6 +202,8 @@ class Delivery:
             return message.channel
 
     async def _failed(self, key: str, community: CommunityRef, exc: DeliveryError) -> None:
+        if exc.problem is DeliveryProblem.UNAVAILABLE:
+            self._down.add(community.platform.value)
         now = self._clock.now()
         attempts = await self._outbox.attempts(key)
         wait = backoff(attempts, exc)

@@ -138,6 +138,21 @@ class OutboxRepo:
 
         return await self._db.write(w)
 
+    async def retry_after_outage(self, platform: str, now: datetime) -> list[str]:
+        """The platform answers again: rows of its communities waiting because it was unavailable are due now.
+        Returns those communities."""
+
+        def w(c: sqlite3.Connection) -> list[str]:
+            where = """community LIKE ? AND status = 'pending' AND owner IS NULL AND lease_until > ?
+                       AND last_error LIKE 'unavailable%'"""
+            args = (f"{platform}:%", to_db(now))
+            found = [str(r[0]) for r in c.execute(f"SELECT DISTINCT community FROM outbox WHERE {where}", args)]
+            if found:
+                c.execute(f"UPDATE outbox SET lease_until = ? WHERE {where}", (to_db(now), *args))
+            return found
+
+        return await self._db.write(w)
+
     async def next_retry(self, community: str, after: datetime) -> datetime | None:
         """When the earliest pending row of this community waits for, after `after` (rows already due were
         just tried, or belong to nothing that is still running: they never make a wake-up due at once)."""

@@ -298,3 +298,28 @@ async def test_a_failing_community_resumes_at_once_when_its_admin_changes_a_sett
         assert len(h.chat.titled("Daily question")) == 1  # tried again at once, not at 09:21
     finally:
         await h.close()
+
+
+async def test_when_the_platform_answers_again_what_waited_for_it_goes_at_once() -> None:
+    from bot.events import Actor, CommandInvoked, FormSubmitted
+    from bot.ids import ChannelRef, CommunityRef, MemberRef, Platform
+
+    h = await Harness.create(START)
+    try:
+        await h.setup(time="09:00", timezone="UTC", days="every day", reveal="8h")
+        other = CommunityRef(Platform.CONSOLE, "guild2")
+        boss = Actor(MemberRef(other, "boss"), "Boss", is_admin=True)
+        where = ChannelRef(other, "general")
+        form = (await h.core.bot.handle(CommandInvoked(boss, where, "studybot", {}, "setup"))).form
+        assert form is not None
+        values = {f.id: f.default or "" for f in form.fields} | {"time": "10:00", "timezone": "UTC",
+                                                                "days": "every day", "reveal": "8h"}
+        await h.core.bot.handle(FormSubmitted(boss, where, form.form_id, values))
+        h.chat.fail_next.extend(DeliveryError(DeliveryProblem.UNAVAILABLE, "503") for _ in range(4))
+        await h.run_until(NINE + timedelta(minutes=25))  # 09:00, 09:01, 09:06, 09:21 refused: next try 10:21
+        assert not h.chat.titled("Daily question")
+        await h.run_until(NINE + timedelta(hours=1))  # guild2's 10:00 post goes out: the platform is back
+        posted = {s.where for s in h.chat.titled("Daily question")}
+        assert posted == {"general"} and len(h.chat.titled("Daily question")) == 2  # guild1's did not wait to 10:21
+    finally:
+        await h.close()
