@@ -114,7 +114,18 @@ async def test_setup_daily_post_answer_reveal_thread_leaderboard(live, fake: Fak
     dm_ids = {dm["id"] for dm in fake.dms.values()}
     public = [m for cid, ms in fake.messages.items() if cid not in dm_ids for m in ms]
     assert not [m for m in public if any(e.get("title") == "Your checklist" for e in m["embeds"])]
-    assert not [m for m in public if f"<@{cy}>" in m["content"]]
+    # only a pointer is public, and its button shows cy the checklist privately (an ephemeral reply)
+    pointer_call = await fake.wait_for(lambda c: c.matches("POST", CHANNEL_POSTS) and c.status == 200
+                                       and "Show it to me" in str(c.response.get("components")), after=mark)
+    pointer = pointer_call.response
+    key_points = checklist["embeds"][0]["description"].split("\n\n", 1)[1]  # the same item's, from bo's DM
+    assert key_points and key_points not in str(pointer)
+    show_id = custom_ids(pointer)[0]
+    refused = await live.interact(payloads.button(pointer, show_id, who="bo"))
+    assert "someone else" in refused.body["data"]["content"]
+    shown = await live.interact(payloads.button(pointer, show_id, who="cy"))
+    assert shown.body["data"]["flags"] == EPHEMERAL
+    assert shown.body["data"]["embeds"][0]["title"] == "Your checklist"
 
     # kudos from the thread, a tick from the DM (no guild id there: the embed link names the server)
     kudos = await live.interact(payloads.button(in_thread, kudos_id, who="cy"))
