@@ -145,7 +145,7 @@ async def bench_idle_tick(folder: Path, communities: int, ticks: int) -> dict[st
     pending = conn.execute("SELECT COUNT(*) FROM jobs WHERE kind = 'daily.run' AND status = 'pending'"
                            ).fetchone()[0]
     plan = {s: " / ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + s))
-            for s in statements if s.lstrip().upper().startswith("SELECT")}
+            for s in statements if s.lstrip().upper().startswith(("SELECT", "UPDATE"))}
     plain_claim, plain_tick = [], []
     for _ in range(ticks):
         t0 = time.perf_counter()
@@ -283,7 +283,7 @@ def main(quick: bool = False) -> None:
     print_table(f"scheduler: SQLite files, {idle_n:,} communities set up in {idle['setup_s']:.1f} s; "
                 f"floor = ceil(due / concurrency) x 50 ms; whole section {total_s:.0f} s; load average {load}",
                 table)
-    print("query plans of an idle tick's reads:")
+    print("query plans of an idle tick's statements (its claim is one UPDATE ... RETURNING):")
     print(idle["plans"])
 
 

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.ports import Clock, Scheduler
+from bot.store.db import background
 from bot.store.jobs import Job, JobRepo
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,9 @@ class JobQueue:
         self._owner = owner
         self._platforms = platforms
         self._slots = asyncio.Semaphore(concurrency)
+        self._claim_size = max(1, min(CLAIM_BATCH, concurrency))
+        self._waiting = 0  # jobs claimed by this process that do not hold a slot yet
+        self._slot_taken = asyncio.Event()
         self._kinds: dict[str, JobKind] = {}
         self._wake_at: datetime | None = None
         self._claiming = asyncio.Lock()
@@ -122,59 +126,99 @@ class JobQueue:
     async def tick(self) -> int:
         """Run every job due now, then arrange the next wake-up. Returns how many ran.
 
-        The next wake-up is arranged as soon as the due jobs are claimed, before they run, so a slow job
-        never delays one due later (a 20-second race reveal behind a slow daily post)."""
+        Due jobs are claimed a slotful at a time, each claim once most of the last one has a slot, rather
+        than hundreds at once: one claim never holds the writer long (answers wait behind it), and a job
+        not yet claimed stays free for another process. The next wake-up is arranged at each claim, before
+        the jobs run, so a slow job never delays one due later (a 20-second race reveal behind a slow
+        daily post). All of it is background work for the database: members' requests go first."""
+        with background():
+            return await self._tick()
+
+    async def _tick(self) -> int:
         ran = 0
-        while True:
-            async with self._claiming:
-                now = self._clock.now()
-                jobs = await self._repo.claim_due(now, self._owner, now + LEASE, self._platforms, CLAIM_BATCH)
-                await self._plan_wake()
-            if not jobs:
-                break
-            await asyncio.gather(*(self._run(job, now) for job in jobs))
-            ran += len(jobs)
-            if len(jobs) < CLAIM_BATCH:
-                break
+        woke = self._clock.now()  # lateness counts to here: a job waiting for its claim behind others is not late
+        started: list[asyncio.Future[None]] = []
+        try:
+            while True:
+                async with self._claiming:
+                    now = self._clock.now()
+                    jobs = await self._repo.claim_due(now, self._owner, now + LEASE, self._platforms,
+                                                      self._claim_size)
+                    self._waiting += len(jobs)
+                    more = len(jobs) == self._claim_size
+                    await self._plan_wake(claiming=more)
+                started += [asyncio.ensure_future(self._run(job, now, woke)) for job in jobs]
+                ran += len(jobs)
+                if not more:
+                    break
+                await self._room()
+        except asyncio.CancelledError:
+            for task in started:
+                task.cancel()
+            raise
+        except Exception:
+            await asyncio.gather(*started, return_exceptions=True)  # what was claimed still runs to its end
+            raise
+        await asyncio.gather(*started)
         self.ran += ran
         await self._plan_wake()
         return ran
 
-    async def _plan_wake(self) -> None:
+    async def _room(self) -> None:
+        """Until few enough jobs this process claimed still wait for a slot."""
+        while self._waiting > self._claim_size // 4:
+            self._slot_taken.clear()
+            await self._slot_taken.wait()
+
+    async def _plan_wake(self, claiming: bool = False) -> None:
+        """Wake at the next due time. `claiming`: a tick still claiming will take what is due now itself."""
         self._wake_at = None
         nxt = await self._repo.next_due(self._platforms)
-        if nxt is not None:
+        if nxt is not None and not (claiming and nxt <= self._clock.now()):
             self._wake_no_later_than(max(nxt, self._clock.now()))
 
-    async def _run(self, job: Job, now: datetime) -> None:
+    async def _run(self, job: Job, now: datetime, woke: datetime) -> None:
+        try:
+            kind = await self._admit(job, now, woke)
+        finally:
+            self._waiting -= 1
+            self._slot_taken.set()
+        if kind is None:
+            return
+        ident, run = (job.kind, job.key), _Run()
+        self._running.setdefault(ident, []).append(run)
+        try:
+            await asyncio.wait_for(kind.handler(job), kind.timeout.total_seconds())
+        except Exception as exc:
+            wait = RETRY_BACKOFF[min(job.attempts, len(RETRY_BACKOFF)) - 1]
+            log.exception("job %s/%s failed (try %d); again in %s", job.kind, job.key, job.attempts, wait)
+            if not self._ended(ident, run):
+                await self._repo.retry(job, self._owner, self._clock.now() + wait, f"{type(exc).__name__}: {exc}")
+            return
+        except BaseException:
+            self._ended(ident, run)
+            raise
+        finally:
+            self._slots.release()
+        if not self._ended(ident, run):
+            await self._repo.finish(job, self._owner, self._clock.now())
+
+    async def _admit(self, job: Job, now: datetime, woke: datetime) -> JobKind | None:
+        """The job's kind once it holds a slot; None when it is settled without running (unknown kind, or
+        missed by more than its grace when the tick that claimed it began)."""
         kind = self._kinds.get(job.kind)
         if kind is None:  # a kind this build does not know (an older or newer feature): leave it be
             log.error("job %s/%s has unknown kind; retrying in an hour", job.kind, job.key)
             await self._repo.retry(job, self._owner, now + timedelta(hours=1), "unknown kind")
-            return
-        late = now - job.due_at
+            return None
+        late = min(now, woke) - job.due_at
         if late > kind.grace:
             log.warning("job %s/%s was due %s ago, past its grace of %s: recorded as skipped", job.kind, job.key,
                         late, kind.grace)
             await self._repo.finish(job, self._owner, now, "skipped", f"missed by {late}")
-            return
-        ident, run = (job.kind, job.key), _Run()
-        async with self._slots:
-            self._running.setdefault(ident, []).append(run)
-            try:
-                await asyncio.wait_for(kind.handler(job), kind.timeout.total_seconds())
-            except Exception as exc:
-                wait = RETRY_BACKOFF[min(job.attempts, len(RETRY_BACKOFF)) - 1]
-                log.exception("job %s/%s failed (try %d); again in %s", job.kind, job.key, job.attempts, wait)
-                if not self._ended(ident, run):
-                    await self._repo.retry(job, self._owner, self._clock.now() + wait,
-                                           f"{type(exc).__name__}: {exc}")
-                return
-            except BaseException:
-                self._ended(ident, run)
-                raise
-        if not self._ended(ident, run):
-            await self._repo.finish(job, self._owner, self._clock.now())
+            return None
+        await self._slots.acquire()
+        return kind
 
     def _ended(self, ident: tuple[str, str], run: _Run) -> bool:
         """Forget a run that ended; True when its row was rescheduled or deleted while it ran."""

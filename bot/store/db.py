@@ -1,21 +1,30 @@
 """One aiosqlite connection, migrations at start, and a single writer with group commit.
 
 Every repository method hands the database a small synchronous function over a sqlite3 connection.
-Reads run on aiosqlite's worker thread as they come. Writes are queued and handed to the same thread in
-batches: each batch is one transaction and one commit (see `_apply_batch`). A batch goes to the thread the
-moment it is formed, from the coroutine that formed it, not at the next turn of the event loop: while
-the loop is still busy with a burst of requests, the worker thread is already committing the first of
-them. At most `MAX_IN_FLIGHT` batches wait on the thread; the rest queue up and join the next batch, so
+Reads run on aiosqlite's worker thread in the order they come. Writes are queued and handed to the same
+thread in batches: each batch is one transaction and one commit (see `_apply_batch`). A batch goes to the
+thread the moment it is formed, from the coroutine that formed it, not at the next turn of the event loop:
+while the loop is still busy with a burst of requests, the worker thread is already committing the first
+of them. At most `MAX_IN_FLIGHT` batches wait on the thread; the rest queue up and join the next batch, so
 under load batches grow (hundreds of writes per commit) and with no load a write is its own transaction.
+
+Work done in `background()` (the job queue's claims and handlers: nobody is waiting on it) is queued apart:
+the worker thread takes it only when no other work waits, and its writes commit in batches of their own.
+A member's answer therefore waits behind at most the one piece of background work already running, not
+behind a herd of daily jobs' reads and writes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
+import contextlib
+import contextvars
 import functools
 import logging
 import sqlite3
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -32,6 +41,24 @@ MAX_IN_FLIGHT = 16
 BUSY_TIMEOUT_MS = 10_000
 WRITE_RETRIES = 3  # a batch that failed on a lock (past the busy timeout) is tried this many more times
 RETRY_DELAY_S = 0.5
+
+
+_BACKGROUND: contextvars.ContextVar[bool] = contextvars.ContextVar("studybot_db_background", default=False)
+
+
+@contextlib.contextmanager
+def background() -> Iterator[None]:
+    """Within this (and the tasks started within it), reads and writes give way to everyone else's."""
+    token = _BACKGROUND.set(True)
+    try:
+        yield
+    finally:
+        _BACKGROUND.reset(token)
+
+
+def in_background() -> bool:
+    """Whether the current task's reads and writes are background work."""
+    return _BACKGROUND.get()
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -73,8 +100,15 @@ class Database:
         self._write_retries = write_retries
         self._retry_delay_s = retry_delay_s
         self._conn: aiosqlite.Connection | None = None
-        self._pending: list[tuple[Work, asyncio.Future[Any]]] = []
-        self._in_flight = 0
+        #: group commit, apart for foreground and background writes (indexed by `background`)
+        self._writes = (_Writes(background=False), _Writes(background=True))
+        #: work for the worker thread, taken foreground first by `_pump` (one pump on the thread at a time)
+        self._queued = (collections.deque[Callable[[], None]](), collections.deque[Callable[[], None]]())
+        self._queue_lock = threading.Lock()
+        self._pumping = False
+        #: outcomes of work the worker thread finished, not yet handed to their futures on the loop
+        self._finished: collections.deque[tuple[asyncio.Future[Any], bool, Any]] = collections.deque()
+        self._handing_back = False  # a hand-back is scheduled on the loop and has not started yet
         self.batches_committed = 0  # for tests and benchmarks: how well writes are grouped
 
     async def open(self) -> None:
@@ -88,75 +122,135 @@ class Database:
         await self._run(_migrate)
 
     async def close(self) -> None:
-        pending, self._pending = self._pending, []
-        for _, fut in pending:
-            if not fut.done():
-                fut.set_exception(RuntimeError("database closed"))
+        for lane in self._writes:
+            pending, lane.pending = lane.pending, []
+            for _, fut in pending:
+                if not fut.done():
+                    fut.set_exception(RuntimeError("database closed"))
         if self._conn is not None:
             await self._conn.close()  # runs after the batches already handed to the thread
             self._conn = None
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        if self._conn is None:
-            raise RuntimeError("database is not open")
-        # aiosqlite runs `fn` on its own worker thread, the only thread that touches the connection.
-        raw: sqlite3.Connection = self._conn._conn
-        result: T = await self._conn._execute(fn, raw, *args)  # type: ignore[no-untyped-call]
-        return result
+        return await self._submit(fn, *args)
 
-    def _submit(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
-        """Put `fn` on aiosqlite's worker queue now; the future resolves on the loop when it has run.
+    def _submit(self, fn: Callable[..., T], *args: Any, later: bool = False) -> asyncio.Future[T]:
+        """Queue `fn` for the worker thread now; the future resolves on the loop when it has run. `later`:
+        background work, which the thread takes only when no other work is queued.
 
-        `Connection._execute` would do the same, but only once its coroutine is first scheduled.
+        aiosqlite runs `fn` on its own worker thread, the only thread that touches the connection. Its own
+        `Connection._execute` would queue `fn` only once its coroutine is first scheduled, in plain arrival
+        order, and wake the loop once per call; here the thread drains our two queues (`_pump`) and results
+        are handed back through `_finished`, one wake-up for all that finished meanwhile (under load the
+        worker thread no longer waits on the loop for each call).
         """
-        if self._conn is None:
-            raise RuntimeError("database is not open")
         conn = self._conn
-        fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        conn._tx.put_nowait((fut, functools.partial(fn, conn._conn, *args)))
+        if conn is None or not conn._running:
+            raise RuntimeError("database is not open")
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[T] = loop.create_future()
+        work = functools.partial(self._work, loop, fut, fn, conn._conn, args)
+        with self._queue_lock:
+            self._queued[later].append(work)
+            if self._pumping:
+                return fut
+            self._pumping = True
+        conn._tx.put_nowait((None, self._pump))
         return fut
 
+    def _pump(self) -> None:
+        """On the worker thread: run queued work, foreground before background, until none is left."""
+        now, later = self._queued
+        while True:
+            with self._queue_lock:
+                if now:
+                    work = now.popleft()
+                elif later:
+                    work = later.popleft()
+                else:
+                    self._pumping = False
+                    return
+            try:
+                work()
+            except BaseException:  # `_work` keeps every outcome; this is only so the pump never stops
+                log.exception("database work failed outside its own handling")
+
+    def _work(self, loop: asyncio.AbstractEventLoop, fut: asyncio.Future[Any], fn: Callable[..., Any],
+              raw: sqlite3.Connection, args: tuple[Any, ...]) -> None:
+        """On the worker thread: run `fn`, keep its outcome, and wake the loop unless a wake-up is on its way."""
+        try:
+            outcome: tuple[asyncio.Future[Any], bool, Any] = (fut, True, fn(raw, *args))
+        except BaseException as exc:  # handed to the caller, as aiosqlite would
+            outcome = (fut, False, exc)
+        self._finished.append(outcome)
+        if not self._handing_back:
+            self._handing_back = True
+            try:
+                loop.call_soon_threadsafe(self._hand_back)
+            except RuntimeError:  # the loop is closed: nobody is waiting any more
+                self._handing_back = False
+
+    def _hand_back(self) -> None:
+        """On the loop: resolve every future whose work has finished, oldest first."""
+        self._handing_back = False  # before draining: an outcome added from now on brings a new wake-up
+        finished = self._finished
+        while finished:
+            fut, ok, value = finished.popleft()
+            if fut.done():  # its caller gave up waiting
+                continue
+            if ok:
+                fut.set_result(value)
+            else:
+                fut.set_exception(value)
+
     async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        return await self._run(fn)
+        return await self._submit(fn, later=_BACKGROUND.get())
 
     async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         if self._conn is None:
             raise RuntimeError("database is not open")
         fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._pending.append((fn, fut))
-        if self._in_flight == 0 or (self._in_flight < MAX_IN_FLIGHT and len(self._pending) >= FIRST_BATCH):
-            self._flush()
+        lane = self._writes[_BACKGROUND.get()]
+        lane.pending.append((fn, fut))
+        if lane.in_flight == 0 or (lane.in_flight < MAX_IN_FLIGHT and len(lane.pending) >= FIRST_BATCH):
+            self._flush(lane)
         return await fut
 
-    def _flush(self) -> None:
-        batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
-        self._send(batch, 0)
+    def _flush(self, lane: _Writes) -> None:
+        batch, lane.pending = lane.pending[:MAX_BATCH], lane.pending[MAX_BATCH:]
+        self._send(lane, batch, 0)
 
-    def _send(self, batch: list[tuple[Work, asyncio.Future[Any]]], attempt: int) -> None:
-        self._in_flight += 1
-        done = self._submit(_apply_batch, [fn for fn, _ in batch])
-        done.add_done_callback(functools.partial(self._settle, batch, attempt))
+    def _send(self, lane: _Writes, batch: list[tuple[Work, asyncio.Future[Any]]], attempt: int) -> None:
+        try:
+            done = self._submit(_apply_batch, [fn for fn, _ in batch], later=lane.background)
+        except RuntimeError as exc:  # closed meanwhile: every write of the batch hears it, none is left waiting
+            for _, fut in batch:
+                if not fut.done():
+                    fut.set_exception(exc)
+            return
+        lane.in_flight += 1
+        done.add_done_callback(functools.partial(self._settle, lane, batch, attempt))
 
-    def _retry(self, batch: list[tuple[Work, asyncio.Future[Any]]], attempt: int) -> None:
-        self._in_flight -= 1  # the slot held while waiting
+    def _retry(self, lane: _Writes, batch: list[tuple[Work, asyncio.Future[Any]]], attempt: int) -> None:
+        lane.in_flight -= 1  # the slot held while waiting
         if self._conn is None:
             for _, fut in batch:
                 if not fut.done():
                     fut.set_exception(RuntimeError("database closed"))
             return
-        self._send(batch, attempt)
+        self._send(lane, batch, attempt)
 
-    def _settle(self, batch: list[tuple[Work, asyncio.Future[Any]]], attempt: int,
+    def _settle(self, lane: _Writes, batch: list[tuple[Work, asyncio.Future[Any]]], attempt: int,
                 done: asyncio.Future[Any]) -> None:
-        self._in_flight -= 1
+        lane.in_flight -= 1
         if done.cancelled():
             outcomes: list[tuple[bool, Any]] = [(False, RuntimeError("database closed"))] * len(batch)
         elif (exc := done.exception()) is not None:  # the transaction itself failed (e.g. locked too long)
             if is_transient(exc) and attempt < self._write_retries and self._conn is not None:
                 log.warning("write batch of %d met %s; try %d of %d in %.1f s", len(batch), exc, attempt + 2,
                             self._write_retries + 1, self._retry_delay_s)
-                self._in_flight += 1  # keep the slot, so later writes queue behind this one
-                asyncio.get_running_loop().call_later(self._retry_delay_s, self._retry, batch, attempt + 1)
+                lane.in_flight += 1  # keep the slot, so later writes queue behind this one
+                asyncio.get_running_loop().call_later(self._retry_delay_s, self._retry, lane, batch, attempt + 1)
                 return
             log.error("write batch of %d failed", len(batch), exc_info=exc)
             failure: BaseException = StoreUnavailable(str(exc)) if is_transient(exc) else exc
@@ -171,8 +265,19 @@ class Database:
                 fut.set_result(value)
             else:
                 fut.set_exception(value)
-        if self._pending and self._conn is not None and self._in_flight < MAX_IN_FLIGHT:
-            self._flush()
+        if lane.pending and self._conn is not None and lane.in_flight < MAX_IN_FLIGHT:
+            self._flush(lane)
+
+
+class _Writes:
+    """Writes of one kind (foreground or background) waiting for their batch, and their batches in flight."""
+
+    __slots__ = ("background", "in_flight", "pending")
+
+    def __init__(self, background: bool) -> None:
+        self.background = background
+        self.pending: list[tuple[Work, asyncio.Future[Any]]] = []
+        self.in_flight = 0
 
 
 def _apply_batch(conn: sqlite3.Connection, works: list[Work]) -> list[tuple[bool, Any]]:

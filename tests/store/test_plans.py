@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.store.db import Database, to_db
-from bot.store.jobs import CLAIM_DUE_SQL
+from bot.store.jobs import CLAIM_DUE_SQL, CLAIM_SQL
 from bot.store.ledger import TOP_SQL_ALL, TOP_SQL_TOPIC_ALL, TOP_SQL_TOPIC_WINDOW, TOP_SQL_WINDOW
 
 NOW = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
@@ -96,3 +96,11 @@ async def test_claiming_due_jobs_searches_the_due_index(db: Database) -> None:
     plan = await _plan(db, CLAIM_DUE_SQL.format(where_platform=""), (to_db(NOW), to_db(NOW), 50))
     _no_full_scan(plan, "jobs")
     assert "jobs_due" in plan, plan
+
+
+async def test_a_claim_marks_the_due_jobs_it_found_by_their_key(db: Database) -> None:
+    """The claim is one UPDATE over the due jobs' search: each row it changes is found by its primary key."""
+    sql = CLAIM_SQL.format(due=CLAIM_DUE_SQL.format(where_platform=""))
+    plan = await _plan(db, sql, ("p", to_db(NOW), to_db(NOW), to_db(NOW), 50))
+    _no_full_scan(plan, "jobs")
+    assert "jobs_due" in plan and "(kind=? AND key=?)" in plan, plan
