@@ -1,6 +1,7 @@
-"""Each SQLite repository satisfies its protocol: typed assignments (for mypy; `bot/store/protocols.py`
-holds the same ones, checked by the project's strict mypy run) and a runtime check of every method's
-name, parameters and defaults, both ways, so neither side can grow a method the other lacks."""
+"""Each SQLite repository satisfies its protocol: the typed assignments in `bot/store/protocols.py` and
+`bot/features/daily/store.py` are checked by the project's strict mypy run (which does not read tests/);
+here, a runtime check of every method's name, parameters and defaults, both ways, so neither side can grow
+a method the other lacks (mypy checks only one way)."""
 
 from __future__ import annotations
 
@@ -34,16 +35,6 @@ PAIRS: list[tuple[type[Any], type[Any]]] = [
     (PackStore, PackRepo),
     (JobStore, JobRepo),
 ]
-
-
-def _typed_assignments(db: Database) -> None:
-    _communities: CommunityStore = CommunityRepo(db)
-    _members: MemberStore = MemberRepo(db)
-    _daily: DailyStore = DailyRepo(db)
-    _ledger: LedgerStore = LedgerRepo(db)
-    _outbox: OutboxStore = OutboxRepo(db)
-    _packs: PackStore = PackRepo(db)
-    _jobs: JobStore = JobRepo(db)
 
 
 def _methods(cls: type[Any]) -> dict[str, Any]:
