@@ -158,6 +158,9 @@ async def build_core(config: Config, *, clock: Clock | None = None, scheduler: S
     builders = list(features) if features is not None else [m.build for m in FEATURES]
     for build in builders:
         registry.add(build(services))
+    for feature in registry.features:
+        if feature.migrations:
+            await db.migrate_feature(feature.name, feature.migrations)
     for job in registry.jobs():
         jobs.register(job.kind, job.handler, job.grace, job.timeout)
 

@@ -10,6 +10,7 @@ Discord's command payloads and Slack's manifest) all come from here. Nothing els
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -19,8 +20,9 @@ from bot.actions import Action
 from bot.commands import CommandSpec, SubcommandSpec
 from bot.events import ChoiceSelected, CommandInvoked, FormSubmitted, HomeOpened
 from bot.ids import MemberRef
-from bot.messages import Response
+from bot.messages import Field, Response
 from bot.settings import SettingSpec
+from bot.signals import Signal
 from bot.store.jobs import Job
 
 CommandHandler = Callable[[CommandInvoked], Awaitable[Response]]
@@ -31,6 +33,9 @@ JobHandler = Callable[[Job], Awaitable[None]]
 ExportHook = Callable[[MemberRef], Awaitable[dict[str, Any]]]
 EraseHook = Callable[[MemberRef], Awaitable[int]]
 CommunityHook = Callable[[str], Awaitable[None]]
+SignalHandler = Callable[[Any], Awaitable[None]]
+StatsHook = Callable[[MemberRef], Awaitable[tuple[Field, ...]]]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +62,13 @@ class FeatureSpec:
     export_member: ExportHook | None = None
     erase_member: EraseHook | None = None
     settings_changed: CommunityHook | None = None
+    #: signals it reacts to, by type (bot.signals): e.g. {ItemAttempted: add_review_card}
+    listens: Mapping[type, SignalHandler] = field(default_factory=dict)
+    #: its lines on a member's /stats (e.g. mock scorecard averages), in its own words
+    member_stats: StatsHook | None = None
+    #: its own tables: numbered SQL scripts applied in order at start (never edit a shipped one), recorded
+    #: per feature in `feature_schema`, so features add tables without touching the core's migrations
+    migrations: tuple[str, ...] = ()
     #: the feature's own objects, for the composition root to expose to tests and benchmarks by name
     parts: Mapping[str, object] = field(default_factory=dict)
 
@@ -168,6 +180,25 @@ class Registry:
         for f in self._features:
             if f.settings_changed is not None:
                 await f.settings_changed(community)
+
+    async def publish(self, signal: Signal) -> None:
+        """Tell every feature that listens for this signal's type; a failing listener is logged, not raised."""
+        for f in self._features:
+            handler = f.listens.get(type(signal))
+            if handler is None:
+                continue
+            try:
+                await handler(signal)
+            except Exception:
+                log.exception("feature %s failed to handle %s", f.name, type(signal).__name__)
+
+    async def member_stats(self, member: MemberRef) -> tuple[Field, ...]:
+        """Every feature's own /stats lines for one member, in registration order."""
+        out: list[Field] = []
+        for f in self._features:
+            if f.member_stats is not None:
+                out.extend(await f.member_stats(member))
+        return tuple(out)
 
     async def export_member(self, member: MemberRef) -> dict[str, Any]:
         """Everything each feature holds about one member, by feature name."""

@@ -121,6 +121,10 @@ class Database:
         await conn.execute("PRAGMA foreign_keys = ON")
         await self._run(_migrate)
 
+    async def migrate_feature(self, feature: str, scripts: tuple[str, ...]) -> int:
+        """Bring one feature's own tables up to date (its numbered scripts; never edit a shipped one)."""
+        return await self._run(_migrate_feature, feature, scripts)
+
     async def close(self) -> None:
         for lane in self._writes:
             pending, lane.pending = lane.pending, []
@@ -323,6 +327,34 @@ def _migrate(conn: sqlite3.Connection) -> None:
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {number}")
         conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+FEATURE_SCHEMA_SQL = """
+    CREATE TABLE IF NOT EXISTS feature_schema (feature TEXT PRIMARY KEY, version INTEGER NOT NULL)
+"""
+
+
+def _migrate_feature(conn: sqlite3.Connection, feature: str, scripts: tuple[str, ...]) -> int:
+    """Apply a feature's own migrations past the version `feature_schema` records; how many ran."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(FEATURE_SCHEMA_SQL)
+        row = conn.execute("SELECT version FROM feature_schema WHERE feature = ?", (feature,)).fetchone()
+        version = row[0] if row else 0
+        if version > len(scripts):
+            raise RuntimeError(f"the database has {feature} schema version {version}, newer than this build "
+                               f"({len(scripts)}): run the newer studybot, or restore a backup")
+        for script in scripts[version:]:
+            for statement in _statements(script):
+                conn.execute(statement)
+        if len(scripts) > version:
+            conn.execute("INSERT INTO feature_schema (feature, version) VALUES (?, ?) "
+                         "ON CONFLICT (feature) DO UPDATE SET version = excluded.version", (feature, len(scripts)))
+        conn.execute("COMMIT")
+        return len(scripts) - version
     except BaseException:
         conn.execute("ROLLBACK")
         raise

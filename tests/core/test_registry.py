@@ -52,6 +52,10 @@ async def test_a_toy_feature_is_routed_scheduled_and_configured_from_its_declara
         clock.set(START + timedelta(seconds=20))
         await scheduler.fire_due(clock.now())
         assert toy_feature.RINGS[-1] == f"ann@{(START + timedelta(seconds=20)).isoformat()}"
+        # its own table (both of its migrations applied) and the signal it published, heard by listeners
+        rows = await core.db.read(lambda c: c.execute("SELECT member, volume FROM toy_rings").fetchall())
+        assert rows == [("ann", 5)]
+        assert toy_feature.HEARD[-1] == "toy:ann"
         # its button and its form (a select) by action prefix; its setting per member, validated
         form = (await core.bot.handle(ChoiceSelected(actor("ann"), CHANNEL, "toy:louder"))).form
         assert form is not None and form.fields[0].is_select
@@ -66,6 +70,42 @@ async def test_a_toy_feature_is_routed_scheduled_and_configured_from_its_declara
         assert allowed.reply and allowed.reply.text == "Reset."
     finally:
         await core.close()
+
+
+async def test_a_features_own_migrations_run_once_and_a_newer_database_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.store.db import Database
+
+    path = str(tmp_path / "toy.db")
+    db = Database(path)
+    await db.open()
+    try:
+        assert await db.migrate_feature("toy", toy_feature.MIGRATIONS[:1]) == 1
+        assert await db.migrate_feature("toy", toy_feature.MIGRATIONS) == 1  # only the new one
+        assert await db.migrate_feature("toy", toy_feature.MIGRATIONS) == 0
+        cols = await db.read(lambda c: [r[1] for r in c.execute("PRAGMA table_info(toy_rings)")])
+        assert cols == ["id", "member", "at", "volume"]
+        with pytest.raises(RuntimeError, match="newer than this build"):
+            await db.migrate_feature("toy", toy_feature.MIGRATIONS[:1])
+    finally:
+        await db.close()
+
+
+async def test_a_failing_listener_does_not_stop_the_others() -> None:
+    from bot.signals import MemberActive
+
+    heard: list[str] = []
+
+    async def broken(signal: MemberActive) -> None:
+        raise RuntimeError("boom")
+
+    async def fine(signal: MemberActive) -> None:
+        heard.append(signal.source)
+
+    registry = Registry()
+    registry.add(FeatureSpec(name="one", listens={MemberActive: broken}))
+    registry.add(FeatureSpec(name="two", listens={MemberActive: fine}))
+    await registry.publish(MemberActive(MemberRef(COMMUNITY, "ann"), START, "quiz"))
+    assert heard == ["quiz"]
 
 
 async def test_the_console_parses_a_registered_features_commands() -> None:

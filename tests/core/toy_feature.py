@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING
 from bot.actions import Action, encode
 from bot.commands import CommandSpec, OptionSpec, SubcommandSpec
 from bot.events import ChoiceSelected, CommandInvoked, FormSubmitted
+from bot.ids import CommunityRef, MemberRef, Platform
 from bot.messages import Choice, Form, FormField, InputKind, Reply, Response, SelectOption
 from bot.registry import FeatureSpec, JobSpec
 from bot.settings import Scope, SettingSpec, SettingValueError, member_scope
+from bot.signals import MemberActive
 from bot.store.jobs import Job
 
 if TYPE_CHECKING:
@@ -40,6 +42,12 @@ COMMANDS = (
                 subcommands=(SubcommandSpec("toy-reset", "Reset the toy", admin_only=True),)),
 )
 RINGS: list[str] = []  # what the job did, for the test to read
+HEARD: list[str] = []  # the signals it heard from other features
+#: its own table, created by the registry from its declaration (version 2 adds a column)
+MIGRATIONS = (
+    "CREATE TABLE toy_rings (id INTEGER PRIMARY KEY, member TEXT NOT NULL, at TEXT NOT NULL);",
+    "ALTER TABLE toy_rings ADD COLUMN volume INTEGER;",
+)
 
 
 def build(services: Services) -> FeatureSpec:
@@ -69,6 +77,19 @@ def build(services: Services) -> FeatureSpec:
     async def run(job: Job) -> None:
         RINGS.append(f"{job.payload['who']}@{services.clock.now().isoformat()}")
 
+        def w(c: object) -> None:
+            c.execute("INSERT INTO toy_rings (member, at, volume) VALUES (?, ?, 5)",  # type: ignore[attr-defined]
+                      (job.payload["who"], services.clock.now().isoformat()))
+
+        await services.db.write(w)
+        await services.registry.publish(MemberActive(MemberRef(CommunityRef(Platform.CONSOLE, "guild1"),
+                                                               str(job.payload["who"])),
+                                                     services.clock.now(), "toy"))
+
+    async def heard(signal: MemberActive) -> None:
+        HEARD.append(f"{signal.source}:{signal.member.id}")
+
     return FeatureSpec(name=NAME, catalogue=COMMANDS, commands={"toy": ring, "studybot toy-reset": reset},
                        on_choice=on_choice, on_form=on_form, settings=(VOLUME, TONE),
-                       jobs=(JobSpec("toy.ring", run, grace=timedelta(seconds=30)),))
+                       jobs=(JobSpec("toy.ring", run, grace=timedelta(seconds=30)),),
+                       migrations=MIGRATIONS, listens={MemberActive: heard})

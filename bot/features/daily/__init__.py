@@ -52,7 +52,8 @@ def build(services: Services) -> FeatureSpec:
         else:
             await jobs.schedule(JOB, community, community, when)
 
-    answers = DailyAnswers(services.packs, services.communities, services.rounds, services.ledger, services.clock)
+    answers = DailyAnswers(services.packs, services.communities, services.rounds, services.ledger, services.clock,
+                           services.registry.publish)
     cycle = DailyCycle(services.packs, services.communities, services.rounds, services.delivery, services.clock,
                        wake, answers.remember_round)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from bot import markup as mk
 from bot.actions import Action
@@ -28,18 +29,22 @@ from bot.features.daily.views import (
 )
 from bot.features.packs import Packs
 from bot.features.schedule import next_occurrence
-from bot.ids import MemberRef
+from bot.ids import CommunityRef, MemberRef
 from bot.messages import Reply, Response
 from bot.ports import Clock
+from bot.signals import ItemAttempted, MemberActive, Signal
 from bot.store.db import StoreUnavailable
 from bot.store.protocols import CommunityStore, LedgerStore
+
+Publish = Callable[[Signal], Awaitable[None]]
 
 log = logging.getLogger(__name__)
 
 
 class DailyAnswers:
     def __init__(self, packs: Packs, communities: CommunityStore, rounds: DailyStore, ledger: LedgerStore,
-                 clock: Clock) -> None:
+                 clock: Clock, publish: Publish) -> None:
+        self._publish = publish
         self._packs = packs
         self._communities = communities
         self._rounds = rounds
@@ -207,6 +212,7 @@ class DailyAnswers:
         earned = 0
         if outcome is SaveOutcome.CREATED:
             earned = points.ANSWER_LATE if ans.late else points.ANSWER_ON_TIME
+            await self._publish(MemberActive(actor.member, now, "daily", await self._topic(rnd)))
         if ans.late:
             item = await self._packs.item(rnd.community, rnd.item_id)
             if item is not None:
@@ -241,6 +247,11 @@ class DailyAnswers:
                                         points.REASON_KEY_POINT, f"{ans.id}:{index}", now, topic=topic):
                 earned += points.KEY_POINT_COVERED
         n = len(ans.covered)
+        if rnd is not None and rnd.item_id is not None:
+            item = await self._packs.item(rnd.community, rnd.item_id)
+            every = len(item.key_points or ()) if item is not None else 0
+            member = MemberRef(CommunityRef.from_key(ans.community), ans.member)
+            await self._publish(ItemAttempted(member, rnd.item_id, topic, "daily", n >= every, now))
         return Response(reply=Reply(text=f"Checklist saved: {n} key point{'s' * (n != 1)} covered, "
                                          f"+{earned} points."), replace_original=True, refresh_home=True)
 
