@@ -21,7 +21,7 @@ from bot.clock import SystemClock
 from bot.commands import CommandSpec
 from bot.config import Config
 from bot.content.bank import Bank
-from bot.content.loader import default_content_dir, load_bank
+from bot.content.loader import default_content_dir
 from bot.features import admin, daily, home, inbox, leaderboard, pack_admin
 from bot.features.daily.cycle import DailyCycle
 from bot.features.daily.store import DailyRepo, DailyStore
@@ -125,8 +125,11 @@ class Core:
 
 
 def load_default_bank(config: Config) -> Bank:
+    """The bank the bot serves, through the start-up cache (bot.content.cache)."""
+    from bot.content.cache import load_cached_bank
+
     folder = Path(config.content_dir) if config.content_dir else default_content_dir()
-    return load_bank([folder], root=folder)
+    return load_cached_bank(folder)
 
 
 async def build_core(config: Config, *, clock: Clock | None = None, scheduler: Scheduler | None = None,

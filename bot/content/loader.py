@@ -113,8 +113,8 @@ def _shingles(prompt: str) -> frozenset[str]:
     return frozenset(" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2)))
 
 
-def duplicate_problems(items: list[tuple[str, Item]]) -> list[Problem]:
-    """Duplicate ids, identical prompts, and prompts that share most of their word triples."""
+def duplicate_problems(items: list[tuple[str, Item]], near: bool = True) -> list[Problem]:
+    """Duplicate ids, identical prompts, and (with `near`) prompts that share most of their word triples."""
     problems: list[Problem] = []
     seen_ids: dict[str, str] = {}
     seen_prompts: dict[str, str] = {}
@@ -128,6 +128,8 @@ def duplicate_problems(items: list[tuple[str, Item]]) -> list[Problem]:
             problems.append(Problem(source, item.id, f"duplicate prompt (same as {seen_prompts[key]})"))
         else:
             seen_prompts[key] = item.id
+    if not near:
+        return problems
     shingled = [(source, item, _shingles(item.prompt)) for source, item in items]
     index: dict[str, list[int]] = {}
     for i, (_, _, sh) in enumerate(shingled):
@@ -165,7 +167,8 @@ def similar_problems(items: list[tuple[str, Item]], among: Collection[str] | Non
     return out
 
 
-def load_items(paths: Iterable[Path], root: Path | None = None) -> tuple[list[tuple[str, Item]], list[Problem]]:
+def load_items(paths: Iterable[Path], root: Path | None = None,
+               near_duplicates: bool = True) -> tuple[list[tuple[str, Item]], list[Problem]]:
     found: list[tuple[str, Item]] = []
     problems: list[Problem] = []
     for f in bank_files(paths):
@@ -178,13 +181,15 @@ def load_items(paths: Iterable[Path], root: Path | None = None) -> tuple[list[tu
         items, probs = parse_items(text, name)
         found.extend((name, it) for it in items)
         problems.extend(probs)
-    problems.extend(duplicate_problems(found))
+    problems.extend(duplicate_problems(found, near=near_duplicates))
     return found, problems
 
 
-def load_bank(paths: Iterable[Path], root: Path | None = None) -> Bank:
-    """The bank from these files or folders; raises BankError listing every problem."""
-    found, problems = load_items(paths, root)
+def load_bank(paths: Iterable[Path], root: Path | None = None, near_duplicates: bool = True) -> Bank:
+    """The bank from these files or folders; raises BankError listing every problem. `near_duplicates`
+    False skips the word-triple comparison of every prompt with every other (half a second for the shipped
+    bank): the bot's start-up leaves it to `studybot content check`, which CI runs."""
+    found, problems = load_items(paths, root, near_duplicates)
     if problems:
         raise BankError(problems)
     return Bank(tuple(item for _, item in found))

@@ -1,8 +1,8 @@
-"""One aiosqlite connection, migrations at start, and a single writer with group commit.
+"""A writer connection with group commit, a reader beside it, migrations at start, checkpoints apart.
 
 Every repository method hands the database a small synchronous function over a sqlite3 connection.
-Reads run on aiosqlite's worker thread in the order they come. Writes are queued and handed to the same
-thread in batches: each batch is one transaction and one commit (see `_apply_batch`). A batch goes to the
+Reads run on a reader connection of their own (on disk; WAL lets them run while the writer commits), each
+in one snapshot. Writes are queued and handed to the writer's thread in batches: each batch is one transaction and one commit (see `_apply_batch`). A batch goes to the
 thread the moment it is formed, from the coroutine that formed it, not at the next turn of the event loop:
 while the loop is still busy with a burst of requests, the worker thread is already committing the first
 of them. At most `MAX_IN_FLIGHT` batches wait on the thread; the rest queue up and join the next batch, so
@@ -24,6 +24,7 @@ import functools
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -41,6 +42,7 @@ MAX_IN_FLIGHT = 16
 BUSY_TIMEOUT_MS = 10_000
 WRITE_RETRIES = 3  # a batch that failed on a lock (past the busy timeout) is tried this many more times
 RETRY_DELAY_S = 0.5
+JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024  # the WAL file is trimmed to this after a checkpoint reset it
 
 
 _BACKGROUND: contextvars.ContextVar[bool] = contextvars.ContextVar("studybot_db_background", default=False)
@@ -92,16 +94,11 @@ def opt_from_db(text: str | None) -> datetime | None:
     return None if text is None else from_db(text)
 
 
-class Database:
-    def __init__(self, path: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS, write_retries: int = WRITE_RETRIES,
-                 retry_delay_s: float = RETRY_DELAY_S) -> None:
-        self.path = path
-        self._busy_timeout_ms = busy_timeout_ms
-        self._write_retries = write_retries
-        self._retry_delay_s = retry_delay_s
-        self._conn: aiosqlite.Connection | None = None
-        #: group commit, apart for foreground and background writes (indexed by `background`)
-        self._writes = (_Writes(background=False), _Writes(background=True))
+class _Worker:
+    """One connection and its aiosqlite worker thread, with our two queues (foreground first)."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
         #: work for the worker thread, taken foreground first by `_pump` (one pump on the thread at a time)
         self._queued = (collections.deque[Callable[[], None]](), collections.deque[Callable[[], None]]())
         self._queue_lock = threading.Lock()
@@ -109,36 +106,8 @@ class Database:
         #: outcomes of work the worker thread finished, not yet handed to their futures on the loop
         self._finished: collections.deque[tuple[asyncio.Future[Any], bool, Any]] = collections.deque()
         self._handing_back = False  # a hand-back is scheduled on the loop and has not started yet
-        self.batches_committed = 0  # for tests and benchmarks: how well writes are grouped
 
-    async def open(self) -> None:
-        conn = await aiosqlite.connect(self.path, isolation_level=None)
-        self._conn = conn
-        await conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
-        if self.path != ":memory:":
-            await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA synchronous = NORMAL")
-        await conn.execute("PRAGMA foreign_keys = ON")
-        await self._run(_migrate)
-
-    async def migrate_feature(self, feature: str, scripts: tuple[str, ...]) -> int:
-        """Bring one feature's own tables up to date (its numbered scripts; never edit a shipped one)."""
-        return await self._run(_migrate_feature, feature, scripts)
-
-    async def close(self) -> None:
-        for lane in self._writes:
-            pending, lane.pending = lane.pending, []
-            for _, fut in pending:
-                if not fut.done():
-                    fut.set_exception(RuntimeError("database closed"))
-        if self._conn is not None:
-            await self._conn.close()  # runs after the batches already handed to the thread
-            self._conn = None
-
-    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        return await self._submit(fn, *args)
-
-    def _submit(self, fn: Callable[..., T], *args: Any, later: bool = False) -> asyncio.Future[T]:
+    def submit(self, fn: Callable[..., T], *args: Any, later: bool = False) -> asyncio.Future[T]:
         """Queue `fn` for the worker thread now; the future resolves on the loop when it has run. `later`:
         background work, which the thread takes only when no other work is queued.
 
@@ -148,8 +117,8 @@ class Database:
         are handed back through `_finished`, one wake-up for all that finished meanwhile (under load the
         worker thread no longer waits on the loop for each call).
         """
-        conn = self._conn
-        if conn is None or not conn._running:
+        conn = self.conn
+        if not conn._running:
             raise RuntimeError("database is not open")
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[T] = loop.create_future()
@@ -207,8 +176,132 @@ class Database:
             else:
                 fut.set_exception(value)
 
+
+class _Checkpointer:
+    """Moves the WAL into the database file on a thread and connection of its own, so no member's write
+    waits for it. SQLite's automatic checkpoint runs inside the COMMIT of whichever write crosses 1,000
+    pages, and that write (and every write queued behind it) waits 20-50 ms: it is turned off on the
+    writer, and this thread runs a PASSIVE checkpoint (which never blocks the writer or readers) shortly
+    after writes were committed. Once every frame is copied, the next write starts the WAL afresh, so the
+    file stays small; `journal_size_limit` trims it after a burst."""
+
+    PAUSE_S = 0.05  # at most about 20 checkpoints a second, however many batches commit
+
+    def __init__(self, path: str, busy_timeout_ms: int) -> None:
+        self._path = path
+        self._busy_timeout_ms = busy_timeout_ms
+        self._wanted = threading.Event()
+        self._stopping = False
+        self.checkpoints = 0
+        self._thread = threading.Thread(target=self._run, name="studybot-checkpoint", daemon=True)
+        self._thread.start()
+
+    def poke(self) -> None:
+        self._wanted.set()
+
+    def _run(self) -> None:
+        conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+            while True:
+                self._wanted.wait()
+                if self._stopping:
+                    return
+                self._wanted.clear()
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                    self.checkpoints += 1
+                except sqlite3.Error as exc:  # busy or locked: the next commit asks again
+                    log.debug("checkpoint skipped: %s", exc)
+                time.sleep(self.PAUSE_S)
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wanted.set()
+        self._thread.join(timeout=5)
+
+
+class Database:
+    """Writes on one connection (group commit), reads on another beside it (WAL lets readers run while the
+    writer commits: a `/leaderboard` does not wait behind a burst of answers), checkpoints on a third.
+    An in-memory database has one connection for all (a second would be another, empty database)."""
+
+    def __init__(self, path: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS, write_retries: int = WRITE_RETRIES,
+                 retry_delay_s: float = RETRY_DELAY_S) -> None:
+        self.path = path
+        self._busy_timeout_ms = busy_timeout_ms
+        self._write_retries = write_retries
+        self._retry_delay_s = retry_delay_s
+        self._writer: _Worker | None = None
+        self._reader: _Worker | None = None
+        self._checkpointer: _Checkpointer | None = None
+        #: group commit, apart for foreground and background writes (indexed by `background`)
+        self._writes = (_Writes(background=False), _Writes(background=True))
+        self.batches_committed = 0  # for tests and benchmarks: how well writes are grouped
+
+    @property
+    def _conn(self) -> aiosqlite.Connection | None:
+        return self._writer.conn if self._writer is not None else None
+
+    async def open(self) -> None:
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        await conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+        on_disk = self.path != ":memory:" and not self.path.startswith("file::memory:")
+        if on_disk:
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA wal_autocheckpoint = 0")  # see _Checkpointer
+            await conn.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        self._writer = _Worker(conn)
+        await self._run(_migrate)
+        self._reader = self._writer
+        if on_disk:
+            reader = await aiosqlite.connect(self.path, isolation_level=None)
+            await reader.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+            await reader.execute("PRAGMA query_only = ON")  # a write through `read` fails loudly
+            self._reader = _Worker(reader)
+            self._checkpointer = _Checkpointer(self.path, self._busy_timeout_ms)
+
+    async def migrate_feature(self, feature: str, scripts: tuple[str, ...]) -> int:
+        """Bring one feature's own tables up to date (its numbered scripts; never edit a shipped one)."""
+        return await self._run(_migrate_feature, feature, scripts)
+
+    async def close(self) -> None:
+        for lane in self._writes:
+            pending, lane.pending = lane.pending, []
+            for _, fut in pending:
+                if not fut.done():
+                    fut.set_exception(RuntimeError("database closed"))
+        reader, writer = self._reader, self._writer
+        self._reader = self._writer = None
+        if reader is not None and reader is not writer:
+            await reader.conn.close()
+        if writer is not None:
+            await writer.conn.close()  # runs after the batches already handed to the thread
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        return await self._submit(fn, *args)
+
+    def _submit(self, fn: Callable[..., T], *args: Any, later: bool = False) -> asyncio.Future[T]:
+        if self._writer is None:
+            raise RuntimeError("database is not open")
+        return self._writer.submit(fn, *args, later=later)
+
     async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        return await self._submit(fn, later=_BACKGROUND.get())
+        """Run a read on the reader connection, in one read transaction (one consistent snapshot, however
+        many statements `fn` runs); it sees every write whose `write()` has returned."""
+        reader = self._reader
+        if reader is None:
+            raise RuntimeError("database is not open")
+        if reader is self._writer:
+            return await reader.submit(fn, later=_BACKGROUND.get())
+        return await reader.submit(_snapshot, fn, later=_BACKGROUND.get())
 
     async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         if self._conn is None:
@@ -262,6 +355,8 @@ class Database:
         else:
             outcomes = done.result()
             self.batches_committed += 1
+            if self._checkpointer is not None:
+                self._checkpointer.poke()
         for (_, fut), (ok, value) in zip(batch, outcomes, strict=True):
             if fut.done():  # its caller gave up waiting; the write itself happened (or failed) regardless
                 continue
@@ -282,6 +377,14 @@ class _Writes:
         self.background = background
         self.pending: list[tuple[Work, asyncio.Future[Any]]] = []
         self.in_flight = 0
+
+
+def _snapshot(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:
+    conn.execute("BEGIN")
+    try:
+        return fn(conn)
+    finally:
+        conn.execute("COMMIT")  # a read transaction: ends the snapshot, writes nothing
 
 
 def _apply_batch(conn: sqlite3.Connection, works: list[Work]) -> list[tuple[bool, Any]]:

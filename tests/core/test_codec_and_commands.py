@@ -23,11 +23,13 @@ def test_action_round_trip_and_limits() -> None:
 
 def test_catalogue_fits_platform_limits() -> None:
     names = [c.name for c in CATALOGUE]
-    assert names == ["daily", "leaderboard", "stats", "studybot"]
+    assert {"daily", "leaderboard", "stats", "studybot"} <= set(names)
+    assert len(names) == len(set(names)) and len(names) <= 50  # Slack: 50 slash commands an app
     for cmd in CATALOGUE:
         assert len(cmd.description) <= 100 and cmd.name.islower() and len(cmd.name) <= 32
+        assert len(cmd.subcommands) <= 25 and len(cmd.options) <= 25  # Discord's limits
         for sub in cmd.subcommands:
-            assert len(sub.description) <= 100
+            assert len(sub.description) <= 100 and len(sub.options) <= 25
             for opt in sub.options:
                 assert len(opt.description) <= 100 and len(opt.choices) <= 25
         assert not (cmd.options and cmd.subcommands)
