@@ -1,0 +1,91 @@
+"""Spaced review (`/review`): cards for the items a member missed elsewhere, scheduled by the fsrs library,
+rated Again / Hard / Good / Easy after seeing the answer; and an opt-in daily DM when cards are due."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot.actions import Action
+from bot.commands import CommandSpec, OptionSpec
+from bot.events import ChoiceSelected, CommandInvoked, FormSubmitted
+from bot.features.review.reminders import JOB, Reminders
+from bot.features.review.session import ReviewSession
+from bot.features.review.store import MIGRATIONS, ReviewRepo
+from bot.features.review.views import NAME
+from bot.ids import MemberRef
+from bot.messages import Response
+from bot.registry import FeatureSpec, JobSpec
+from bot.signals import ItemAttempted
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+__all__ = ["COMMANDS", "JOB", "NAME", "build"]
+SETTING_OPTIONS = ("remind", "time", "timezone", "days_off")
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "review",
+        "Spaced review of questions you missed: your next due card, or your reminder settings",
+        options=(
+            OptionSpec("show", "What to open (default: your next due card)", choices=("cards", "settings")),
+            OptionSpec("remind", "Daily DM when cards are due: on or off", choices=("on", "off"), named_only=True),
+            OptionSpec("time", "Reminder time, 24h HH:MM in your timezone", max_length=5, named_only=True),
+            OptionSpec("timezone", "Your timezone (IANA, e.g. Europe/Berlin)", max_length=64, named_only=True),
+            OptionSpec("days_off", "Days without a reminder, e.g. sat,sun (none to clear)", max_length=60,
+                       named_only=True),
+        ),
+    ),
+)
+ENDED = "That review button has ended. Run /review for your next card."
+
+
+def build(services: Services) -> FeatureSpec:
+    store = ReviewRepo(services.db)
+    session = ReviewSession(store, services.packs, services.ledger, services.members, services.communities,
+                            services.clock, services.registry.publish)
+    reminders = Reminders(store, session, services.jobs, services.delivery, services.members,
+                          services.communities, services.clock)
+
+    async def on_command(event: CommandInvoked) -> Response:
+        if any(event.options.get(name) is not None for name in SETTING_OPTIONS):
+            return await reminders.from_options(event)
+        if event.options.get("show") == "settings":
+            if event.can_open_form:
+                return Response(form=await reminders.form(event.actor))
+            return await reminders.current(event.actor)
+        return await session.start(event.actor)
+
+    async def on_choice(event: ChoiceSelected, action: Action) -> Response:
+        match action.verb:
+            case "show":
+                return await session.show(event, action)
+            case "rate":
+                return await session.rate(event, action)
+            case "next":
+                return await session.start(event.actor, replace=True)
+            case "settings":
+                if event.can_open_form:
+                    return Response(form=await reminders.form(event.actor))
+                return await reminders.current(event.actor)
+        return Response.private(ENDED)
+
+    async def on_form(event: FormSubmitted, action: Action) -> Response:
+        if action.verb != "remind":
+            return Response.private(ENDED)
+        return await reminders.on_form(event)
+
+    async def export(member: MemberRef) -> dict[str, Any]:
+        return await store.member_data(member.community.key, member.id)
+
+    async def erase(member: MemberRef) -> int:
+        await reminders.forget(member.community.key, member.id)
+        return await store.erase_member(member.community.key, member.id)
+
+    return FeatureSpec(
+        name=NAME, catalogue=COMMANDS, commands={"review": on_command}, on_choice=on_choice, on_form=on_form,
+        jobs=(JobSpec(JOB, reminders.run, grace=timedelta(days=3650)),),  # the handler judges lateness itself
+        listens={ItemAttempted: session.on_attempt}, member_stats=session.stats,
+        export_member=export, erase_member=erase, migrations=MIGRATIONS,
+        parts={"review": session, "review_reminders": reminders},
+    )
