@@ -13,6 +13,9 @@ SECTIONS: dict[str, str] = {
     "answers": "bench.answers",  # the answer path beside a plain sqlite3 group-commit writer; start-up
     "startup": "bench.startup",  # start-up with both platforms' tokens, before login, beside bare imports
     "scheduler": "bench.scheduler",  # idle tick at 10,000 communities, the 09:00 herd, answers during it
+    "leaderboard": "bench.leaderboard",  # boards and my-rank at 1,000,000 ledger rows, streaks, the chart
+    "pairing": "bench.pairing",  # mock pairing at 50..5,000 members: time, weight against the exact optimum
+    "race": "bench.race",  # 1,000 race picks in the second before the deadline; the reveal's lateness
 }
 
 

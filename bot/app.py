@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 
 from bot import markup as mk
-from bot.actions import ActionError, decode
+from bot.actions import Action, ActionError, decode
+from bot.audit import AdminAction, option_texts, outcome_text
 from bot.commands import option_problems
-from bot.events import ChoiceSelected, CommandInvoked, Event, FormSubmitted, HomeOpened
+from bot.events import ChoiceSelected, CommandInvoked, Event, FormSubmitted, HomeOpened, OptionValue
 from bot.messages import Response, clip
 from bot.ports import Clock
 from bot.registry import Registry
@@ -22,7 +25,10 @@ SORRY = "Something went wrong on my side, so that did not go through. Please try
 class StudyBot:
     """Routes every event to the feature the registry says owns it: commands by name and subcommand,
     buttons, selects and forms by the prefix of their action id, the member's home to the feature that
-    draws it. Admin-only commands are refused here for everyone else, whichever feature declared them."""
+    draws it. Admin-only commands are refused here for everyone else, whichever feature declared them, and
+    every admin action (an admin-only command, or a button or form a feature declared an admin action) is
+    handed to the registry's audit hook with who did it, what, why and what they were told: in one place,
+    so a new feature's admin commands are audited without doing anything."""
 
     def __init__(self, registry: Registry, members: MemberStore, clock: Clock) -> None:
         self._registry = registry
@@ -54,12 +60,39 @@ class StudyBot:
             home = self._registry.home_handler()
             return await home(event) if home is not None else Response.private("There is nothing here yet.")
         action = decode(event.action if isinstance(event, ChoiceSelected) else event.form_id)
+        if event.actor.is_admin and self._registry.is_admin_action(action):
+            kind = "button" if isinstance(event, ChoiceSelected) else "form"
+            values: dict[str, str | tuple[str, ...]] = {}
+            if isinstance(event, ChoiceSelected):
+                values.update({"picked": event.values} if event.values else {})
+            else:
+                values.update(event.values)
+                values.update(event.selections)
+            return await self._audited(event, f"{kind} {action.feature}:{action.verb}", values,
+                                       lambda: self._dispatch(event, action))
+        return await self._dispatch(event, action)
+
+    async def _dispatch(self, event: ChoiceSelected | FormSubmitted, action: Action) -> Response:
         feature = self._registry.owner_of(action.feature)
         if isinstance(event, ChoiceSelected) and feature is not None and feature.on_choice is not None:
             return await feature.on_choice(event, action)
         if isinstance(event, FormSubmitted) and feature is not None and feature.on_form is not None:
             return await feature.on_form(event, action)
         return Response.private(ENDED)
+
+    async def _audited(self, event: Event, what: str, options: Mapping[str, OptionValue | str | tuple[str, ...]],
+                       run: Callable[[], Awaitable[Response]]) -> Response:
+        """Run an admin action and record it, also when it fails (then the member hears SORRY as usual)."""
+        texts = option_texts(options)
+        record = AdminAction(event.actor.member, event.actor.display_name, what, self._clock.now(), texts,
+                             texts.get("reason") or None)
+        try:
+            response = await run()
+        except Exception as exc:
+            await self._registry.admin_action(replace(record, outcome=f"failed: {type(exc).__name__}"))
+            raise
+        await self._registry.admin_action(replace(record, outcome=outcome_text(response)))
+        return response
 
     async def _command(self, event: CommandInvoked) -> Response:
         catalogue = self._registry.catalogue
@@ -71,11 +104,14 @@ class StudyBot:
             return Response.private("That command has a problem, so nothing was done: " + "; ".join(problems) + ".")
         sub = spec.subcommand(event.subcommand) if event.subcommand else None
         where = f"/{spec.name}" + (f" {sub.name}" if sub else "")
-        if (spec.admin_only or (sub is not None and sub.admin_only)) and not event.actor.is_admin:
+        admin_only = spec.admin_only or (sub is not None and sub.admin_only)
+        if admin_only and not event.actor.is_admin:
             return Response.private(f"Only admins can use {where}.")
         handler = self._registry.command_handler(spec.name, event.subcommand)
         if handler is None:
             return Response.private(f"I don't know {where}. Try /studybot help.")
+        if admin_only:
+            return await self._audited(event, where, event.options, lambda: handler(event))
         return await handler(event)
 
 

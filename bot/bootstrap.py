@@ -22,7 +22,7 @@ from bot.commands import CommandSpec
 from bot.config import Config
 from bot.content.bank import Bank
 from bot.content.loader import default_content_dir
-from bot.features import admin, daily, home, inbox, leaderboard, pack_admin, review
+from bot.features import admin, daily, home, inbox, leaderboard, mock, pack_admin, quiz, review
 from bot.features.daily.cycle import DailyCycle
 from bot.features.daily.store import DailyRepo, DailyStore
 from bot.features.delivery import Delivery
@@ -57,7 +57,7 @@ class FeatureModule(Protocol):
 
 
 #: every feature studybot runs, in the order their commands appear in help and the catalogue
-FEATURES: tuple[ModuleType, ...] = (admin, daily, leaderboard, pack_admin, home, inbox, review)
+FEATURES: tuple[ModuleType, ...] = (admin, daily, leaderboard, pack_admin, home, inbox, review, mock, quiz)
 
 
 @functools.cache

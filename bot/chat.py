@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.ids import ChannelRef, MemberRef, MessageRef, Platform
+from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef, Platform
 from bot.messages import Reply
 from bot.ports import ChatPort, DeliveryError, DeliveryProblem
 
@@ -36,6 +36,13 @@ class ChatRouter:
 
     async def delete(self, message: MessageRef) -> None:
         await self._port(message.channel.community.platform).delete(message)
+
+    async def edit_private(self, community: CommunityRef, key: str, reply: Reply) -> bool:
+        """False when the platform is not connected here: only its adapter could know the key."""
+        port = self._ports.get(community.platform)
+        if port is None:
+            return False
+        return await port.edit_private(community, key, reply)
 
     async def open_private_space(self, channel: ChannelRef, members: tuple[MemberRef, ...],
                                  name: str) -> ChannelRef:

@@ -33,6 +33,10 @@ class OptionSpec:
     #: filled only when named (`answer: ...` or `answer ...`), never by position, so free text after a
     #: command is not taken for it (`/daily alice` must not save "alice" as an answer)
     named_only: bool = False
+    #: an optional word with choices that typed text may leave out: filled by position only when the word
+    #: there is one of its choices, else the word goes to the next option (`/studybot points add @bo 5` and
+    #: `/studybot points @bo 5` both parse)
+    only_if_choice: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +56,9 @@ class CommandSpec:
     admin_only: bool = False
     #: its answer is normally for the whole channel (a leaderboard): a slow one is deferred publicly
     public: bool = False
+    #: where text is parsed (Slack, the console), the subcommand that text not starting with a subcommand
+    #: name goes to: `/quiz deep-learning` is `/quiz solo deep-learning` (Discord always names one)
+    default_subcommand: str | None = None
 
     def subcommand(self, name: str) -> SubcommandSpec | None:
         return next((s for s in self.subcommands if s.name == name), None)
@@ -160,14 +167,16 @@ def parse_text(
     sub: SubcommandSpec | None = None
     options_spec = command.options
     if command.subcommands:
-        head, _, text = text.partition(" ")
-        if not head:
+        head, _, after = text.partition(" ")
+        if not head and command.default_subcommand is None:
             head = "help" if command.subcommand("help") else ""
         sub = command.subcommand(head.casefold())
+        if sub is None and command.default_subcommand is not None:
+            sub, after = command.subcommand(command.default_subcommand), text
         if sub is None:
             raise UsageError(f"Unknown subcommand '{head}'. Try:\n{command.usage()}")
         options_spec = sub.options
-        text = text.strip()
+        text = after.strip()
     values: dict[str, OptionValue] = {}
     pending = list(options_spec)
     rest = text
@@ -183,7 +192,8 @@ def parse_text(
             spec = by_name[word.casefold()]
             rest = after
         else:  # by position; a file is never filled by position (only `file:...`)
-            positional = [o for o in pending if o.type is not OptionType.ATTACHMENT and not o.named_only]
+            positional = [o for o in pending if o.type is not OptionType.ATTACHMENT and not o.named_only
+                          and not (o.only_if_choice and word.casefold() not in o.choices)]
             if not positional:
                 named = [o.name for o in pending if o.named_only]
                 if named:

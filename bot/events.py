@@ -55,6 +55,8 @@ class CommandInvoked:
     can_open_form: bool = True
     #: when the platform says it happened (Discord snowflake time, Slack trigger/action ts), for fair ordering
     occurred_at: datetime | None = None
+    #: the command came from a direct message with the bot (a DM or group DM), not from a channel
+    in_dm: bool = False
 
 
 @dataclass(frozen=True, slots=True)

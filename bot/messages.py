@@ -223,6 +223,11 @@ class Response:
     follow_ups: tuple[FollowUp, ...] = ()
     #: the member's own view (Slack's App Home) shows state this changed: adapters with one refresh it
     refresh_home: bool = False
+    #: remember how to edit this only-you reply later under this key (ChatPort.edit_private), while the
+    #: platform allows it (Discord: the interaction's 15 minutes; Slack: its response_url, 30 minutes and
+    #: 5 uses). Scoped to the community; a later reply under the same key takes the key over. Ignored on
+    #: a public reply, and where the platform cannot edit this reply (edit_private then answers False).
+    private_key: str | None = None
 
     @staticmethod
     def private(text: str) -> Response:

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from bot.ids import ChannelRef, MemberRef, MessageRef
+from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef
 from bot.messages import Reply
 
 
@@ -61,6 +61,17 @@ class ChatPort(Protocol):
 
     async def delete(self, message: MessageRef) -> None:
         """Remove a message the bot posted; one that is already gone counts as deleted."""
+        ...
+
+    async def edit_private(self, community: CommunityRef, key: str, reply: Reply) -> bool:
+        """Edit the only-you reply delivered with `Response.private_key == key` in this community.
+
+        True when it was edited. False when the platform no longer allows it (the interaction or
+        response_url expired or was used up, the key is unknown, the process restarted since) or refuses
+        it for good: nothing was changed, and the caller may fall back (a DM; never a public post).
+        Trouble that may pass (a rate limit, the network) raises a retryable DeliveryError; the edit may
+        then be tried again.
+        """
         ...
 
     async def open_private_space(self, channel: ChannelRef, members: tuple[MemberRef, ...],

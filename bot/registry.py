@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.actions import Action
+from bot.audit import AdminAction
 from bot.commands import CommandSpec, SubcommandSpec
 from bot.events import ChoiceSelected, CommandInvoked, FormSubmitted, HomeOpened
 from bot.ids import MemberRef
@@ -35,6 +36,7 @@ EraseHook = Callable[[MemberRef], Awaitable[int]]
 CommunityHook = Callable[[str], Awaitable[None]]
 SignalHandler = Callable[[Any], Awaitable[None]]
 StatsHook = Callable[[MemberRef], Awaitable[tuple[Field, ...]]]
+AdminHook = Callable[[AdminAction], Awaitable[None]]
 log = logging.getLogger(__name__)
 
 
@@ -71,6 +73,10 @@ class FeatureSpec:
     migrations: tuple[str, ...] = ()
     #: the feature's own objects, for the composition root to expose to tests and benchmarks by name
     parts: Mapping[str, object] = field(default_factory=dict)
+    #: its buttons and forms that are admin actions ("admin:setup"), audited like admin-only commands
+    admin_actions: tuple[str, ...] = ()
+    #: called with every admin action the core saw (the audit log keeps them)
+    on_admin_action: AdminHook | None = None
 
     @property
     def owned_prefixes(self) -> tuple[str, ...]:
@@ -199,6 +205,21 @@ class Registry:
             if f.member_stats is not None:
                 out.extend(await f.member_stats(member))
         return tuple(out)
+
+    def is_admin_action(self, action: Action) -> bool:
+        """Whether a button or form id ("feature:verb") is one a feature declared an admin action."""
+        wanted = f"{action.feature}:{action.verb}"
+        return any(wanted in f.admin_actions for f in self._features)
+
+    async def admin_action(self, record: AdminAction) -> None:
+        """Tell every feature that records admin actions; a failing one is logged (the action happened)."""
+        for f in self._features:
+            if f.on_admin_action is None:
+                continue
+            try:
+                await f.on_admin_action(record)
+            except Exception:
+                log.exception("feature %s failed to record the admin action %s", f.name, record.action)
 
     async def export_member(self, member: MemberRef) -> dict[str, Any]:
         """Everything each feature holds about one member, by feature name."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -12,11 +13,13 @@ from bot.clock import ManualClock
 from bot.config import Config
 from bot.content.bank import Bank
 from bot.content.schema import Item
-from bot.events import Actor, ChoiceSelected, CommandInvoked, FormSubmitted, OptionValue
+from bot.events import Actor, ChoiceSelected, CommandInvoked, Event, FormSubmitted, OptionValue
 from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef, Platform
-from bot.messages import Reply, Response
+from bot.messages import Reply, Response, Visibility
 from bot.ports import DeliveryError, DeliveryProblem, JobCallback
 from bot.process import ProcessId
+from bot.registry import FeatureSpec
+from bot.services import Services
 
 COMMUNITY = CommunityRef(Platform.CONSOLE, "guild1")
 CHANNEL = ChannelRef(COMMUNITY, "general")
@@ -46,6 +49,10 @@ class FakeChat:
     gone_members: set[str] = field(default_factory=set)
     #: simulate a crash after the platform accepted the message but before we recorded it
     crash_after_send: bool = False
+    #: only-you replies the platform still lets us edit, by "community key/private key" (see remember_private)
+    private_replies: dict[str, Reply] = field(default_factory=dict)
+    #: what edit_private changed: (community key/private key, the new reply)
+    private_edits: list[tuple[str, Reply]] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def _maybe_fail(self) -> None:
@@ -80,6 +87,26 @@ class FakeChat:
 
     async def delete(self, message: MessageRef) -> None:
         self.deleted.append(message)
+
+    # only-you replies edited later (Response.private_key) --------------------------------------------
+    def remember_private(self, community: CommunityRef, key: str, reply: Reply) -> None:
+        """What an adapter does when it delivers an only-you reply carrying `private_key` (Harness does it)."""
+        self.private_replies[f"{community.key}/{key}"] = reply
+
+    def forget_private(self, key: str | None = None, community: CommunityRef = COMMUNITY) -> None:
+        """The platform no longer allows the edit (expired, used up, the process restarted): one key, or all."""
+        if key is None:
+            self.private_replies.clear()
+        else:
+            self.private_replies.pop(f"{community.key}/{key}", None)
+
+    async def edit_private(self, community: CommunityRef, key: str, reply: Reply) -> bool:
+        where = f"{community.key}/{key}"
+        if where not in self.private_replies:
+            return False
+        self.private_replies[where] = reply
+        self.private_edits.append((where, reply))
+        return True
 
     async def open_private_space(self, channel: ChannelRef, members: tuple[MemberRef, ...],
                                  name: str) -> ChannelRef:
@@ -167,15 +194,24 @@ class Harness:
     @classmethod
     async def create(cls, start: datetime, db: str = ":memory:", bank: Bank | None = None,
                      chat: FakeChat | None = None, config: Config | None = None,
-                     process: ProcessId | None = None) -> Harness:
+                     process: ProcessId | None = None,
+                     features: Iterable[Callable[[Services], FeatureSpec]] | None = None) -> Harness:
         chat = chat or FakeChat()
         router = ChatRouter()
         router.register(Platform.CONSOLE, chat)
         clock = ManualClock(start)
         scheduler = FakeScheduler()
         core = await build_core(config or Config(db=db), clock=clock, scheduler=scheduler,
-                                bank=bank or small_bank(), chat=router, process=process)
+                                bank=bank or small_bank(), chat=router, process=process, features=features)
         return cls(core, chat, clock, scheduler)
+
+    async def handle(self, event: Event) -> Response:
+        """The core's answer, delivered as an adapter would: an only-you reply with a `private_key` is
+        remembered in FakeChat, so edit_private can change it later."""
+        response = await self.core.bot.handle(event)
+        if response.private_key and response.reply is not None and response.visibility is Visibility.ONLY_YOU:
+            self.chat.remember_private(event.actor.community, response.private_key, response.reply)
+        return response
 
     def actor(self, name: str, admin: bool = False) -> Actor:
         return Actor(MemberRef(COMMUNITY, name), name.title(), is_admin=admin)
@@ -183,14 +219,14 @@ class Harness:
     async def command(self, who: str, name: str, sub: str | None = None, admin: bool = False,
                       channel: ChannelRef = CHANNEL, can_open_form: bool = True,
                       **options: OptionValue) -> Response:
-        return await self.core.bot.handle(CommandInvoked(self.actor(who, admin), channel, name, options, sub,
-                                                         can_open_form))
+        return await self.handle(CommandInvoked(self.actor(who, admin), channel, name, options, sub,
+                                                can_open_form))
 
     async def click(self, who: str, action: str, admin: bool = False) -> Response:
-        return await self.core.bot.handle(ChoiceSelected(self.actor(who, admin), CHANNEL, action))
+        return await self.handle(ChoiceSelected(self.actor(who, admin), CHANNEL, action))
 
     async def submit(self, who: str, form_id: str, admin: bool = False, **values: str) -> Response:
-        return await self.core.bot.handle(FormSubmitted(self.actor(who, admin), CHANNEL, form_id, values))
+        return await self.handle(FormSubmitted(self.actor(who, admin), CHANNEL, form_id, values))
 
     async def setup(self, **values: str) -> Response:
         form = (await self.command("admin", "studybot", "setup", admin=True)).form

@@ -11,9 +11,11 @@ import asyncio
 import contextlib
 import difflib
 import itertools
+import math
 import re
 import sys
 import threading
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,6 +23,8 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from adapters.console.render import render_form_intro, render_markup, render_reply
+from adapters.expiring import ExpiringMap
+from adapters.files import upload_name
 from bot import commands
 from bot.bootstrap import Core
 from bot.events import Actor, Attachment, ChoiceSelected, CommandInvoked, Event, FormSubmitted
@@ -49,6 +53,7 @@ CONSOLE_HELP = """Console commands:
   /quit             leave (or Ctrl-D)
 Everything else is a studybot command: /studybot help lists them."""
 CONSOLE_COMMANDS = ("as", "clock", "time", "help", "quit", "exit")
+PRIVATE_REPLIES = 1_000  # only-you replies kept for editing
 ClockMoved = Callable[[timedelta], None]
 
 
@@ -120,6 +125,12 @@ class ConsoleChat:
         self._write_line = write
         self._ids = itertools.count(1)
         self._keys: dict[tuple[str, str], MessageRef] = {}
+        #: only-you replies the core may edit (Response.private_key): the label they were shown under.
+        #: The console has no time limit; the map is bounded, and forgotten when the process ends.
+        self._private: ExpiringMap[str] = ExpiringMap(PRIVATE_REPLIES)
+
+    def remember_private(self, community: CommunityRef, key: str, label: str) -> None:
+        self._private.put(f"{community.key}/{key}", label, math.inf)
 
     def _remember(self, where: ChannelRef, reply: Reply) -> MessageRef:
         ref = MessageRef(where, f"m{next(self._ids)}")
@@ -144,6 +155,14 @@ class ConsoleChat:
     async def edit(self, message: MessageRef, reply: Reply) -> None:
         self._show(f"[#{message.channel.id}, edited]", reply)
 
+    async def edit_private(self, community: CommunityRef, key: str, reply: Reply) -> bool:
+        """The updated only-you block, printed again under its label marked as edited."""
+        label = self._private.get(f"{community.key}/{key}")
+        if label is None:
+            return False
+        self._show(f"{label} (edited)", reply)
+        return True
+
     async def start_thread(self, message: MessageRef, name: str) -> ChannelRef:
         return message.channel.in_thread(message.id)
 
@@ -152,7 +171,8 @@ class ConsoleChat:
 
     async def open_private_space(self, channel: ChannelRef, members: tuple[MemberRef, ...],
                                  name: str) -> ChannelRef:
-        space = f"private-{next(self._ids)}"
+        # a name no earlier run used: ids restart with the process, and a space's id must never be reused
+        space = f"private-{uuid.uuid4().hex[:8]}"
         self._write_line(f"[private space {space} '{name}' for {', '.join('@' + m.id for m in members)}]")
         return ChannelRef(channel.community, space)
 
@@ -217,7 +237,7 @@ class ConsoleAdapter:
     def _save_file(self, file: FileOut) -> str:
         """The console "attaches" a file by writing it to its files folder and showing the path."""
         self._files_dir.mkdir(parents=True, exist_ok=True)
-        path = self._files_dir / file.name
+        path = self._files_dir / upload_name(file)  # the name says the file's type (adapters.files)
         stem, suffix, n = path.stem, path.suffix, 1
         while path.exists():
             n += 1
@@ -378,6 +398,8 @@ class ConsoleAdapter:
         if response.reply is not None:
             who = self._names.get(self._member, self._member)
             prefix = "[#general]" if response.visibility is Visibility.PUBLIC else f"[only {who}]"
+            if response.private_key and response.visibility is Visibility.ONLY_YOU:
+                self.chat.remember_private(COMMUNITY, response.private_key, prefix)
             if response.replace_original:
                 prefix += " (updated)"
             self._show(prefix, response.reply)

@@ -44,7 +44,8 @@ def _when(at: datetime, style: str, zone: ZoneInfo, now: datetime) -> str:
     if style == "R":
         delta = at - now
         secs = int(abs(delta.total_seconds()))
-        amount = f"{secs // 86400}d" if secs >= 86400 else f"{secs // 3600}h" if secs >= 3600 else f"{secs // 60}m"
+        amount = (f"{secs // 86400}d" if secs >= 86400 else f"{secs // 3600}h" if secs >= 3600
+                  else f"{secs // 60}m" if secs >= 60 else f"{secs}s")
         rel = f"in {amount}" if delta.total_seconds() >= 0 else f"{amount} ago"
         return f"{rel} ({local:%a %d %b %H:%M %Z})"
     if style == "d":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 
 import discord
 
@@ -10,6 +12,7 @@ from adapters.discord.chat import DiscordChat
 from adapters.discord.client import IDENTIFY_INTERVAL, MAX_RATELIMIT_WAIT, make_client
 from adapters.discord.endpoints import apply_endpoints
 from adapters.discord.handler import DEFAULT_DEFER_AFTER, Handle, InteractionHandler
+from adapters.discord.private import PrivateReplies
 from bot.bootstrap import Core
 from bot.config import Config
 from bot.ids import Platform
@@ -22,14 +25,16 @@ class DiscordAdapter:
     """The core behind a Discord bot.
 
     `handle` replaces the core's entry point (tests wrap it to observe or slow it down);
-    `defer_after` is how long the core gets before an interaction is deferred; the other options are
-    discord.py's timings (tests shorten them).
+    `defer_after` is how long the core gets before an interaction is deferred; `monotonic` is the clock
+    that times only-you replies' edit windows; the other options are discord.py's timings (tests shorten
+    them).
     """
 
     def __init__(self, core: Core, config: Config, *, handle: Handle | None = None,
                  defer_after: float = DEFAULT_DEFER_AFTER, guild_ready_timeout: float = 2.0,
                  max_ratelimit_timeout: float = MAX_RATELIMIT_WAIT,
-                 identify_interval: float = IDENTIFY_INTERVAL) -> None:
+                 identify_interval: float = IDENTIFY_INTERVAL,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         if not config.discord_token:
             raise ValueError("DISCORD_TOKEN is not set")
         apply_endpoints(config)
@@ -37,7 +42,7 @@ class DiscordAdapter:
         self.config = config
         self.client = make_client(config, guild_ready_timeout=guild_ready_timeout,
                                   max_ratelimit_timeout=max_ratelimit_timeout, identify_interval=identify_interval)
-        self.chat = DiscordChat(self.client)
+        self.chat = DiscordChat(self.client, PrivateReplies(clock=monotonic))
         self.handler = InteractionHandler(handle or core.bot.handle, self.chat, config.discord_admin_role,
                                           defer_after, core.catalogue)
         self.client.studybot = self.handler

@@ -9,10 +9,18 @@ from typing import Literal
 
 import discord
 
-from adapters.discord.errors import THREAD_ALREADY_EXISTS, delivery
+from adapters.discord.errors import (
+    INVALID_WEBHOOK_TOKEN,
+    THREAD_ALREADY_EXISTS,
+    UNKNOWN_INTERACTION,
+    UNKNOWN_MESSAGE,
+    UNKNOWN_WEBHOOK,
+    delivery,
+)
+from adapters.discord.private import PrivateReplies
 from adapters.discord.render import Part, footer_key, render_edit, render_reply, url_key
 from adapters.discord.translate import channel_link, guild_link
-from bot.ids import ChannelRef, MemberRef, MessageRef
+from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef
 from bot.messages import Reply, clip
 from bot.ports import DeliveryError, DeliveryProblem
 
@@ -22,6 +30,8 @@ HISTORY_SCAN = 100
 THREAD_NAME_LIMIT = 100
 THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440  # a day
 PRIVATE_THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week
+#: what Discord answers once an interaction's token can no longer edit its messages
+NO_LONGER_EDITABLE = frozenset({INVALID_WEBHOOK_TOKEN, UNKNOWN_WEBHOOK, UNKNOWN_MESSAGE, UNKNOWN_INTERACTION})
 
 
 def nonce_for(key: str, index: int = 0) -> str:
@@ -37,8 +47,10 @@ def nonce_for(key: str, index: int = 0) -> str:
 class DiscordChat:
     """ChatPort. Every failure is raised as a DeliveryError (see errors.py) after it is logged."""
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, private: PrivateReplies | None = None) -> None:
         self.client = client
+        #: only-you replies that can still be edited (filled by the interaction handler)
+        self.private = private if private is not None else PrivateReplies()
 
     def _channel(self, ref: ChannelRef) -> discord.PartialMessageable:
         return self.client.get_partial_messageable(int(ref.thread_id or ref.id))
@@ -109,6 +121,43 @@ class DiscordChat:
         target = self._channel(message.channel).get_partial_message(int(message.id))
         async with delivery("edit", f"message {message.key}"):
             await target.edit(**part.edit_kwargs())
+
+    async def edit_private(self, community: CommunityRef, key: str, reply: Reply) -> bool:
+        """Edit the only-you reply kept under `key`, through the token of the interaction it answered.
+        False, with nothing changed, once the token expired (15 minutes), the key is unknown (or from
+        before a restart), or Discord refuses the edit for good; a rate limit or a network failure is
+        raised as a retryable DeliveryError."""
+        held = self.private.get(community, key)
+        if held is None:
+            log.info("discord: the only-you reply %s in %s can no longer be edited (expired or unknown)",
+                     key, community.key)
+            return False
+        link = held.link if reply.choices or reply.selects else None
+        part = render_edit(reply, link=link)  # one message: an edit cannot add any
+        refused: discord.HTTPException | None = None
+        try:
+            async with delivery("edit only-you reply", f"{key} in {community.key}"):
+                try:
+                    if held.message_id is None:
+                        await held.interaction.edit_original_response(**part.edit_kwargs())
+                    else:
+                        await held.interaction.followup.edit_message(held.message_id, **part.edit_kwargs())
+                except discord.HTTPException as exc:
+                    if exc.status == 429 or exc.status >= 500:
+                        raise
+                    refused = exc  # gone (expired token, unknown message) or refused for good
+        except DeliveryError as exc:
+            if exc.retryable:
+                raise
+            log.warning("discord: the only-you reply %s in %s was not edited: %s", key, community.key, exc)
+            return False
+        if refused is not None:
+            self.private.forget(community, key)
+            expired = refused.status == 401 or refused.code in NO_LONGER_EDITABLE
+            log.info("discord: the only-you reply %s in %s %s (HTTP %s code %s)", key, community.key,
+                     "can no longer be edited" if expired else "was refused", refused.status, refused.code)
+            return False
+        return True
 
     async def delete(self, message: MessageRef) -> None:
         target = self._channel(message.channel).get_partial_message(int(message.id))

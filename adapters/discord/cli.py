@@ -14,13 +14,17 @@ from bot.config import Config
 
 SCOPES = ("bot", "applications.commands")
 #: exactly what studybot does: post, post in and open threads (public ones for answers, private ones for a
-#: group such as a mock-interview pair), embed, attach files (charts, exports), and read back its own
-#: recent posts
+#: group such as a mock-interview pair), embed, attach files (charts, exports, invites), and read back its
+#: own recent posts. Manage Threads is for the private ones: they are opened with `invitable` off, so that
+#: their members cannot pull anyone else in, and then only a thread moderator (Manage Threads) may add
+#: members (Discord's `invitable`: "whether non-moderators can add other non-moderators"; discord.py's
+#: Thread.add_user says the same), which studybot does for each member of the group.
 PERMISSIONS = discord.Permissions(
     send_messages=True,
     send_messages_in_threads=True,
     create_public_threads=True,
     create_private_threads=True,
+    manage_threads=True,
     embed_links=True,
     attach_files=True,
     read_message_history=True,
@@ -42,7 +46,7 @@ def application_id_from_token(token: str) -> str:
 
 
 def invite_url(config: Config, client_id: str | None = None) -> str:
-    """The OAuth2 URL that adds the bot to a server, asking for the two scopes and seven permissions
+    """The OAuth2 URL that adds the bot to a server, asking for the two scopes and eight permissions
     studybot needs and nothing more (no privileged intents: it never reads message content)."""
     app_id = client_id or application_id_from_token(config.discord_token or "")
     return discord.utils.oauth_url(app_id, permissions=PERMISSIONS, scopes=SCOPES)

@@ -31,6 +31,7 @@ from adapters.discord.translate import (
 from bot import markup as mk
 from bot.commands import find
 from bot.events import Event, HomeOpened
+from bot.ids import CommunityRef
 from bot.messages import ChannelPost, DirectMessage, Form, Reply, Response, Visibility
 from bot.ports import DeliveryError
 from bot.registry import Catalogue
@@ -159,7 +160,8 @@ class InteractionHandler:
         try:
             deferred = None if done else await self._defer(interaction, public)
             response = await task
-            await self._deliver(interaction, response, deferred, self._link(interaction, event))
+            await self._deliver(interaction, response, deferred, self._link(interaction, event),
+                                event.actor.community)
         except discord.NotFound as exc:
             if exc.code != UNKNOWN_INTERACTION:
                 raise
@@ -197,7 +199,8 @@ class InteractionHandler:
         return guild_link(event.actor.community) if interaction.guild_id is None else None
 
     async def _deliver(self, interaction: discord.Interaction, response: Response,
-                       deferred: Deferred | None = None, link: str | None = None) -> None:
+                       deferred: Deferred | None = None, link: str | None = None,
+                       community: CommunityRef | None = None) -> None:
         if response.form is not None:
             # a modal must be the first response, and cannot answer a modal
             if deferred is None and interaction.type is not discord.InteractionType.modal_submit:
@@ -212,15 +215,26 @@ class InteractionHandler:
             return
         # only components are used later; Response.refresh_home has no Discord counterpart (no App Home)
         parts = render_reply(reply, link=link if reply.choices or reply.selects else None)
+        # an only-you reply the core may edit later (Response.private_key): keep the interaction's token
+        key = response.private_key if response.visibility is Visibility.ONLY_YOU and response.reply else None
         if response.replace_original and interaction.message is not None:
             await self._replace(interaction, parts, deferred)
+            # the message the button was on is the interaction's original; kept only if it is only-you
+            if key and community is not None and interaction.message.flags.ephemeral:
+                self._chat.private.remember(community, key, interaction, None, link)
         else:
             private = response.visibility is Visibility.ONLY_YOU or bool(response.form_errors)
-            await self._send(interaction, parts, private, deferred)
+            keep = bool(key) and private and community is not None
+            message_id = await self._send(interaction, parts, private, deferred, want_id=keep)
+            if keep and key and community is not None:
+                self._chat.private.remember(community, key, interaction, message_id, link)
 
     async def _send(self, interaction: discord.Interaction, parts: list[Part], ephemeral: bool,
-                    deferred: Deferred | None) -> None:
+                    deferred: Deferred | None, want_id: bool = False) -> int | None:
+        """Returns where the first part went: None for the interaction's original response, else the
+        follow-up message's id (asked for, `wait`, only when `want_id`)."""
         first, rest = parts[0], parts[1:]
+        where: int | None = None
         if deferred is None:
             await interaction.response.send_message(**first.send_kwargs(), ephemeral=ephemeral)
         elif deferred.thinking and deferred.ephemeral == ephemeral:
@@ -228,9 +242,14 @@ class InteractionHandler:
         else:  # deferred the other way (or silently): the answer is a new message
             if deferred.thinking:
                 await interaction.delete_original_response()
-            await interaction.followup.send(**first.send_kwargs(), ephemeral=ephemeral)
+            if want_id:
+                sent = await interaction.followup.send(**first.send_kwargs(), ephemeral=ephemeral, wait=True)
+                where = sent.id
+            else:
+                await interaction.followup.send(**first.send_kwargs(), ephemeral=ephemeral)
         for part in rest:
             await interaction.followup.send(**part.send_kwargs(), ephemeral=ephemeral)
+        return where
 
     async def _replace(self, interaction: discord.Interaction, parts: list[Part],
                        deferred: Deferred | None) -> None:

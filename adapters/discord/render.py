@@ -12,6 +12,7 @@ import discord
 
 from adapters.discord.components import action_views
 from adapters.discord.text import markdown, split_text
+from adapters.files import upload_name
 from bot import markup as mk
 from bot.messages import FileOut, Reply, clip
 
@@ -45,8 +46,13 @@ class Part:
     files: tuple[FileOut, ...] = ()
 
     def uploads(self) -> list[discord.File]:
-        """Fresh discord.File objects: discord.py closes a file once it is sent."""
-        return [discord.File(io.BytesIO(f.data), filename=f.name, description=f.description or None)
+        """Fresh discord.File objects: discord.py closes a file once it is sent.
+
+        discord.py uploads every file as application/octet-stream and takes no content type (its
+        multipart builder, http.handle_message_parameters, sets it), and Discord types an attachment by
+        its file name anyway: the name carries the FileOut's MIME type (adapters.files.upload_name). The
+        description is the attachment's alt text (shown for images)."""
+        return [discord.File(io.BytesIO(f.data), filename=upload_name(f), description=f.description or None)
                 for f in self.files]
 
     def send_kwargs(self) -> dict[str, Any]:

@@ -96,7 +96,7 @@ def command_event(interaction: discord.Interaction, at: Origin,
         return None
     name, subcommand, options = parsed
     return CommandInvoked(at.actor, at.channel, name, options, subcommand, can_open_form=True,
-                          occurred_at=occurred_at(interaction))
+                          occurred_at=occurred_at(interaction), in_dm=interaction.guild_id is None)
 
 
 def occurred_at(interaction: discord.Interaction) -> datetime:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
 from typing import Any, cast
 
 from aiohttp import web
@@ -24,6 +26,7 @@ from adapters.slack.gate import Refused, check_request, log_refusal
 from adapters.slack.listeners import Handlers
 from adapters.slack.oauth import oauth_settings
 from adapters.slack.pacing import ChannelPacer
+from adapters.slack.private import PrivateReplies
 from adapters.slack.workspaces import Directory, Workspaces, api_url
 from bot.bootstrap import Core
 from bot.config import Config
@@ -53,7 +56,8 @@ class SlackStartError(RuntimeError):
 class SlackAdapter:
     def __init__(self, core: Core, config: Config, *, installation_store: AsyncInstallationStore | None = None,
                  host: str = "0.0.0.0", pace_seconds: float = 1.0, retry_jitter: float = 1.0,
-                 ack_budget: float = 2.5, ping_interval: float = 10.0, connect_timeout: float = 60.0) -> None:
+                 ack_budget: float = 2.5, ping_interval: float = 10.0, connect_timeout: float = 60.0,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         settings = oauth_settings(config, installation_store)
         if settings is not None:
             installation_store = settings.installation_store
@@ -66,7 +70,9 @@ class SlackAdapter:
         self.ready = asyncio.Event()
         self.workspaces = Workspaces(config.slack_bot_token, api_url(config.slack_api_url), installation_store,
                                      retry_jitter)
-        self.chat = SlackChat(self.workspaces, ChannelPacer(pace_seconds))
+        # `monotonic` times the response_urls of only-you replies the core may edit (tests move it)
+        self.chat = SlackChat(self.workspaces, ChannelPacer(pace_seconds), PrivateReplies(clock=monotonic),
+                              retry_jitter)
         self.responder = Responder(self.chat, self.workspaces.client_for, retry_jitter)
         self.directory = Directory(self.workspaces, config.slack_admin_users)
         self.handlers = Handlers(core, self.directory, self.responder, self.workspaces.client_for, ack_budget,

@@ -14,9 +14,11 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.files import upload_name
 from adapters.slack import render
 from adapters.slack.errors import FAILURES, delivery_error, error_code
 from adapters.slack.pacing import ChannelPacer
+from adapters.slack.private import PrivateReplies, post_response
 from adapters.slack.workspaces import Workspaces
 from bot import markup as mk
 from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef, Platform
@@ -47,14 +49,36 @@ def with_note(reply: Reply, note: str) -> Reply:
 
 
 def _upload_item(f: FileOut) -> dict[str, Any]:
-    item: dict[str, Any] = {"file": f.data, "filename": f.name, "title": (f.description or f.name)[:MAX_FILE_TITLE]}
+    name = upload_name(f)  # Slack types a file by its name
+    item: dict[str, Any] = {"file": f.data, "filename": name, "title": (f.description or name)[:MAX_FILE_TITLE]}
     if f.description and f.mime.startswith("image/"):
         item["alt_txt"] = f.description[:1000]
     return item
 
 
-def metadata(key: str) -> dict[str, Any]:
-    return {"event_type": OUTBOX_EVENT, "event_payload": {"key": key}}
+def metadata(key: str, files: tuple[FileOut, ...] = ()) -> dict[str, Any]:
+    """The outbox key; with the names of the files that follow the message (see `files_missing`)."""
+    payload: dict[str, Any] = {"key": key}
+    if files:
+        payload["files"] = [upload_name(f) for f in files]
+    return {"event_type": OUTBOX_EVENT, "event_payload": payload}
+
+
+def files_missing(message: dict[str, Any], newer: list[dict[str, Any]]) -> list[str]:
+    """The files a keyed message announced in its metadata that no later message of ours shares (the
+    process died between the post and the upload): such a message is not "already posted"."""
+    payload = (message.get("metadata") or {}).get("event_payload") or {}
+    expected = [str(n) for n in payload.get("files") or ()]
+    if not expected:
+        return []
+    ours = {message.get("user"), message.get("bot_id")} - {None}
+    after = float(message.get("ts") or 0)
+    shared: list[dict[str, Any]] = [f for m in newer if float(m.get("ts") or 0) > after
+                                    and ({m.get("user"), m.get("bot_id")} & ours) for f in m.get("files") or ()]
+    names = {str(f["name"]) for f in shared if f.get("name")}
+    if len(names) < len(shared):  # names hidden from us: count the files instead
+        return [] if len(shared) >= len(expected) else expected
+    return [n for n in expected if n not in names]
 
 
 def carries_key(message: dict[str, Any], key: str) -> bool:
@@ -64,10 +88,14 @@ def carries_key(message: dict[str, Any], key: str) -> bool:
 
 
 class SlackChat:
-    def __init__(self, workspaces: Workspaces, pacer: ChannelPacer) -> None:
+    def __init__(self, workspaces: Workspaces, pacer: ChannelPacer, private: PrivateReplies | None = None,
+                 retry_jitter: float = 1.0) -> None:
         self._workspaces = workspaces
         self._pacer = pacer
         self._dm_channels: dict[tuple[str, str], str] = {}
+        #: only-you replies that can still be edited (filled by the Responder)
+        self.private = private if private is not None else PrivateReplies()
+        self._jitter = retry_jitter
 
     def forget_team(self, team_id: str) -> None:
         """The app left this workspace: drop what we remember about it."""
@@ -84,18 +112,22 @@ class SlackChat:
         return err
 
     async def _post(self, team_id: str, channel: str, thread_ts: str | None, reply: Reply) -> str:
+        """The message (in pages), then its files. When the files cannot be uploaded, the message is
+        withdrawn and the failure raised: a message without the files it came with does not count as
+        sent (the outbox tries the whole again later)."""
         client = await self._client(team_id)
         first_ts = ""
+        posted: list[str] = []
         pages = render.messages(reply)
         if reply.files and not pages[0].blocks:  # only files: the message names them
-            pages = render.messages(replace(reply, text=", ".join(mk.code(f.name) for f in reply.files)))
+            pages = render.messages(replace(reply, text=", ".join(mk.code(upload_name(f)) for f in reply.files)))
         for n, msg in enumerate(pages):
             kwargs: dict[str, Any] = {"channel": channel, "text": msg.text, "blocks": msg.blocks,
                                       "unfurl_links": False, "unfurl_media": False}
             if thread_ts:
                 kwargs["thread_ts"] = thread_ts
             if n == 0 and reply.idempotency_key:
-                kwargs["metadata"] = metadata(reply.idempotency_key)
+                kwargs["metadata"] = metadata(reply.idempotency_key, reply.files)
             async with self._pacer.turn(f"{team_id}/{channel}"):
                 try:
                     resp = await client.chat_postMessage(**kwargs)
@@ -106,9 +138,40 @@ class SlackChat:
                     break
             if n == 0:
                 first_ts = str(resp["ts"])
+            posted.append(str(resp["ts"]))
         if reply.files:
-            await self.upload(ChannelRef(self._community(team_id), channel, thread_ts), reply.files)
+            destination = ChannelRef(self._community(team_id), channel, thread_ts)
+            try:
+                await self._upload_retrying(destination, reply.files)
+            except DeliveryError as exc:
+                withdrawn = await self._withdraw(team_id, channel, posted)
+                log.warning("slack: the files of a message to %s/%s were not uploaded (%s); the message was %s",
+                            team_id, channel, exc, "withdrawn" if withdrawn else "NOT withdrawn")
+                raise DeliveryError(exc.problem, f"{exc.detail or exc.problem.value}; the message "
+                                    f"{'was withdrawn' if withdrawn else 'could not be withdrawn'}",
+                                    exc.retry_after) from exc
         return first_ts
+
+    async def _upload_retrying(self, destination: ChannelRef, files: tuple[FileOut, ...]) -> None:
+        """One more try when the failure may pass (429s are already waited out by the client)."""
+        try:
+            await self.upload(destination, files)
+        except DeliveryError as exc:
+            if not exc.retryable:
+                raise
+            log.info("slack: uploading to %s failed (%s); trying once more", destination.key, exc)
+            await self.upload(destination, files)
+
+    async def _withdraw(self, team_id: str, channel: str, posted: list[str]) -> bool:
+        """Delete what was posted of a message; True when none of it is left."""
+        gone = True
+        for ts in posted:
+            try:
+                await self.delete(MessageRef(ChannelRef(self._community(team_id), channel), ts))
+            except DeliveryError as exc:
+                log.error("slack: could not withdraw message %s in %s/%s: %s", ts, team_id, channel, exc)
+                gone = False
+        return gone
 
     @staticmethod
     def _community(team_id: str) -> CommunityRef:
@@ -255,6 +318,8 @@ class SlackChat:
         team = destination.community.id
         client = await self._client(team)
         cursor: str | None = None
+        seen: list[dict[str, Any]] = []  # every message read (history: newest first; replies: oldest first)
+        found: dict[str, Any] | None = None
         oldest = f"{since.timestamp():.6f}"
         method = "conversations.replies" if destination.thread_id else "conversations.history"
         for _ in range(HISTORY_PAGES):
@@ -268,11 +333,51 @@ class SlackChat:
                                                               include_all_metadata=True, limit=200, cursor=cursor)
             except FAILURES as exc:
                 raise self._failed(exc, method, team, destination.id) from exc
-            for message in resp.get("messages") or []:
-                if carries_key(message, idempotency_key):
-                    return MessageRef(destination, str(message["ts"]))
+            seen += resp.get("messages") or []
+            found = found or next((m for m in seen if carries_key(m, idempotency_key)), None)
+            if found is not None and not files_missing(found, seen):
+                return MessageRef(destination, str(found["ts"]))
+            # found without its files so far: read on, the share may be on a later page (thread replies)
             cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor:
                 break
+        if found is not None:
+            await self._withdraw_partial(destination, found, seen)
         return None
 
+    async def _withdraw_partial(self, destination: ChannelRef, message: dict[str, Any],
+                                scanned: list[dict[str, Any]]) -> None:
+        """The keyed message went out, but the files it names never followed (the process died between
+        the two): it is withdrawn and not counted as posted, so the outbox sends message and files again."""
+        ref = MessageRef(destination, str(message["ts"]))
+        log.warning("slack: message %s went out without its files %s; withdrawing it to send it again whole",
+                    ref.key, ", ".join(files_missing(message, scanned)))
+        await self.delete(ref)  # a failure raises: the outbox tries again later
+
+    async def edit_private(self, community: CommunityRef, key: str, reply: Reply) -> bool:
+        """Replace the only-you reply kept under `key` through its response_url (replace_original). False,
+        with nothing changed, once the url expired (30 minutes), is used up (5 posts), was never kept (see
+        adapters.slack.private) or Slack refuses it; no answer at all, a 429 or a 5xx raise a retryable
+        DeliveryError. Files go to the member by DM, as for any ephemeral reply."""
+        held = self.private.take(community, key)
+        if held is None:
+            log.info("slack: the only-you reply %s in %s can no longer be edited (expired, used up or unknown)",
+                     key, community.key)
+            return False
+        shown = await self.files_by_dm(held.member, reply) if reply.files else reply
+        pages = render.messages(shown)
+        if len(pages) > 1:
+            log.warning("slack: an edit of the only-you reply %s is longer than one message; showing the first part",
+                        key)
+        body = {**pages[0].payload(), "replace_original": True, "response_type": "ephemeral"}
+        posted = await post_response(held.url, body, self._jitter)
+        if posted.ok:
+            return True
+        if posted.status is None or posted.status == 429 or posted.status >= 500:
+            problem = DeliveryProblem.RATE_LIMITED if posted.status == 429 else DeliveryProblem.UNAVAILABLE
+            raise DeliveryError(problem, f"response_url for {key} in {community.key}: "
+                                         f"{posted.status or 'no answer'} {posted.body[:100]}")
+        self.private.forget(community, key)
+        log.info("slack: the only-you reply %s in %s can no longer be edited (%s %s)", key, community.key,
+                 posted.status, posted.body[:100])
+        return False

@@ -20,12 +20,11 @@ from dataclasses import replace
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import render
 from adapters.slack.chat import SlackChat
-from adapters.slack.errors import FAILURES, FAILURES_OR_REFUSED, error_code
-from adapters.slack.pacing import retry_handlers
+from adapters.slack.errors import FAILURES_OR_REFUSED, error_code
+from adapters.slack.private import PrivateReplies, post_response
 from adapters.slack.translate import Origin
 from bot.ids import ChannelRef, MemberRef
 from bot.messages import ChannelPost, DirectMessage, FileOut, Form, Reply, Response, Visibility
@@ -38,16 +37,19 @@ TRIGGER_ERRORS = ("expired_trigger_id", "invalid_trigger_id", "exchanged_trigger
 
 class Responder:
     def __init__(self, chat: SlackChat, client_for: Callable[[str], Awaitable[AsyncWebClient]],
-                 retry_jitter: float = 1.0) -> None:
+                 retry_jitter: float = 1.0, private: PrivateReplies | None = None) -> None:
         self._chat = chat
         self._client_for = client_for
         self._jitter = retry_jitter
+        #: only-you replies kept for editing (Response.private_key); shared with the ChatPort
+        self.private = private if private is not None else chat.private
 
     async def deliver(self, origin: Origin, response: Response) -> None:
         if response.form is not None:
             await self.open_form(origin, response.form)
         elif response.reply is not None:
-            await self.reply(origin, response.reply, response.visibility, response.replace_original)
+            key = response.private_key if response.visibility is Visibility.ONLY_YOU else None
+            await self.reply(origin, response.reply, response.visibility, response.replace_original, key)
         for follow in response.follow_ups:
             try:
                 if isinstance(follow, ChannelPost):
@@ -72,7 +74,9 @@ class Responder:
             await self.reply(origin, Reply(text=text), Visibility.ONLY_YOU)
 
     async def reply(self, origin: Origin, reply: Reply, visibility: Visibility,
-                    replace_original: bool = False) -> None:
+                    replace_original: bool = False, key: str | None = None) -> None:
+        """Deliver a reply; with `key`, an only-you reply is kept for editing where its response_url
+        can replace exactly it (see adapters.slack.private)."""
         private = visibility is Visibility.ONLY_YOU or origin.home
         member = MemberRef(origin.community, origin.user_id)
         files = reply.files
@@ -94,6 +98,8 @@ class Responder:
                 kind = "ephemeral" if secret else "in_channel"
                 for page in pages[1:]:
                     await self._respond(origin.response_url, page, response_type=kind)
+                if key and origin.response_source == "ephemeral":  # the only-you message it replaced
+                    self.private.remember(member, key, origin.response_url, len(pages))
                 await self._public_files(origin, files)
                 return
         if replace_original and origin.message() is not None and not origin.ephemeral and not origin.home:
@@ -116,6 +122,8 @@ class Responder:
             if await self._respond(origin.response_url, pages[0], response_type=kind, thread_ts=origin.thread_ts):
                 for page in pages[1:]:
                     await self._respond(origin.response_url, page, response_type=kind, thread_ts=origin.thread_ts)
+                if key and private and origin.response_source == "command" and len(pages) == 1:
+                    self.private.remember(member, key, origin.response_url, 1)  # the message the command produced
                 await self._public_files(origin, files)
                 return
         channel = ChannelRef(origin.community, origin.channel_id, origin.thread_ts)
@@ -147,6 +155,22 @@ class Responder:
             await self._chat.send_files_direct(member, files, note)
         except DeliveryError as exc:
             log.error("slack: files for %s/%s were lost: %s", origin.team_id, origin.user_id, exc)
+            await self._files_lost(origin, channel, member, files)
+
+    async def _files_lost(self, origin: Origin, channel: ChannelRef, member: MemberRef,
+                          files: tuple[FileOut, ...]) -> None:
+        """The reply went out but its files reached no one: the member who asked is told so, privately."""
+        what = "the file" if len(files) == 1 else "the files"
+        text = (f"I could not attach {what} ({', '.join(f.name for f in files)}): this channel refused it and "
+                "so did your direct messages with me. Please try again later.")
+        if origin.response_url and await self._respond(origin.response_url, render.messages(Reply(text=text))[0],
+                                                       response_type="ephemeral", thread_ts=origin.thread_ts):
+            return
+        try:
+            await self._chat.send_private_notice(channel, member, Reply(text=text))
+        except DeliveryError as exc:
+            log.error("slack: could not tell %s/%s that the files were lost: %s", origin.team_id,
+                      origin.user_id, exc)
 
     async def _direct(self, origin: Origin, reply: Reply) -> None:
         try:
@@ -161,12 +185,4 @@ class Responder:
             body["response_type"] = response_type
         if thread_ts and not replace_original:
             body["thread_ts"] = thread_ts
-        try:
-            resp = await AsyncWebhookClient(url, retry_handlers=retry_handlers(self._jitter)).send_dict(body)
-        except FAILURES as exc:
-            log.warning("slack: response_url failed: %s", exc)
-            return False
-        if resp.status_code != 200:
-            log.warning("slack: response_url answered %s %s", resp.status_code, (resp.body or "")[:200])
-            return False
-        return True
+        return (await post_response(url, body, self._jitter)).ok

@@ -33,6 +33,7 @@ _BARE_ID = re.compile(r"@?([UW][A-Z0-9]{4,})")
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
 _SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")
 MAX_METADATA = 3000
+SOURCES = frozenset({"command", "ephemeral", "message"})
 
 
 def community(team_id: str) -> CommunityRef:
@@ -54,6 +55,12 @@ class Origin:
     trigger_id: str | None = None
     home: bool = False
     enterprise_id: str | None = None
+    #: a slash command typed in a DM or group DM with the app, not in a channel
+    direct: bool = False
+    #: the message `response_url` replaces (see adapters.slack.private): "command" (the one the command
+    #: produces), "ephemeral" (the only-you message a button was on), "message" (a message others see),
+    #: None (unknown)
+    response_source: str | None = None
 
     @property
     def community(self) -> CommunityRef:
@@ -72,10 +79,12 @@ class Origin:
     def private_metadata(self) -> str:
         """What a modal needs to answer after its submission, in the view's private_metadata."""
         data = {k: v for k, v in (("c", self.channel_id), ("t", self.thread_ts), ("u", self.response_url),
+                                  ("k", self.response_source if self.response_url else None),
                                   ("h", 1 if self.home else None)) if v}
         text = json.dumps(data, separators=(",", ":"))
         if len(text) > MAX_METADATA:
             data.pop("u", None)
+            data.pop("k", None)
             text = json.dumps(data, separators=(",", ":"))
         return text
 
@@ -85,7 +94,8 @@ class Origin:
         return cls(team_id=str(body.get("team_id") or ""), user_id=str(body["user_id"]),
                    user_name=str(body.get("user_name") or ""), channel_id=body.get("channel_id"),
                    response_url=body.get("response_url"), trigger_id=body.get("trigger_id"),
-                   enterprise_id=body.get("enterprise_id"))
+                   enterprise_id=body.get("enterprise_id"), direct=is_direct(body),
+                   response_source="command")
 
     @classmethod
     def from_action(cls, body: dict[str, Any]) -> Origin:
@@ -101,7 +111,9 @@ class Origin:
                    thread_ts=thread if thread and thread != ts else None, message_ts=ts,
                    ephemeral=bool(container.get("is_ephemeral")), response_url=body.get("response_url"),
                    trigger_id=body.get("trigger_id"), home=view.get("type") == "home",
-                   enterprise_id=(body.get("enterprise") or {}).get("id"))
+                   enterprise_id=(body.get("enterprise") or {}).get("id"),
+                   response_source=(None if container.get("type") != "message"
+                                    else "ephemeral" if container.get("is_ephemeral") else "message"))
 
     @classmethod
     def from_view(cls, body: dict[str, Any]) -> Origin:
@@ -116,7 +128,14 @@ class Origin:
         return cls(team_id=_team(body), user_id=str(user.get("id")),
                    user_name=str(user.get("username") or user.get("name") or ""), channel_id=meta.get("c"),
                    thread_ts=meta.get("t"), response_url=meta.get("u"), trigger_id=body.get("trigger_id"),
-                   home=bool(meta.get("h")), enterprise_id=(body.get("enterprise") or {}).get("id"))
+                   home=bool(meta.get("h")), enterprise_id=(body.get("enterprise") or {}).get("id"),
+                   response_source=meta.get("k") if meta.get("k") in SOURCES else None)
+
+
+def is_direct(body: dict[str, Any]) -> bool:
+    """A slash command from a DM (`directmessage`, a D... id) or a group DM (`mpdm-...`) with the app."""
+    name = str(body.get("channel_name") or "")
+    return name == "directmessage" or name.startswith("mpdm-") or str(body.get("channel_id") or "").startswith("D")
 
 
 def _team(body: dict[str, Any]) -> str:
@@ -178,7 +197,8 @@ def parse_command(command: str, text: str, catalogue: Catalogue | None = None) -
 def command_event(actor: Actor, origin: Origin, parsed: ParsedCommand,
                   occurred_at: datetime | None = None) -> CommandInvoked:
     return CommandInvoked(actor, origin.channel(), parsed.name, dict(parsed.options), parsed.subcommand,
-                          can_open_form=origin.trigger_id is not None, occurred_at=occurred_at)
+                          can_open_form=origin.trigger_id is not None, occurred_at=occurred_at,
+                          in_dm=origin.direct)
 
 
 # times ------------------------------------------------------------------------------------------

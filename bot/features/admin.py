@@ -224,9 +224,11 @@ def build(services: Services) -> FeatureSpec:
 
     async def erase(member: MemberRef) -> int:
         gone = await services.settings.erase(Scope.MEMBER, member_scope(member.community.key, member.id))
+        gone += await services.communities.clear_admin_member(member.community.key, member.id)
         return gone + await services.members.erase(member.community.key, member.id)
     return FeatureSpec(
         name=NAME, catalogue=COMMANDS,
         commands={"studybot": admin.help, "studybot help": admin.help, "studybot setup": admin.setup,
                   "studybot config": admin.config, "studybot timezone": admin.timezone},
-        on_form=admin.on_form, export_member=export, erase_member=erase, parts={"admin": admin})
+        on_form=admin.on_form, export_member=export, erase_member=erase, parts={"admin": admin},
+        admin_actions=("admin:setup",))

@@ -193,6 +193,19 @@ class Delivery:
             return True
         return False
 
+    async def sent(self, community: CommunityRef, keys: list[str]) -> dict[str, MessageRef]:
+        """Where the messages of these keys went, for those that were sent (to delete them: forget-me)."""
+        found = await self._outbox.sent_messages(keys)
+        return {key: MessageRef.from_key(community, ref) for key, ref in found.items()}
+
+    async def forget(self, keys: list[str]) -> int:
+        """Drop the outbox rows of these keys (a forgotten member's messages); how many went."""
+        return await self._outbox.forget(keys) if keys else 0
+
+    async def erase_member(self, member: MemberRef) -> int:
+        """Drop the outbox rows of every direct message to this member; how many went."""
+        return await self._outbox.erase_member(member.community.key, member.id)
+
     async def thread(self, message: MessageRef, name: str) -> ChannelRef:
         """A thread on the message; where that fails (no permission, no threads), the message's channel."""
         try:

@@ -3,6 +3,7 @@ they answered it. Read-only: it writes nothing and sends nothing; the adapter re
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -13,7 +14,7 @@ from bot.actions import encode
 from bot.events import HomeOpened
 from bot.features.daily.model import RoundStatus
 from bot.features.daily.store import DailyStore
-from bot.features.leaderboard import Leaderboard
+from bot.features.leaderboard import streak_reader
 from bot.features.packs import Packs
 from bot.features.schedule import next_occurrence, week_start
 from bot.ids import MemberRef
@@ -43,12 +44,12 @@ class HomeSummary:
 
 
 class MemberHome:
-    def __init__(self, communities: CommunityStore, rounds: DailyStore, ledger: LedgerStore, board: Leaderboard,
-                 packs: Packs, clock: Clock) -> None:
+    def __init__(self, communities: CommunityStore, rounds: DailyStore, ledger: LedgerStore,
+                 streak: Callable[[MemberRef], Awaitable[int]], packs: Packs, clock: Clock) -> None:
         self._communities = communities
         self._rounds = rounds
         self._ledger = ledger
-        self._board = board
+        self._streak = streak
         self._packs = packs
         self._clock = clock
 
@@ -57,7 +58,7 @@ class MemberHome:
         settings = await self._communities.get(community)
         zone = settings.zone if settings else ZoneInfo("UTC")
         now = self._clock.now()
-        streak = await self._board.member_streak(member)
+        streak = await self._streak(member)
         week = await self._ledger.total(community, member.id, week_start(now, zone))
         total = await self._ledger.total(community, member.id)
         set_up = settings is not None and settings.enabled and bool(settings.channel)
@@ -110,10 +111,8 @@ NAME = "home"
 
 
 def build(services: Services) -> FeatureSpec:
-    board = Leaderboard(services.ledger, services.communities, services.members, services.rounds, services.clock,
-                        services.chat)
-    home = MemberHome(services.communities, services.rounds, services.ledger, board, services.packs,
-                      services.clock)
+    home = MemberHome(services.communities, services.rounds, services.ledger, streak_reader(services),
+                      services.packs, services.clock)
 
     async def on_home(event: HomeOpened) -> Response:
         return Response(reply=await home.reply(event.actor.member))

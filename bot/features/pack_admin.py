@@ -188,4 +188,4 @@ def build(services: Services) -> FeatureSpec:
         return await packs.on_form(event)
 
     return FeatureSpec(name=NAME, catalogue=COMMANDS, commands={"studybot pack": packs.on_command},
-                       on_form=on_form, parts={"packs": packs})
+                       on_form=on_form, parts={"packs": packs}, admin_actions=("packs:add",))

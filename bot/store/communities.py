@@ -94,6 +94,13 @@ class CommunityRepo:
 
         await self._db.write(w)
 
+    async def clear_admin_member(self, key: str, member: str) -> bool:
+        def w(c: sqlite3.Connection) -> bool:
+            return c.execute("UPDATE communities SET admin_member = NULL WHERE key = ? AND admin_member = ?",
+                             (key, member)).rowcount > 0
+
+        return await self._db.write(w)
+
     async def admin_member(self, key: str) -> str | None:
         def q(c: sqlite3.Connection) -> str | None:
             row = c.execute("SELECT admin_member FROM communities WHERE key = ?", (key,)).fetchone()

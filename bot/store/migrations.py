@@ -199,4 +199,44 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX private_drops_by_member ON private_drops (community, member);
     """,
+    """
+    -- per-period totals, kept by bot.store.ledger.ledger_insert in the same transaction as each ledger row:
+    -- period 'all', 'w<local Monday>' or 'm<local YYYY-MM>', topic '' for every topic. A board is a range
+    -- read of ledger_periods_rank; reached_at orders a tie by who reached the score first.
+    CREATE TABLE ledger_periods (
+        community  TEXT NOT NULL,
+        period     TEXT NOT NULL,
+        topic      TEXT NOT NULL,
+        member     TEXT NOT NULL,
+        points     INTEGER NOT NULL,
+        reached_at TEXT NOT NULL,
+        PRIMARY KEY (community, period, topic, member)
+    );
+    CREATE INDEX ledger_periods_rank ON ledger_periods (community, period, topic, points DESC, reached_at, member);
+    CREATE INDEX ledger_periods_member ON ledger_periods (community, member);
+
+    -- the zone each community's weeks and months are keyed by; '' = not built yet (rows from before this
+    -- migration): the first board read builds them from the ledger (LedgerRepo.sync_zone)
+    CREATE TABLE ledger_zones (
+        community TEXT PRIMARY KEY,
+        zone      TEXT NOT NULL
+    );
+
+    -- a member's own rows (their points history, export, erasure). The raw window queries materialize their
+    -- window first, so this index cannot flip them to reading a community in member order.
+    CREATE INDEX ledger_member ON ledger (community, member, created_at);
+
+    INSERT INTO ledger_zones (community, zone) SELECT DISTINCT community, '' FROM ledger;
+    INSERT INTO ledger_periods (community, period, topic, member, points, reached_at)
+        SELECT community, 'all', '', member, SUM(points), MAX(created_at) FROM ledger GROUP BY community, member;
+    INSERT INTO ledger_periods (community, period, topic, member, points, reached_at)
+        SELECT community, 'all', topic, member, SUM(points), MAX(created_at) FROM ledger
+        WHERE topic IS NOT NULL AND topic <> '' GROUP BY community, topic, member;
+
+    -- the all-time totals are ledger_periods' ('all', '') rows now: one upsert fewer on every award
+    DROP TRIGGER ledger_total;
+    DROP TABLE points_total;
+    CREATE VIEW points_total AS
+        SELECT community, member, points, reached_at FROM ledger_periods WHERE period = 'all' AND topic = '';
+    """,
 )

@@ -166,6 +166,41 @@ class OutboxRepo:
 
         return await self._db.read(q)
 
+    async def sent_messages(self, keys: list[str]) -> dict[str, str]:
+        """The messages sent under these keys (key -> message ref key); keys not sent are left out."""
+
+        def q(c: sqlite3.Connection) -> dict[str, str]:
+            out: dict[str, str] = {}
+            for i in range(0, len(keys), 500):
+                chunk = keys[i : i + 500]
+                rows = c.execute(f"SELECT key, message FROM outbox WHERE status = 'sent' AND message IS NOT NULL "
+                                 f"AND key IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+                out.update({str(k): str(m) for k, m in rows})
+            return out
+
+        return await self._db.read(q)
+
+    async def forget(self, keys: list[str]) -> int:
+        """Delete the rows of these keys (a forgotten member's messages); how many went."""
+
+        def w(c: sqlite3.Connection) -> int:
+            gone = 0
+            for i in range(0, len(keys), 500):
+                chunk = keys[i : i + 500]
+                gone += c.execute(f"DELETE FROM outbox WHERE key IN ({','.join('?' * len(chunk))})", chunk).rowcount
+            return gone
+
+        return await self._db.write(w)
+
+    async def erase_member(self, community: str, member: str) -> int:
+        """Delete the rows of direct messages to the member (destination `dm:<member>`); how many went."""
+
+        def w(c: sqlite3.Connection) -> int:
+            return c.execute("DELETE FROM outbox WHERE community = ? AND destination = ?",
+                             (community, f"dm:{member}")).rowcount
+
+        return await self._db.write(w)
+
     async def claim_owners(self) -> list[str]:
         """The owners of live claims (rows being sent right now, or by a process that died while sending)."""
 

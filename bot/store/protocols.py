@@ -15,18 +15,21 @@ What a PostgreSQL implementation changes (each SQLite module notes its own detai
   the single SQLite writer;
 - claims of due jobs use `FOR UPDATE SKIP LOCKED`; the outbox claim's conditional `UPDATE` is already
   safe under READ COMMITTED;
-- `points_total` is kept by a plpgsql trigger (or an upsert in the ledger insert), and the schema comes
-  from its own numbered scripts; timestamps may become `timestamptz` as long as order is time order.
+- the per-period totals are upserted by the ledger insert in its transaction (`points_total` is a view of
+  the all-time ones), and the schema comes from its own numbered scripts; timestamps may become
+  `timestamptz` as long as order is time order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from bot.community import CommunitySettings
 from bot.store.communities import Member
 from bot.store.jobs import Job
+from bot.store.ledger import LedgerRow, Standing, Window
 from bot.store.outbox import Claim
 from bot.store.packs import PackRow
 
@@ -56,6 +59,10 @@ class CommunityStore(Protocol):
 
     async def set_admin_member(self, key: str, member: str) -> None: ...
 
+    async def clear_admin_member(self, key: str, member: str) -> bool:
+        """Forget who set the community up, if it was this member; True when it was."""
+        ...
+
     async def admin_member(self, key: str) -> str | None: ...
 
     async def set_admin_notice(self, key: str, notice: str | None) -> bool:
@@ -84,11 +91,53 @@ class MemberStore(Protocol):
 
 @runtime_checkable
 class LedgerStore(Protocol):
-    """Append-only points: one row per (community, member, reason, ref); totals and windows over it."""
+    """Append-only points: one row per (community, member, reason, ref); totals and windows over it.
+
+    Week, month and all-time totals (overall and per topic) are kept with each row, in its transaction, so
+    a board page and a member's rank are index reads however long the ledger grows (`bot.store.ledger`)."""
 
     async def award(self, community: str, member: str, points: int, reason: str, ref: str,
                     now: datetime, *, topic: str | None = None) -> bool:
         """Append a row; False (nothing written) when it was awarded before."""
+        ...
+
+    async def sync_zone(self, community: str, zone: str, now: datetime) -> bool:
+        """Count the community's weeks and months in `zone` from now on, rebuilding the recent ones from the
+        ledger when they were counted in another zone (or never built); True when it rebuilt."""
+        ...
+
+    async def standings(self, community: str, w: Window, *, topic: str | None = None, limit: int = 10,
+                        offset: int = 0, exclude: Collection[str] = (), now: datetime | None = None
+                        ) -> list[Standing]:
+        """A page of the board of window `w` (its topic's, if given), most points first; ties share a
+        rank and are listed by who reached the score first; `exclude`d members are left out."""
+        ...
+
+    async def standing(self, community: str, member: str, w: Window, *, topic: str | None = None,
+                       exclude: Collection[str] = (), now: datetime | None = None) -> Standing | None:
+        """The member's points and rank on that board; None without points there, or when excluded."""
+        ...
+
+    async def gains(self, community: str, w: Window, limit: int = 3, *, exclude: Collection[str] = (),
+                    now: datetime | None = None) -> list[tuple[str, int]]:
+        """(member, gain) of those who earned most more in `w` than in the period before it (gain > 0)."""
+        ...
+
+    async def member_periods(self, community: str, member: str, labels: Iterable[str],
+                             topic: str | None = None) -> dict[str, int]:
+        """The member's totals of the named periods (`Window.label`); periods without points are left out."""
+        ...
+
+    async def by_reason(self, community: str, member: str) -> dict[str, int]:
+        """The member's all-time points by reason, most first."""
+        ...
+
+    async def recent(self, community: str, member: str, limit: int = 10, offset: int = 0) -> list[LedgerRow]:
+        """The member's rows, newest first."""
+        ...
+
+    async def community_rows(self, community: str) -> list[tuple[str, int, str, str, str | None, str]]:
+        """Every row of the community, oldest first: (member, points, reason, ref, topic, at ISO)."""
         ...
 
     async def top(self, community: str, since: datetime | None, limit: int = 10, *,
@@ -107,7 +156,7 @@ class LedgerStore(Protocol):
         ...
 
     async def erase_member(self, community: str, member: str) -> int:
-        """Delete the member's rows and their total, so the board stays consistent; how many rows went."""
+        """Delete the member's rows and every total of theirs, so the boards stay consistent; how many rows went."""
         ...
 
 
@@ -143,6 +192,18 @@ class OutboxStore(Protocol):
         ...
 
     async def next_retry(self, community: str, after: datetime) -> datetime | None: ...
+
+    async def sent_messages(self, keys: list[str]) -> dict[str, str]:
+        """Message ref keys of the rows among `keys` that were sent."""
+        ...
+
+    async def forget(self, keys: list[str]) -> int:
+        """Delete the rows of these keys; how many went."""
+        ...
+
+    async def erase_member(self, community: str, member: str) -> int:
+        """Delete the rows of direct messages to this member; how many went."""
+        ...
 
     async def claim_owners(self) -> list[str]: ...
 

@@ -100,3 +100,17 @@ async def test_times_show_in_the_readers_own_zone() -> None:
                             reader_zone=ZoneInfo("Europe/Berlin"))
     first, _, rest = text.partition("/studybot timezone")
     assert "CEST" in first and "EDT" in rest
+
+
+def test_relative_times_under_a_minute_are_shown_in_seconds() -> None:
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from adapters.console.render import render_markup
+    from bot import markup as mk
+
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    text = render_markup(mk.timestamp(now + timedelta(seconds=5), "R"), str, ZoneInfo("UTC"), now)
+    assert text.startswith("in 5s (")
+    text = render_markup(mk.timestamp(now - timedelta(minutes=3), "R"), str, ZoneInfo("UTC"), now)
+    assert text.startswith("3m ago (")

@@ -193,7 +193,7 @@ async def test_each_feature_exports_and_erases_one_members_data() -> None:
         assert exported["board"]["points"][0]["points"] == 10
         assert exported["admin"]["timezone"] == "Europe/Berlin"
         erased = await h.core.registry.erase_member(alice)
-        assert erased["daily"] >= 1 and erased["board"] == 1 and erased["admin"] >= 1
+        assert erased["daily"] >= 1 and erased["board"] >= 1 and erased["admin"] >= 1
         after = await h.core.registry.export_member(alice)
         assert after["daily"]["answers"] == [] and after["board"]["points"] == [] and after["admin"] == {}
         board = await h.command("bob", "leaderboard")

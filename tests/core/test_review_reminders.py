@@ -204,3 +204,15 @@ async def test_the_reminder_survives_a_restart_and_ends_with_the_members_data(tm
         assert len(reminders(second, "alice")) == 1 and len(reminders(second, "bob")) == 2
     finally:
         await second.close()
+
+
+async def test_the_dm_wording_follows_the_number_of_cards(h: Harness) -> None:
+    """Regression: one due card was told "a few minutes now keeps them fresh"."""
+    await miss(h, "alice")
+    await settings(h, "alice", time="08:00")
+    assert await at(h, datetime(2025, 6, 2, 8, 0, tzinfo=UTC)) == 1
+    await miss(h, "alice", ITEMS[1])
+    assert await at(h, datetime(2025, 6, 3, 8, 0, tzinfo=UTC)) == 2
+    one, two = (dm.reply.text for dm in reminders(h, "alice"))
+    assert "You have 1 review card due" in one and "keeps it fresh" in one
+    assert "You have 2 review cards due" in two and "keeps them fresh" in two

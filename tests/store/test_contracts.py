@@ -23,7 +23,7 @@ from bot.features.daily.store import DailyRepo, DailyStore, RoundStatus, SaveOut
 from bot.store.communities import CommunityRepo, MemberRepo
 from bot.store.db import Database
 from bot.store.jobs import JobRepo
-from bot.store.ledger import LedgerRepo
+from bot.store.ledger import LedgerRepo, window
 from bot.store.outbox import LEASE, ClaimState, OutboxRepo
 from bot.store.packs import PackRepo, current
 from bot.store.protocols import (
@@ -544,3 +544,150 @@ async def test_pack_versions_current_and_removal(s: Stores, peer: Stores) -> Non
     assert sorted(current(versions)) == ["ml"]
     assert all(v.removed_at == NOW + timedelta(hours=1) for v in versions if v.name == "stats")
     assert [v.name for v in current(await s.packs.versions("slack:T1")).values()] == ["stats"]
+
+
+# per-period boards (bot.store.ledger: totals kept with each row) -----------------------------------------
+LA = "America/Los_Angeles"
+
+
+async def _in_zone(s: Stores, zone: str) -> None:
+    await s.communities.save(CommunitySettings(community=C, timezone=zone), NOW)
+
+
+async def test_week_and_month_boards_are_bounded_at_both_ends_in_the_community_zone(s: Stores, peer: Stores) -> None:
+    await _in_zone(s, LA)
+    # Monday 2 June 2025 00:00 in Los Angeles is 07:00 UTC; the month began 1 June 00:00 PDT = 07:00 UTC
+    monday = datetime(2025, 6, 2, 7, 0, tzinfo=UTC)
+    await s.ledger.award(C, "before", 5, "r", "1", monday - timedelta(microseconds=1))  # Sunday evening there
+    await s.ledger.award(C, "start", 4, "r", "1", monday)  # the window includes its start
+    await s.ledger.award(C, "end", 3, "r", "1", monday + timedelta(days=7) - timedelta(microseconds=1))
+    await s.ledger.award(C, "next", 2, "r", "1", monday + timedelta(days=7))  # the next week: not in this one
+    week = window("week", monday + timedelta(days=3), LA)
+    assert (week.label, week.start, week.end) == ("w2025-06-02", monday, monday + timedelta(days=7))
+    board = await peer.ledger.standings(C, week, now=NOW)
+    assert [(r.member, r.points, r.rank) for r in board] == [("start", 4, 1), ("end", 3, 2)]
+    may, june = window("month", monday - timedelta(hours=1), LA), window("month", monday, LA)
+    assert may.label == "m2025-06" and june.label == "m2025-06"  # 1 June 23:59 PDT and 2 June are June
+    may = window("month", datetime(2025, 6, 1, 6, 59, tzinfo=UTC), LA)
+    assert may.label == "m2025-05"
+    await s.ledger.award(C, "may", 1, "r", "1", datetime(2025, 6, 1, 6, 59, tzinfo=UTC))
+    assert [r.member for r in await s.ledger.standings(C, may, now=NOW)] == ["may"]
+    assert [r.member for r in await s.ledger.standings(C, june, now=NOW)] == ["before", "start", "end", "next"]
+    everything = await s.ledger.standings(C, window("all", NOW, LA), now=NOW)
+    assert [r.member for r in everything] == ["before", "start", "end", "next", "may"]
+
+
+async def test_ties_share_a_rank_in_the_order_the_score_was_reached_and_pages_keep_ranks(s: Stores) -> None:
+    w = window("week", NOW, "UTC")
+    for n, member in enumerate(["late", "early", "solo", "x", "y", "z"]):
+        points = {"solo": 20, "x": 1, "y": 1, "z": 1}.get(member, 10)
+        await s.ledger.award(C, member, points, "r", "1", NOW + timedelta(minutes={"late": 9, "early": 1}.get(member, n)))
+    board = await s.ledger.standings(C, w, now=NOW)
+    assert [(r.member, r.rank) for r in board] == [("solo", 1), ("early", 2), ("late", 2), ("x", 4), ("y", 4),
+                                                   ("z", 4)]
+    second = await s.ledger.standings(C, w, limit=2, offset=3, now=NOW)
+    assert [(r.member, r.rank) for r in second] == [("x", 4), ("y", 4)]  # a page starting inside a tie
+    mine = await s.ledger.standing(C, "z", w, now=NOW)
+    assert mine is not None and (mine.points, mine.rank) == (1, 4)
+    assert await s.ledger.standing(C, "nobody", w, now=NOW) is None
+    without = await s.ledger.standings(C, w, exclude={"solo", "early"}, now=NOW)
+    assert [(r.member, r.rank) for r in without][:2] == [("late", 1), ("x", 2)]
+    assert await s.ledger.standing(C, "solo", w, exclude={"solo"}, now=NOW) is None
+    late = await s.ledger.standing(C, "late", w, exclude={"solo"}, now=NOW)
+    assert late is not None and late.rank == 1
+
+
+async def test_topic_boards_and_member_views(s: Stores, peer: Stores) -> None:
+    w = window("week", NOW, "UTC")
+    await s.ledger.award(C, "a", 10, "daily_answer", "1", NOW, topic="mlops")
+    await s.ledger.award(C, "a", 3, "kudos", "1:b", NOW + timedelta(minutes=1), topic="mlops")
+    await s.ledger.award(C, "b", 12, "quiz_correct", "q1", NOW, topic="coding")
+    await s.ledger.award(C, "b", 5, "admin_adjustment", "x:fair", NOW + timedelta(minutes=2))
+    assert [(r.member, r.points) for r in await peer.ledger.standings(C, w, topic="mlops", now=NOW)] == [("a", 13)]
+    assert [(r.member, r.points) for r in await s.ledger.standings(C, w, topic="coding", now=NOW)] == [("b", 12)]
+    assert [(r.member, r.points) for r in await s.ledger.standings(C, w, now=NOW)] == [("b", 17), ("a", 13)]
+    assert await s.ledger.by_reason(C, "a") == {"daily_answer": 10, "kudos": 3}
+    recent = await s.ledger.recent(C, "b", 1)
+    assert [(r.points, r.reason, r.ref, r.topic) for r in recent] == [(5, "admin_adjustment", "x:fair", None)]
+    assert [r.reason for r in await s.ledger.recent(C, "b", 10, 1)] == ["quiz_correct"]
+    assert await s.ledger.member_periods(C, "a", ["all", w.label, "w1999-01-04"]) == {"all": 13, w.label: 13}
+    assert await s.ledger.member_periods(C, "a", [w.label], topic="coding") == {}
+    rows = await s.ledger.community_rows(C)
+    assert [(m, p, r) for m, p, r, *_ in rows] == [("a", 10, "daily_answer"), ("b", 12, "quiz_correct"),
+                                                    ("a", 3, "kudos"), ("b", 5, "admin_adjustment")]
+
+
+async def test_gains_compare_a_week_with_the_one_before(s: Stores) -> None:
+    w = window("week", NOW, "UTC")
+    before = w.before()
+    assert before.end == w.start
+    await s.ledger.award(C, "steady", 10, "r", "1", NOW - timedelta(days=7))
+    await s.ledger.award(C, "steady", 10, "r", "2", NOW)
+    await s.ledger.award(C, "riser", 2, "r", "1", NOW - timedelta(days=7))
+    await s.ledger.award(C, "riser", 9, "r", "2", NOW)
+    await s.ledger.award(C, "new", 4, "r", "1", NOW)
+    assert await s.ledger.gains(C, w, now=NOW) == [("riser", 7), ("new", 4)]
+    assert await s.ledger.gains(C, w, exclude={"riser"}, now=NOW) == [("new", 4)]
+
+
+async def test_a_timezone_change_recounts_weeks_and_months_in_the_new_zone(s: Stores, peer: Stores) -> None:
+    await _in_zone(s, "UTC")
+    sunday_night = datetime(2025, 6, 1, 23, 30, tzinfo=UTC)  # Sunday in UTC; already Monday in Berlin
+    await s.ledger.award(C, "a", 5, "r", "1", sunday_night, topic="mlops")
+    await s.ledger.award(C, "b", 3, "r", "1", NOW)
+    utc_week = window("week", NOW, "UTC")
+    assert [r.member for r in await s.ledger.standings(C, utc_week, now=NOW)] == ["b"]
+    await _in_zone(s, "Europe/Berlin")
+    berlin = window("week", NOW, "Europe/Berlin")
+    assert berlin.label == utc_week.label and berlin.start != utc_week.start
+    # asked for Berlin while the totals are keyed by UTC: they are recounted first, then read
+    assert [(r.member, r.points) for r in await peer.ledger.standings(C, berlin, now=NOW)] == [("a", 5), ("b", 3)]
+    assert [r.member for r in await s.ledger.standings(C, berlin, topic="mlops", now=NOW)] == ["a"]
+    assert not await s.ledger.sync_zone(C, "Europe/Berlin", NOW)  # already keyed so
+    await s.ledger.award(C, "c", 1, "r", "1", NOW)  # a new row is keyed by Berlin too
+    assert [r.member for r in await s.ledger.standings(C, berlin, now=NOW)] == ["a", "b", "c"]
+    assert await s.ledger.sync_zone(C, "UTC", NOW)  # and back
+    assert [r.member for r in await s.ledger.standings(C, utc_week, now=NOW)] == ["b", "c"]
+    assert [r.points for r in await s.ledger.standings(C, window("all", NOW, "UTC"), now=NOW)] == [5, 3, 1]
+
+
+async def test_erasing_a_member_keeps_every_board_consistent(s: Stores, peer: Stores) -> None:
+    w = window("week", NOW, "UTC")
+    for member, points in (("gone", 30), ("a", 20), ("b", 10)):
+        await s.ledger.award(C, member, points, "r", "1", NOW, topic="mlops")
+    assert await s.ledger.erase_member(C, "gone") == 1
+    for board in (await peer.ledger.standings(C, w, now=NOW), await s.ledger.standings(C, w, topic="mlops", now=NOW),
+                  await s.ledger.standings(C, window("month", NOW, "UTC"), now=NOW),
+                  await s.ledger.standings(C, window("all", NOW, "UTC"), now=NOW)):
+        assert [(r.member, r.rank) for r in board] == [("a", 1), ("b", 2)]
+    assert await s.ledger.standing(C, "gone", w, now=NOW) is None
+    assert await s.ledger.top(C, None) == [("a", 20), ("b", 10)] and await s.ledger.rank(C, "a") == 1
+    assert await s.ledger.member_periods(C, "gone", ["all", w.label]) == {}
+
+
+# members' data: what forget-me needs of the other stores --------------------------------------------------
+async def test_outbox_rows_of_a_member_and_by_key(s: Stores, peer: Stores) -> None:
+    await s.outbox.claim("dm-1", C, "dm:u1", NOW, "p1")
+    await s.outbox.claim("post-1", C, "ch1", NOW, "p1")
+    await s.outbox.mark_sent("post-1", "ch1#m9", NOW)
+    await s.outbox.claim("post-2", C, "ch1", NOW, "p1")
+    assert await peer.outbox.sent_messages(["post-1", "post-2", "nothing"]) == {"post-1": "ch1#m9"}
+    assert await s.outbox.erase_member(C, "u1") == 1 and await s.outbox.attempts("dm-1") == 0
+    assert await s.outbox.forget(["post-1", "post-2", "nothing"]) == 2
+    assert await peer.outbox.sent_messages(["post-1"]) == {}
+
+
+async def test_clearing_the_admin_member_only_for_that_member(s: Stores) -> None:
+    await s.communities.save(CommunitySettings(community=C), NOW)
+    await s.communities.set_admin_member(C, "ada")
+    assert not await s.communities.clear_admin_member(C, "bo")
+    assert await s.communities.admin_member(C) == "ada"
+    assert await s.communities.clear_admin_member(C, "ada")
+    assert await s.communities.admin_member(C) is None
+
+
+async def test_answer_ids_of_a_member(s: Stores) -> None:
+    rnd = await s.daily.create_round(C, date(2025, 6, 2), RoundStatus.POSTED, "i1", "ch1", NOW, None)
+    saved = await s.daily.save_answer(rnd.id, "u1", "text", NOW, timedelta(hours=1), 10, 4, "daily_answer")
+    assert saved is not None
+    assert await s.daily.answer_ids(C, "u1") == [saved[0].id] and await s.daily.answer_ids(C, "u2") == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -13,12 +14,14 @@ from bot.features.daily.cycle import DailyCycle
 from bot.features.daily.views import ENDED
 from bot.ids import MemberRef
 from bot.messages import Response
+from bot.ports import DeliveryError
 from bot.registry import FeatureSpec, JobSpec
 from bot.store.jobs import Job
 
 if TYPE_CHECKING:
     from bot.services import Services
 
+log = logging.getLogger(__name__)
 NAME = "daily"
 JOB = "daily.run"  # one per community: "do whatever is due", rescheduled by the run itself
 
@@ -84,7 +87,20 @@ def build(services: Services) -> FeatureSpec:
         return await services.rounds.member_data(member.community.key, member.id)
 
     async def erase(member: MemberRef) -> int:
-        return await services.rounds.erase_member(member.community.key, member.id)
+        """The member's answers, skips and kudos; the answers they shared, deleted where they were posted
+        (and the pointers that named them); the outbox rows of all of it."""
+        ids = await services.rounds.answer_ids(member.community.key, member.id)
+        keys = [k for i in ids for k in (f"daily-shared:{i}", f"daily-checklist:{i}", f"daily-checklist:{i}:pointer")]
+        deleted = 0
+        for key, ref in (await services.delivery.sent(member.community, keys)).items():
+            if key.startswith("daily-shared:") or key.endswith(":pointer"):
+                try:
+                    await services.chat.delete(ref)
+                    deleted += 1
+                except DeliveryError as exc:
+                    log.warning("could not delete %s of a forgotten member: %s", ref.key, exc)
+        gone = await services.rounds.erase_member(member.community.key, member.id)
+        return gone + deleted + await services.delivery.forget(keys)
 
     return FeatureSpec(
         name=NAME,

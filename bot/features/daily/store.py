@@ -311,6 +311,14 @@ class DailyRepo:
 
         return await self._db.read(q)
 
+    async def answer_ids(self, community: str, member: str) -> list[int]:
+        def q(c: sqlite3.Connection) -> list[int]:
+            rows = c.execute("SELECT id FROM daily_answers WHERE community = ? AND member = ? ORDER BY id",
+                             (community, member)).fetchall()
+            return [int(r[0]) for r in rows]
+
+        return await self._db.read(q)
+
     async def answer_count(self, community: str, member: str) -> int:
         def q(c: sqlite3.Connection) -> int:
             return int(c.execute("SELECT COUNT(*) FROM daily_answers WHERE community = ? AND member = ?",
@@ -451,6 +459,10 @@ class DailyStore(Protocol):
         ...
 
     async def answer_times(self, community: str, member: str) -> list[datetime]: ...
+
+    async def answer_ids(self, community: str, member: str) -> list[int]:
+        """The ids of the member's answers (their outbox keys name them: shared posts, checklists)."""
+        ...
 
     async def answer_count(self, community: str, member: str) -> int: ...
 

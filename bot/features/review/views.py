@@ -105,6 +105,7 @@ def set_aside_note(n: int) -> str:
 
 def reminder_reply(due: int) -> Reply:
     return Reply(title="Review reminder",
-                 text=f"You have {plural(due, 'review card')} due. A few minutes now keeps them fresh.",
+                 text=f"You have {plural(due, 'review card')} due. A few minutes now keeps "
+                      f"{'it' if due == 1 else 'them'} fresh.",
                  choices=(Choice("Start reviewing", encode(NAME, "next"), Style.PRIMARY),),
                  footer="Change or stop these DMs with /review settings.")

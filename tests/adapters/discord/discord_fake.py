@@ -11,6 +11,7 @@ import asyncio
 import copy
 import itertools
 import json
+import mimetypes
 import re
 import time
 from collections import defaultdict
@@ -105,6 +106,9 @@ class FakeDiscord:
         self.dms: dict[str, Json] = {}  # user id -> DM channel
         self.interactions: dict[str, Json] = {}  # token -> the INTERACTION_CREATE payload
         self.originals: dict[str, Json] = {}  # token -> the interaction's original response message
+        self.followups: dict[str, dict[str, Json]] = defaultdict(dict)  # token -> follow-up messages by id
+        #: interaction tokens past their 15 minutes: webhook calls with them answer 401 (code 50027)
+        self.expired_tokens: set[str] = set()
         self.commands: dict[str, list[Json]] = {}  # "global" or guild id -> registered commands
         self.sockets: list[web.WebSocketResponse] = []
         self._seq = itertools.count(1)
@@ -234,8 +238,13 @@ class FakeDiscord:
             path = f"/attachments/{channel_id}/{aid}/{upload.filename}"
             self.files[path] = upload.data
             url = f"http://127.0.0.1:{self.port}{path}"
-            attachment = {"id": aid, "filename": entry.get("filename") or upload.filename, "size": len(upload.data),
-                          "url": url, "proxy_url": url, "content_type": upload.content_type}
+            filename = entry.get("filename") or upload.filename
+            attachment = {"id": aid, "filename": filename, "size": len(upload.data), "url": url, "proxy_url": url}
+            # Discord types an attachment by its file name, not by the part's Content-Type (which discord.py
+            # always sends as application/octet-stream); an unknown extension gets no content_type
+            guessed = mimetypes.guess_type(filename, strict=False)[0]
+            if guessed:
+                attachment["content_type"] = guessed + ("; charset=utf-8" if guessed.startswith("text/") else "")
             if entry.get("description"):
                 attachment["description"] = entry["description"]
             out.append(attachment)
@@ -297,6 +306,10 @@ class FakeDiscord:
         """The next `times` calls matching get this error (a fixture body, e.g. error_50013_...)."""
         body = {**fixture(error), **override}
         self.faults.append(Fault(method, pattern, status, body, headers or {}, times))
+
+    def expire(self, payload: Json) -> None:
+        """This interaction's token is past its 15 minutes: editing or following up with it is refused."""
+        self.expired_tokens.add(payload["token"])
 
     def mark(self) -> int:
         return len(self.calls)
@@ -477,21 +490,38 @@ class FakeDiscord:
         return 200, result
 
     def _followup(self, call: Call, app: str, token: str) -> tuple[int, Any]:
+        if token in self.expired_tokens:
+            return 401, fixture("error_50027_invalid_webhook_token")
         interaction = self.interactions.get(token)
         if interaction is None:
             return 404, fixture("error_10062_unknown_interaction")
         message = self._message(interaction["channel_id"], call.body, interaction=interaction, uploads=call.files)
         if not message["flags"] & EPHEMERAL:
             self.messages[interaction["channel_id"]].append(copy.deepcopy(message))
+        self.followups[token][message["id"]] = message
         return (200, message) if call.query.get("wait") in ("1", "true", "True") else (204, message)  # 204 keeps it for tests
 
-    def _edit_webhook_message(self, call: Call, app: str, token: str, mid: str) -> tuple[int, Any]:
+    def _webhook_message(self, token: str, mid: str) -> Json | None:
+        """`@original` or a message id: the original response, or one of the token's follow-ups."""
         original = self.originals.get(token)
-        if original is None or (mid != "@original" and original["id"] != mid):
+        if mid == "@original" or (original is not None and original["id"] == mid):
+            return original
+        return self.followups.get(token, {}).get(mid)
+
+    def _edit_webhook_message(self, call: Call, app: str, token: str, mid: str) -> tuple[int, Any]:
+        if token in self.expired_tokens:
+            return 401, fixture("error_50027_invalid_webhook_token")
+        message = self._webhook_message(token, mid)
+        if message is None:
             return 404, fixture("error_10008_unknown_message")
-        return 200, self._apply_edit(original, call.body, call.files)
+        return 200, self._apply_edit(message, call.body, call.files)
 
     def _delete_webhook_message(self, call: Call, app: str, token: str, mid: str) -> tuple[int, Any]:
+        if token in self.expired_tokens:
+            return 401, fixture("error_50027_invalid_webhook_token")
+        if mid != "@original" and mid in self.followups.get(token, {}):
+            del self.followups[token][mid]
+            return 204, None
         if self.originals.pop(token, None) is None:
             return 404, fixture("error_10008_unknown_message")
         return 204, None

@@ -24,7 +24,8 @@ def test_the_invite_url_asks_for_exactly_what_studybot_needs() -> None:
     perms = discord.Permissions(int(query["permissions"][0]))
     granted = {name for name, on in perms if on}
     assert granted == {"send_messages", "send_messages_in_threads", "create_public_threads",
-                       "create_private_threads", "embed_links", "attach_files", "read_message_history"}
+                       "create_private_threads", "manage_threads", "embed_links", "attach_files",
+                       "read_message_history"}
 
 
 def test_the_invite_url_with_an_explicit_application_id() -> None:

@@ -245,7 +245,7 @@ def test_app_commands_come_from_the_catalogue() -> None:
                 assert [c["value"] for c in o.get("choices", [])] == list(s.choices)
                 assert o.get("min_value") == s.min_value and o.get("max_value") == s.max_value
     points = next(o for o in payloads["studybot"]["options"] if o["name"] == "points")
-    assert [o["name"] for o in points["options"]] == ["member", "amount", "reason"]
+    assert [o["name"] for o in points["options"]] == ["member", "amount", "action", "reason"]
     assert payloads["studybot"]["default_member_permissions"] is None  # members use help and timezone
 
 

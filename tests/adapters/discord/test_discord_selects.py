@@ -99,3 +99,45 @@ async def test_a_form_with_text_and_select_fields_round_trips(answering, canned:
     assert isinstance(event, FormSubmitted) and event.form_id == "quiz:settings:7"
     assert event.values == {"note": "Fridays"}  # text fields only
     assert event.selections == {"level": ("senior",), "topics": ("ml", "sql")}
+
+
+SCORES = tuple(SelectOption(f"{n} - {word}", str(n)) for n, word in
+               ((1, "weak"), (2, "fair"), (3, "good"), (4, "strong")))
+SCORECARD = Form("mock:score:12", "Scorecard", (
+    FormField("clarity", "Clarity", InputKind.SELECT, options=SCORES, defaults=("3",)),
+    FormField("depth", "Depth", InputKind.SELECT, options=SCORES),
+    FormField("structure", "Structure", InputKind.SELECT, options=SCORES, required=False, defaults=("2",)),
+    FormField("communication", "Communication", InputKind.SELECT, options=SCORES, required=False),
+    FormField("notes", "Notes for the candidate", InputKind.LONG, required=False, max_length=1000)),
+    intro="Score the answer you heard, 1 to 4.")
+
+
+async def test_a_scorecard_of_four_selects_and_a_text_field_round_trips(answering, canned: Canned,
+                                                                        payloads: Payloads) -> None:
+    """Five inputs fill a modal: the intro moves into the first label's description. Required selects need
+    one pick, optional ones may be left empty; defaults are pre-picked; picks come back as typed tuples."""
+    canned.responses["stats"] = Response(form=SCORECARD)
+    opened = await answering.interact(payloads.slash("stats"))
+    modal = opened.body["data"]
+    labels = modal["components"]
+    assert [c["type"] for c in labels] == [18] * 5
+    assert labels[0]["description"] == "Score the answer you heard, 1 to 4."
+    assert [c["label"] for c in labels] == ["Clarity", "Depth", "Structure", "Communication",
+                                           "Notes for the candidate"]
+    inputs = [c["component"] for c in labels]
+    assert [(c["type"], c["custom_id"]) for c in inputs] == [(3, "clarity"), (3, "depth"), (3, "structure"),
+                                                            (3, "communication"), (4, "notes")]
+    selects = inputs[:4]
+    assert [(s["min_values"], s["max_values"], s.get("required", True)) for s in selects] == [
+        (1, 1, True), (1, 1, True), (0, 1, False), (0, 1, False)]
+    assert [[o["value"] for o in s["options"] if o.get("default")] for s in selects] == [["3"], [], ["2"], []]
+    assert [o["value"] for o in selects[1]["options"]] == ["1", "2", "3", "4"]
+    assert inputs[4]["style"] == 2 and inputs[4]["required"] is False and inputs[4]["max_length"] == 1000
+
+    await answering.interact(payloads.modal_submit(
+        "mock:score:12", {"notes": "Clear on bias and variance."},
+        selections={"clarity": ["3"], "depth": ["4"], "structure": ["2"], "communication": []}))
+    event = answering.events[-1]
+    assert isinstance(event, FormSubmitted) and event.form_id == "mock:score:12"
+    assert event.selections == {"clarity": ("3",), "depth": ("4",), "structure": ("2",), "communication": ()}
+    assert event.values == {"notes": "Clear on bias and variance."}

@@ -55,6 +55,8 @@ THIRD_TOKEN = "xoxb-3333-third"  # what oauth.v2.access hands out
 TEAMS = {BOT_TOKEN: TEAM, OTHER_TOKEN: OTHER_TEAM, THIRD_TOKEN: THIRD_TEAM}
 BOT_USERS = {TEAM: "U0BOT0001", OTHER_TEAM: "U0BOT0002", THIRD_TEAM: "U0BOT0003"}
 CHANNEL = "C0DAILY01"
+RESPONSE_URL_LIFETIME_S = 30 * 60
+RESPONSE_URL_USES = 5
 ADMIN, ALICE, BOB, CAROL = "U0ADMIN01", "U0ALICE01", "U0BOB0001", "U0CAROL01"
 
 
@@ -173,6 +175,12 @@ class FakeSlack:
     shared_files: list[SharedFile] = field(default_factory=list)
     #: conversations opened: channel id -> the users asked for, in order
     conversations: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: response_urls handed out (by name): when, and how many posts each took. Slack allows 5 posts
+    #: within 30 minutes; past that a post answers 404 `used_url` / `expired_url` and changes nothing.
+    issued: dict[str, datetime] = field(default_factory=dict)
+    response_uses: dict[str, int] = field(default_factory=dict)
+    #: HTTP statuses the next posts to a response_url (by name) answer with instead
+    response_failures: dict[str, list[int]] = field(default_factory=dict)
     port: int = 0
     _seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition | None = None
@@ -202,6 +210,9 @@ class FakeSlack:
         return f"http://127.0.0.1:{self.port}/api/"
 
     def response_url(self, name: str = "r1") -> str:
+        """A response_url as Slack issues one with an interaction (building a payload): fresh, unused."""
+        self.issued[name] = self.now()
+        self.response_uses[name] = 0
         return f"http://127.0.0.1:{self.port}/response/{name}"
 
     # assertions --------------------------------------------------------------------------------
@@ -245,6 +256,10 @@ class FakeSlack:
     def slow(self, method: str, seconds: float, times: int = 1) -> None:
         """The next `times` calls of `method` are answered only after `seconds` (a slow or busy API)."""
         self.delays.setdefault(method, []).extend(seconds for _ in range(times))
+
+    def fail_response(self, name: str, status: int, times: int = 1) -> None:
+        """The next `times` posts to the response_url `name` answer `status` (and change nothing)."""
+        self.response_failures.setdefault(name, []).extend(status for _ in range(times))
 
     def rate_limit(self, method: str, retry_after: int = 0, times: int = 1) -> None:
         self.fail(method, "ratelimited", status=429, retry_after=retry_after, times=times)
@@ -297,9 +312,25 @@ class FakeSlack:
     # response_url ------------------------------------------------------------------------------
     async def _response(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()
-        self.calls.append(Call("response_url", {**body, "_name": request.match_info["name"]}, None))
-        await self._notify()
-        return web.Response(text="ok")
+        name = request.match_info["name"]
+        try:
+            issued = self.issued.setdefault(name, self.now())
+            uses = self.response_uses[name] = self.response_uses.get(name, 0) + 1
+            failing = self.response_failures.get(name)
+            if failing:
+                status = failing.pop(0)
+                self.calls.append(Call("response_url_refused", {**body, "_name": name, "_error": str(status)}, None))
+                return web.Response(status=status, text="internal_error")
+            if (self.now() - issued).total_seconds() > RESPONSE_URL_LIFETIME_S:
+                self.calls.append(Call("response_url_refused", {**body, "_name": name, "_error": "expired_url"}, None))
+                return web.Response(status=404, text="expired_url")
+            if uses > RESPONSE_URL_USES:
+                self.calls.append(Call("response_url_refused", {**body, "_name": name, "_error": "used_url"}, None))
+                return web.Response(status=404, text="used_url")
+            self.calls.append(Call("response_url", {**body, "_name": name}, None))
+            return web.Response(text="ok")
+        finally:
+            await self._notify()
 
     # Web API -----------------------------------------------------------------------------------
     async def _params(self, request: web.Request) -> tuple[dict[str, Any], str | None]:

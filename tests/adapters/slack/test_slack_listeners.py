@@ -55,7 +55,7 @@ async def test_slash_command_opens_the_setup_modal_for_an_admin(harness: SlackHa
     assert [b["block_id"] for b in view["blocks"] if b["type"] == "input"] == \
         ["time", "timezone", "days", "topics", "reveal"]
     meta = json.loads(view["private_metadata"])
-    assert meta == {"c": CHANNEL, "u": payload["response_url"]}
+    assert meta == {"c": CHANNEL, "u": payload["response_url"], "k": "command"}  # "k": what the url replaces
     assert view["blocks"][0]["type"] == "section"  # Form.intro
 
 

@@ -101,3 +101,40 @@ async def test_a_form_with_text_a_select_and_multi_selects_round_trips(harness: 
                                "mentor": ()}
     assert form.occurred_at == datetime.fromtimestamp(signed_at + 30, UTC)
     assert harness.fake.responses()[-1]["text"] == "noted"
+
+
+SCORES = tuple(SelectOption(f"{n} - {word}", str(n)) for n, word in
+               ((1, "weak"), (2, "fair"), (3, "good"), (4, "strong")))
+SCORECARD = Form("mock:score:12", "Scorecard", (
+    FormField("clarity", "Clarity", InputKind.SELECT, options=SCORES, defaults=("3",)),
+    FormField("depth", "Depth", InputKind.SELECT, options=SCORES),
+    FormField("structure", "Structure", InputKind.SELECT, options=SCORES, required=False, defaults=("2",)),
+    FormField("communication", "Communication", InputKind.SELECT, options=SCORES, required=False),
+    FormField("notes", "Notes for the candidate", InputKind.LONG, required=False, max_length=1000)),
+    intro="Score the answer you heard, 1 to 4.")
+
+
+async def test_a_scorecard_of_four_selects_and_a_text_field_round_trips(harness: SlackHarness) -> None:
+    """Required selects are required inputs, optional ones optional; defaults are initial options; a pick
+    left as it opened comes back as its default, an optional select left empty as an empty tuple."""
+    harness.script(lambda e: Response(form=SCORECARD) if isinstance(e, CommandInvoked) else Response.private("ok"))
+    await harness.send(command(harness.fake, ALICE, "/daily", ""))
+    (opened,) = harness.fake.called("views.open")
+    view = opened.params["view"]
+    assert view["blocks"][0]["type"] == "section" and "1 to 4" in view["blocks"][0]["text"]["text"]
+    inputs = [b for b in view["blocks"] if b["type"] == "input"]
+    assert [(b["block_id"], b["element"]["type"], b["optional"]) for b in inputs] == [
+        ("clarity", "static_select", False), ("depth", "static_select", False),
+        ("structure", "static_select", True), ("communication", "static_select", True),
+        ("notes", "plain_text_input", True)]
+    assert inputs[0]["element"]["initial_option"]["value"] == "3"
+    assert "initial_option" not in inputs[1]["element"] and inputs[2]["element"]["initial_option"]["value"] == "2"
+    assert [o["value"] for o in inputs[1]["element"]["options"]] == ["1", "2", "3", "4"]
+    assert inputs[4]["element"]["multiline"] is True and inputs[4]["element"]["max_length"] == 1000
+
+    await harness.send(submission(view, ALICE, {"notes": "Clear on bias and variance."},
+                                  picks={"depth": ("4",)}))  # clarity and structure left as they opened
+    form = harness.events[-1]
+    assert isinstance(form, FormSubmitted) and form.form_id == "mock:score:12"
+    assert form.selections == {"clarity": ("3",), "depth": ("4",), "structure": ("2",), "communication": ()}
+    assert form.values == {"notes": "Clear on bias and variance."}

@@ -72,7 +72,7 @@ def test_origin_of_a_command_and_its_private_metadata() -> None:
     assert (origin.team_id, origin.user_id, origin.channel_id) == ("T0STUDY01", "U0ADMIN01", "C0DAILY01")
     assert origin.trigger_id and origin.response_url and origin.user_name == "ada"
     meta = json.loads(origin.private_metadata())
-    assert meta == {"c": "C0DAILY01", "u": origin.response_url}
+    assert meta == {"c": "C0DAILY01", "u": origin.response_url, "k": "command"}
     back = Origin.from_view({"user": {"id": "U0ADMIN01", "team_id": "T0STUDY01"}, "team": {"id": "T0STUDY01"},
                              "view": {"private_metadata": origin.private_metadata()}})
     assert back.channel_id == "C0DAILY01" and back.response_url == origin.response_url and not back.home

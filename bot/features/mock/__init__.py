@@ -1,0 +1,209 @@
+"""Peer mock interviews: a pool, pairing rounds, a private space per group with proposed times, packets
+for the interviewers, and scorecards that reach only the interviewee.
+
+What it declares: `/mock` and its subcommands, the action prefix "mock", its job kinds (every timer is a
+durable job), three community settings (round day, round time, booking deadline), its own tables, the
+export/erase hooks, a /stats hook, and a listener that remembers which bank items a member has met.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot import markup as mk
+from bot.actions import Action
+from bot.commands import CommandSpec, OptionSpec, SubcommandSpec
+from bot.events import ChoiceSelected, CommandInvoked, FormSubmitted
+from bot.features.mock.booking import AFTER_JOB, PACKET_JOB, REMIND_JOB, Booking
+from bot.features.mock.context import DAYS, ROUND_DAY, ROUND_TIME, SETTINGS, MockContext
+from bot.features.mock.migrations import MIGRATIONS
+from bot.features.mock.model import COMPETENCIES, NAME, OPEN_STATUSES, Competency, SessionStatus
+from bot.features.mock.notices import NOTICE_JOB, Notices
+from bot.features.mock.packets import Packets
+from bot.features.mock.points import FEEDBACK_GIVEN, SESSION_DONE
+from bot.features.mock.pool import Pool
+from bot.features.mock.repo import MockRepo
+from bot.features.mock.rounds import DEADLINE_JOB, OPEN_JOB, ROUND_JOB, Rounds
+from bot.features.mock.scorecards import Scorecards
+from bot.features.mock.store import MockStore
+from bot.features.mock.views import at, averages
+from bot.ids import MemberRef
+from bot.messages import Field, Reply, Response
+from bot.registry import FeatureSpec, JobSpec
+from bot.settings import SettingValueError
+from bot.signals import ItemAttempted
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+HELP = ("Join the pool with your tracks, level and weekly free times. Each round pairs you with a member who "
+        "shares a track and a free hour; you get a private space with three times to pick from. Before each "
+        "turn the interviewer gets a private packet (a question you have not met, its key points, follow-ups "
+        "and rubric); you swap halfway. Afterwards each of you scores the other; a scorecard reaches only the "
+        f"person it is about. {SESSION_DONE} points for a session that happened, {FEEDBACK_GIVEN} for each "
+        "scorecard you write. Two missed sessions in a row pause you until you come back with /mock resume.")
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "mock",
+        "Peer mock interviews: join the pool, get a partner, practise, score each other",
+        subcommands=(
+            SubcommandSpec("help", "How peer mock interviews work"),
+            SubcommandSpec("join", "Join the mock interview pool (a short form)"),
+            SubcommandSpec("availability", "Change when you are free each week",
+                           options=(OptionSpec("text", "Your weekly times, e.g. Mon-Thu 18:00-21:00",
+                                               max_length=500),)),
+            SubcommandSpec("pause", "Pause pairing, until a date or until you resume",
+                           options=(OptionSpec("until", "The date you come back (YYYY-MM-DD)", max_length=10),)),
+            SubcommandSpec("resume", "Come back after a pause"),
+            SubcommandSpec("leave", "Leave the mock interview pool"),
+            SubcommandSpec("status", "Your next session, partner, history and scorecard averages"),
+            SubcommandSpec("feedback", "Your latest scorecard (only you can see it)"),
+            SubcommandSpec("schedule", "When this community's pairing round runs",
+                           options=(OptionSpec("day", "Weekday of the round", choices=DAYS),
+                                    OptionSpec("time", "Time of day, HH:MM in the community's timezone",
+                                               max_length=5)),
+                           admin_only=True),
+            SubcommandSpec("pair-now", "Run a pairing round now", admin_only=True),
+        ),
+    ),
+)
+
+
+def build(services: Services) -> FeatureSpec:
+    store: MockStore = MockRepo(services.db)
+    ctx = MockContext(services, store)
+    notices = Notices(ctx)
+    rounds = Rounds(ctx)
+    booking = Booking(ctx, rounds, notices)
+    packets = Packets(ctx)
+    cards = Scorecards(ctx, notices)
+
+    async def leave_sessions(community: str, member: str, why: str | None = None) -> int:
+        cancelled = 0
+        for s in await store.sessions_of(community, member):
+            if s.status in OPEN_STATUSES and await booking.cancel_session(
+                    s, why or f"{at(member)} left the mock interview pool."):
+                cancelled += 1
+        return cancelled
+
+    pool = Pool(ctx, rounds.plan, leave_sessions)
+
+    async def schedule(event: CommandInvoked) -> Response:
+        community = event.actor.community.key
+        now = services.clock.now()
+        try:
+            for spec, key in ((ROUND_DAY, "day"), (ROUND_TIME, "time")):
+                raw = event.options.get(key)
+                if isinstance(raw, str) and raw.strip():
+                    await services.settings.set(spec, community, raw, now)
+        except SettingValueError as exc:
+            return Response.private(f"Not changed: {exc}")
+        day = await services.settings.get(ROUND_DAY, community)
+        at = await services.settings.get(ROUND_TIME, community)
+        nxt = await rounds.plan(community)
+        when = (f" The next one is {mk.timestamp(nxt, 'f')}." if nxt else
+                " It starts once someone joins with /mock join.")
+        return Response.private(f"Pairing rounds run every {day} at {ROUND_TIME.show(at)} (the community's "
+                                f"timezone).{when}")
+
+    async def pair_now(event: CommandInvoked) -> Response:
+        outcome = await rounds.run(event.actor.community.key, services.clock.now())
+        if outcome.problem:
+            return Response.private(f"No round: {outcome.problem}.")
+        if outcome.round is None:
+            return Response.private("Nobody to pair right now: the pool is empty, paused, already paired, or has "
+                                    "no free times this week.")
+        paired = sum(len(s.members) for s in outcome.sessions)
+        if not outcome.created:
+            return Response.private(f"That round already ran: {paired} members in {len(outcome.sessions)} group"
+                                    f"{'s' * (len(outcome.sessions) != 1)}. Nothing was paired twice.")
+        waiting = f" {len(outcome.waiting)} waiting (told they are first in line next time)." if outcome.waiting else ""
+        return Response.private(f"Round done: {paired} members in {len(outcome.sessions)} group"
+                                f"{'s' * (len(outcome.sessions) != 1)}; their private spaces are opening now."
+                                f"{waiting}")
+
+    async def status(event: CommandInvoked) -> Response:
+        return await pool.status(event)
+
+    async def help_(event: CommandInvoked) -> Response:
+        lines = [f"- `/mock {sub.name}`: {sub.description}{' (admins)' if sub.admin_only else ''}"
+                 for sub in COMMANDS[0].subcommands if sub.name != "help"]
+        return Response(reply=Reply(title="Peer mock interviews", text=HELP + "\n\n" + "\n".join(lines)))
+
+    async def feedback(event: CommandInvoked) -> Response:
+        return await cards.feedback(event.actor.community.key, event.actor.member.id)
+
+    async def on_choice(event: ChoiceSelected, action: Action) -> Response:
+        handlers = {"confirm": pool.on_choice, "edit": pool.on_choice, "pick": booking.pick, "more": booking.more,
+                    "resched": booking.reschedule, "cancel": booking.cancel, "packet": packets.show,
+                    "met": cards.met, "noshow": cards.no_show, "card": cards.open_card, "next": cards.next_step}
+        handler = handlers.get(action.verb)
+        if handler is None:
+            return Response.private("That button is no longer mine. Try /mock status.")
+        return await handler(event, action)
+
+    async def on_form(event: FormSubmitted, action: Action) -> Response:
+        match action.verb:
+            case "join":
+                return await pool.on_join_form(event)
+            case "avail":
+                return await pool.on_availability_form(event)
+            case "rate":
+                return await cards.rate(event, action)
+            case "words":
+                return await cards.words(event, action)
+        return Response.private("That form has ended. Try /mock status.")
+
+    async def settings_changed(community: str) -> None:
+        await rounds.plan(community)
+
+    async def heard(signal: ItemAttempted) -> None:
+        await store.add_seen(signal.member.community.key, signal.member.id, signal.item_id)
+
+    async def export(member: MemberRef) -> dict[str, Any]:
+        return await store.member_data(member.community.key, member.id)
+
+    async def erase(member: MemberRef) -> int:
+        await leave_sessions(member.community.key, member.id, "A member left studybot.")
+        return await store.erase_member(member.community.key, member.id)
+
+    async def stats(member: MemberRef, viewer: MemberRef | None = None) -> tuple[Field, ...]:
+        """/stats lines: how many sessions happened. Scorecard averages only when the member reads their own
+        stats (`viewer`): /stats @member also answers admins, and scorecards reach only their interviewee.
+        Without a viewer (the hook does not pass one yet) nobody gets them here; /mock status shows them."""
+        history = await store.sessions_of(member.community.key, member.id)
+        happened = sum(1 for s in history if s.status is SessionStatus.DONE and member.id not in s.absent)
+        if not history:
+            return ()
+        fields = [Field("Mock interviews", str(happened))]
+        received = await store.received(member.community.key, member.id) if viewer == member else []
+        if received:
+            avg = averages(received)
+            fields += [Field(f"Mock · {COMPETENCIES[c].label}", f"{avg[c]:.1f}/4") for c in Competency]
+        return tuple(fields)
+
+    long = timedelta(days=30)
+    return FeatureSpec(
+        name=NAME,
+        catalogue=COMMANDS,
+        commands={"mock": help_, "mock help": help_, "mock join": pool.join, "mock availability": pool.availability,
+                  "mock pause": pool.pause, "mock resume": pool.resume, "mock leave": pool.leave,
+                  "mock status": status, "mock feedback": feedback, "mock schedule": schedule,
+                  "mock pair-now": pair_now},
+        on_choice=on_choice,
+        on_form=on_form,
+        jobs=(JobSpec(ROUND_JOB, rounds.run_job, grace=long), JobSpec(OPEN_JOB, rounds.open_job, grace=long),
+              JobSpec(DEADLINE_JOB, booking.deadline_job, grace=long),
+              JobSpec(REMIND_JOB, booking.remind_job, grace=timedelta(days=1)),
+              JobSpec(PACKET_JOB, packets.job, grace=timedelta(days=1)),
+              JobSpec(AFTER_JOB, cards.after_job, grace=long), JobSpec(NOTICE_JOB, notices.job, grace=long)),
+        settings=SETTINGS,
+        settings_changed=settings_changed,
+        listens={ItemAttempted: heard},
+        export_member=export,
+        erase_member=erase,
+        member_stats=stats,
+        migrations=MIGRATIONS,
+    )

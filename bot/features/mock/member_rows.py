@@ -1,0 +1,70 @@
+"""A member's own mock data, as SQL run on the database thread: what their export carries, and what
+forget-me removes. Scorecards are counted, never copied: their contents reach only the interviewee, by
+DM, and no export (an admin may run one) carries them in readable form."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from bot.features.mock.model import ERASED
+from bot.features.mock.rows import PROFILE, opt, profile_row
+
+
+def member_data(c: sqlite3.Connection, community: str, member: str) -> dict[str, Any]:
+    """For the member's export."""
+    row = c.execute(f"SELECT {PROFILE} FROM mock_profiles WHERE community = ? AND member = ?",
+                    (community, member)).fetchone()
+    p = None if row is None else profile_row(row)
+    sessions = c.execute(
+        "SELECT s.id, s.track, s.status, s.start_at, m.absent FROM mock_sessions s JOIN mock_members m "
+        "ON m.session_id = s.id WHERE s.community = ? AND m.member = ? ORDER BY s.id", (community, member))
+    received = c.execute("SELECT COUNT(*) FROM mock_scorecards WHERE community = ? AND interviewee = ? "
+                         "AND status = 'sent'", (community, member)).fetchone()[0]
+    written = c.execute("SELECT COUNT(*) FROM mock_scorecards WHERE community = ? AND interviewer = ? "
+                        "AND status = 'sent'", (community, member)).fetchone()[0]
+    return {
+        "profile": None if p is None else {
+            "tracks": list(p.tracks), "level": p.level, "timezone": p.zone, "availability": p.availability,
+            "cadence": p.cadence, "paused": p.paused,
+            "paused_until": None if p.paused_until is None else p.paused_until.isoformat()},
+        "sessions": [{"session": int(s[0]), "track": str(s[1]), "status": str(s[2]),
+                      "start": opt(s[3]), "missed": bool(s[4])} for s in sessions],
+        "scorecards_received": int(received),
+        "scorecards_written": int(written),
+        "scorecard_contents": "not exported: each scorecard was sent only to its interviewee, by DM",
+    }
+
+
+def erase_member(c: sqlite3.Connection, community: str, member: str) -> int:
+    """Forget the member: their profile, drafts, what they met, the scorecards about them; where they
+    were someone's partner, only a placeholder stays (the partner's history keeps its shape)."""
+    gone = 0
+    for sql in ("DELETE FROM mock_profiles WHERE community = ? AND member = ?",
+                "DELETE FROM mock_drafts WHERE community = ? AND member = ?",
+                "DELETE FROM mock_seen WHERE community = ? AND member = ?",
+                "DELETE FROM mock_scorecards WHERE community = ? AND interviewee = ?"):
+        gone += c.execute(sql, (community, member)).rowcount
+    gone += c.execute("UPDATE mock_scorecards SET interviewer = NULL WHERE community = ? AND interviewer = ?",
+                      (community, member)).rowcount
+    seats = [(int(r[0]), int(r[1])) for r in c.execute(
+        "SELECT s.id, m.position FROM mock_sessions s JOIN mock_members m ON m.session_id = s.id "
+        "WHERE s.community = ? AND m.member = ?", (community, member))]
+    for sid, position in seats:
+        # one placeholder per seat: (session, member) is unique, and two members of one session may go
+        placeholder = f"{ERASED}{sid}-{position}"
+        gone += c.execute("UPDATE mock_members SET member = ? WHERE session_id = ? AND member = ?",
+                          (placeholder, sid, member)).rowcount
+        c.execute("UPDATE mock_turns SET interviewer = ? WHERE session_id = ? AND interviewer = ?",
+                  (placeholder, sid, member))
+        c.execute("UPDATE mock_turns SET interviewee = ? WHERE session_id = ? AND interviewee = ?",
+                  (placeholder, sid, member))
+        c.execute("UPDATE mock_sessions SET booked_by = NULL WHERE id = ? AND booked_by = ?", (sid, member))
+    for rid, waiting in c.execute("SELECT id, waiting FROM mock_rounds WHERE community = ?",
+                                  (community,)).fetchall():
+        names = [m for m in str(waiting).split(",") if m]
+        if member in names:
+            c.execute("UPDATE mock_rounds SET waiting = ? WHERE id = ?",
+                      (",".join(m for m in names if m != member), rid))
+            gone += 1
+    return gone

@@ -1,0 +1,256 @@
+"""Pairing rounds: each community's round is a durable job on its day and time; a round pairs the pool
+(bot.features.mock.pairing, off the event loop), stores the sessions in one write, and opens each group's
+private space with its proposed times as a job of its own, so a failed open is retried alone.
+
+A round pairs members for the UTC week (Monday to Sunday) that starts at least a booking deadline after
+it runs, so every proposed time is still ahead when the deadline books one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.features.mock.availability import week_start_of
+from bot.features.mock.context import DAYS, ROUND_DAY, ROUND_TIME, MockContext, week_slots
+from bot.features.mock.model import MIN_LEAD, SESSION_SLOTS, Profile, Round, Session, SessionStatus
+from bot.features.mock.pairing import Candidate, Pairing, pair
+from bot.features.mock.store import NewGroup
+from bot.features.mock.views import names_line, proposal_reply
+from bot.features.schedule import last_occurrence, next_occurrence
+from bot.messages import Reply
+from bot.ports import DeliveryError
+from bot.store.jobs import Job
+
+log = logging.getLogger(__name__)
+ROUND_JOB = "mock.round"  # key: community
+OPEN_JOB = "mock.open"  # key: session id
+DEADLINE_JOB = "mock.deadline"  # key: session id; payload: version
+#: a round due this recently that has not run yet is still run when the pool changes (its wake-up may lag)
+JUST_DUE = timedelta(minutes=10)
+#: tries to open a group's private space (backing off 1 min .. 3 h: about four and a half hours) before giving up
+OPEN_TRIES = 6
+#: a round that could not run for this long (the bot was down) is not run late: the next one is planned
+ROUND_GRACE = timedelta(days=2)
+
+
+@dataclass(frozen=True, slots=True)
+class RoundOutcome:
+    round: Round | None
+    sessions: list[Session]
+    waiting: list[str]
+    created: bool
+    problem: str | None = None
+
+
+def pair_pool(profiles: list[Profile], week: datetime, waited: set[str], history: dict[frozenset[str], int],
+              seed: int) -> Pairing | None:
+    """The round's pairing of these members for that UTC week (None: nobody has a free hour in it).
+
+    A member left waiting last round is first in line now (`waited`)."""
+    candidates = []
+    for p in profiles:
+        slots = week_slots(p, week)
+        if slots:
+            candidates.append(Candidate(p.member, frozenset(p.tracks), p.level_index, slots,
+                                        waited=int(p.member in waited)))
+    if not candidates:
+        return None
+    return pair(candidates, history, session_slots=SESSION_SLOTS, seed=seed)
+
+
+class Rounds:
+    def __init__(self, ctx: MockContext) -> None:
+        self.ctx = ctx
+
+    # the cadence --------------------------------------------------------------------------------
+    async def _when(self, community: str) -> tuple[time, ZoneInfo, frozenset[int]]:
+        settings = self.ctx.services.settings
+        day = str(await settings.get(ROUND_DAY, community))
+        at = await settings.get(ROUND_TIME, community)
+        communities = await self.ctx.services.communities.get(community)
+        zone = communities.zone if communities is not None else ZoneInfo("UTC")
+        return at, zone, frozenset({DAYS.index(day)})
+
+    async def next_round(self, community: str, after: datetime) -> datetime | None:
+        occ = next_occurrence(after, *await self._when(community))
+        return occ.at if occ else None
+
+    async def plan(self, community: str) -> datetime | None:
+        """Put the community's next round on the job queue (nothing while its pool is empty). A round due a
+        moment ago that has not run yet (its wake-up is on its way) keeps its time rather than being skipped."""
+        if not await self.ctx.store.profiles(community):
+            await self.ctx.jobs.cancel(ROUND_JOB, community)
+            return None
+        now = self.ctx.now()
+        prev = last_occurrence(now, *await self._when(community))
+        if prev is not None and now - prev.at <= JUST_DUE and await self.ctx.store.round_at(community, prev.at) is None:
+            await self._schedule(community, prev.at)
+            return prev.at
+        when = await self.next_round(community, now)
+        if when is not None:
+            await self._schedule(community, when)
+        return when
+
+    async def _schedule(self, community: str, occurrence: datetime) -> None:
+        """The round's occurrence rides in the payload: a retry moves the job's due time, not its round."""
+        await self.ctx.jobs.schedule(ROUND_JOB, community, community, occurrence,
+                                     {"occurrence": occurrence.isoformat()})
+
+    @staticmethod
+    def occurrence_of(job: Job) -> datetime:
+        raw = job.payload.get("occurrence")
+        return datetime.fromisoformat(raw) if isinstance(raw, str) else job.due_at
+
+    async def run_job(self, job: Job) -> None:
+        now, occurrence = self.ctx.now(), self.occurrence_of(job)  # a retried job keeps its round
+        if now - occurrence <= ROUND_GRACE:
+            outcome = await self.run(job.key, occurrence)
+            if outcome.problem:
+                log.warning("mock round of %s at %s: %s", job.key, occurrence, outcome.problem)
+        else:
+            log.warning("mock round of %s due %s was missed by more than %s; planning the next", job.key,
+                        occurrence, ROUND_GRACE)
+        if await self.ctx.store.profiles(job.key):
+            nxt = await self.next_round(job.key, max(now, occurrence))
+            if nxt is not None:
+                await self._schedule(job.key, nxt)
+
+    # one round -----------------------------------------------------------------------------------
+    async def run(self, community: str, occurrence: datetime) -> RoundOutcome:
+        store = self.ctx.store
+        existing = await store.round_at(community, occurrence)
+        if existing is not None:  # a rerun (crash, second process): carry on where it stopped
+            sessions = await store.sessions_of_round(existing.id)
+            await self._tell_waiting(existing)  # once each: the outbox key
+            await self._open_all(sessions)
+            return RoundOutcome(existing, sessions, [], False)
+        if await self.ctx.channel(community) is None:
+            return RoundOutcome(None, [], [], False, "studybot has no channel here yet: an admin runs /studybot "
+                                                       "setup first (pairs get private threads in that channel)")
+        now = self.ctx.now()
+        lead = timedelta(hours=await self.ctx.deadline_hours(community)) + MIN_LEAD
+        week = week_start_of(now + lead)
+        if week < now + lead:
+            week += timedelta(days=7)
+        profiles = await self._eligible(community, now)
+        waited = await self._waited_last_round(community)
+        history = await self._history(community, occurrence)
+        seed = zlib.crc32(f"{community}|{occurrence.isoformat()}".encode())
+        # mapping every member's week onto UTC slots and the matching are CPU work: off the event loop
+        result = await asyncio.to_thread(pair_pool, profiles, week, waited, history, seed)
+        if result is None:
+            return RoundOutcome(None, [], [], False)
+        by_id = {p.member: p for p in profiles}
+        groups = [NewGroup(tuple(g.members), tuple(by_id[m].level for m in g.members), g.track, g.overlap, g.repeat)
+                  for g in result.groups]
+        waiting = list(result.waiting)
+        rnd, created = await store.create_round(community, occurrence, week, groups, waiting, now)
+        sessions = await store.sessions_of_round(rnd.id)
+        await self._tell_waiting(rnd)
+        await self._open_all(sessions)
+        return RoundOutcome(rnd, sessions, waiting if created else [], created)
+
+    async def _tell_waiting(self, rnd: Round) -> None:
+        """Who the round could not pair hears so, privately; keyed, so a rerun after a crash between the
+        round's write and these messages still sends each one, and never twice."""
+        for member in rnd.waiting:
+            await self.ctx.dm(f"mock:waiting:{rnd.id}:{member}", rnd.community, member, Reply(
+                title="Mock interviews: next round",
+                text="No partner this round: nobody else shared a track and a free hour with you, or the "
+                     "numbers did not work out. You are first in line next round. More free times help: "
+                     "/mock availability."))
+
+    async def _eligible(self, community: str, now: datetime) -> list[Profile]:
+        store = self.ctx.store
+        busy = await store.busy(community, now)
+        last = await store.last_paired(community)
+        out = []
+        for p in await store.profiles(community):
+            if p.paused and p.paused_until is not None and p.paused_until <= now:
+                await store.set_paused(community, p.member, False, None, now)  # the pause ran out
+            if not p.active_at(now) or p.member in busy:
+                continue
+            if p.cadence == "biweekly" and (seen := last.get(p.member)) is not None and now - seen < timedelta(days=13):
+                continue
+            out.append(p)
+        return out
+
+    async def _waited_last_round(self, community: str) -> set[str]:
+        last = await self.ctx.store.last_round(community)
+        return set(last.waiting) if last is not None else set()
+
+    async def _history(self, community: str, occurrence: datetime) -> dict[frozenset[str], int]:
+        """Every pair met before, with how many rounds ago they were last paired (trios count each pair)."""
+        store = self.ctx.store
+        rounds = await store.round_count(community, occurrence)
+        history: dict[frozenset[str], int] = {}
+        for number, members in await store.pair_history(community):
+            ago = rounds + 1 - number
+            for i, a in enumerate(members):
+                for b in members[i + 1:]:
+                    key = frozenset((a, b))
+                    history[key] = min(history.get(key, ago), ago)
+        return history
+
+    async def _open_all(self, sessions: list[Session]) -> None:
+        now = self.ctx.now()
+        for s in sessions:
+            if s.status is SessionStatus.OPENING:
+                await self.ctx.jobs.schedule(OPEN_JOB, str(s.id), s.community, now)
+
+    # opening a group's space ---------------------------------------------------------------------
+    async def open_job(self, job: Job) -> None:
+        s = await self.ctx.store.session(int(job.key))
+        if s is None:
+            return
+        if s.status is SessionStatus.OPENING:
+            channel = await self.ctx.channel(s.community)
+            if channel is None:
+                raise RuntimeError(f"community {s.community} has no channel for private threads")
+            names = await self.ctx.names(s.community, s.members)
+            members = tuple(self.ctx.member(s.community, m) for m in s.members)
+            try:
+                space = await self.ctx.services.chat.open_private_space(
+                    channel, members, f"Mock interview · {names_line(s.members, names)}")
+            except DeliveryError as exc:
+                log.warning("mock: no private space for session %s yet (try %d): %s", s.id, job.attempts, exc)
+                if exc.needs_admin:  # e.g. no permission to create private threads: the admin is told, once
+                    await self.ctx.services.delivery.tell_admin(channel.community, exc.problem)
+                if job.attempts < OPEN_TRIES:
+                    raise
+                await self._give_up(s)
+                return
+            now = self.ctx.now()
+            deadline = now + timedelta(hours=await self.ctx.deadline_hours(s.community))
+            starts = await self.ctx.starts(s, now + MIN_LEAD, enough=1)
+            if starts:
+                deadline = min(deadline, max(now + MIN_LEAD, starts[0] - MIN_LEAD))
+            await self.ctx.store.opened(s.id, space.key, deadline, now)
+            s = await self.ctx.store.session(s.id)
+            assert s is not None
+        if s.status is SessionStatus.PROPOSED and s.version == 1:
+            await self.propose(s, f"mock:proposal:{s.id}")
+
+    async def _give_up(self, s: Session) -> None:
+        """The platform kept refusing the space (hours of retries): the members are told, privately."""
+        if not await self.ctx.store.cancel(s.id, self.ctx.now()):
+            return
+        for member in s.members:
+            await self.ctx.dm(f"mock:no-space:{s.id}:{member}", s.community, member, Reply(
+                title="Mock interviews: no session this round",
+                text="You were paired this round, but I could not open a private space for you and your partner "
+                     "(the platform refused it; an admin has been told what to fix). Nothing is recorded against "
+                     "you, and the next round pairs you again."))
+
+    async def propose(self, s: Session, key: str) -> None:
+        """Post the times in the space and plan the deadline that books the first one."""
+        starts = await self.ctx.starts(s, self.ctx.now() + MIN_LEAD, enough=4)
+        names = await self.ctx.names(s.community, s.members)
+        if s.deadline_at is not None:
+            await self.ctx.jobs.schedule(DEADLINE_JOB, str(s.id), s.community, s.deadline_at, {"version": s.version})
+        await self.ctx.post(key, s, proposal_reply(s, names, starts[:3], 0, len(starts) > 3))

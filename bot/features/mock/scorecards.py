@@ -1,0 +1,273 @@
+"""After a session: "Did it happen?", then each interviewer's scorecard for their interviewee.
+
+One answer settles the session. "Yes, we met" earns every member present points and counts as study
+activity (MemberActive); "<name> didn't show" records a no-show for that member, and after two missed
+sessions in a row they are paused and told how to come back.
+
+The scorecard is two forms, because a Discord modal holds five fields: the four ratings (selects with
+what a weak and a strong signal look like), then strengths and one thing to improve. It reaches only the
+interviewee, by DM; nothing of it is posted in the space or a channel, no admin command shows it, and the
+export carries only counts (see MockRepo.member_data). Where a DM cannot be delivered the interviewee
+reads it with /mock feedback, an only-you reply.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot import markup as mk
+from bot.actions import Action
+from bot.events import ChoiceSelected, FormSubmitted
+from bot.features.daily.views import clean_answer
+from bot.features.mock.context import MockContext
+from bot.features.mock.model import (
+    MAX_CARD_TEXT,
+    MISSES_TO_PAUSE,
+    Competency,
+    Scorecard,
+    Session,
+    SessionStatus,
+)
+from bot.features.mock.notices import Notices
+from bot.features.mock.points import FEEDBACK_GIVEN, REASON_FEEDBACK, REASON_SESSION, SESSION_DONE
+from bot.features.mock.views import (
+    NOT_YOURS,
+    after_reply,
+    at,
+    met_reply,
+    ratings_form,
+    scorecard_reply,
+    step_two_reply,
+    words_form,
+)
+from bot.messages import Reply, Response
+from bot.signals import MemberActive
+from bot.store.jobs import Job
+
+GONE = "That mock interview is no longer here."
+
+
+def paused_reply() -> Reply:
+    return Reply(title="Mock interviews paused",
+                 text=f"You missed {MISSES_TO_PAUSE} mock interviews in a row, so I paused you: no new partners "
+                      "until you come back. When you're ready, run /mock resume (and /mock availability if your "
+                      "times changed). Nobody else sees this.")
+
+
+class Scorecards:
+    def __init__(self, ctx: MockContext, notices: Notices) -> None:
+        self.ctx = ctx
+        self.notices = notices
+        notices.register("scorecard", self._rebuild_card)
+        notices.register("paused", self._rebuild_paused)
+
+    async def after_job(self, job: Job) -> None:
+        s = await self.ctx.store.session(int(job.key))
+        if s is None or s.status is not SessionStatus.BOOKED or s.version != int(job.payload.get("version", 0)):
+            return
+        names = await self.ctx.names(s.community, s.members)
+        await self.ctx.post(f"mock:after:{s.id}:{s.version}", s, after_reply(s, names))
+
+    async def _session(self, event: ChoiceSelected | FormSubmitted, action: Action) -> Session | Response:
+        s = await self.ctx.store.session(action.int_arg(0))
+        if s is None or s.community != event.actor.community.key:
+            return Response.private(GONE)
+        if event.actor.member.id not in s.members:
+            return Response.private(NOT_YOURS)
+        return s
+
+    # did it happen? -------------------------------------------------------------------------------
+    async def met(self, event: ChoiceSelected, action: Action) -> Response:
+        s = await self._session(event, action)
+        if isinstance(s, Response):
+            return s
+        if s.status is SessionStatus.DONE:
+            # a crash may have come between the answer's write and its points: award them now (idempotent)
+            await self._award_session(s, tuple(m for m in s.members if m not in s.absent))
+            return Response.private("Already recorded: it happened. Use \"Write my scorecard\" to score your partner.")
+        if s.status is not SessionStatus.BOOKED or s.start_at is None or s.start_at > self.ctx.now():
+            return Response.private("Answer this once the session has taken place.")
+        if not await self.ctx.store.finish(s.id, SessionStatus.DONE, self.ctx.now()):
+            return Response.private("Someone answered just before you; nothing changed.")
+        present = tuple(m for m in s.members if m not in s.absent)
+        await self.credit(s, present)
+        return Response(reply=met_reply(s, present), replace_original=True)
+
+    async def credit(self, s: Session, present: tuple[str, ...]) -> None:
+        """Points and activity for everyone present at a session that happened (idempotent awards)."""
+        now = self.ctx.now()
+        await self._award_session(s, present)
+        for member in present:
+            await self.ctx.services.registry.publish(MemberActive(self.ctx.member(s.community, member), now, "mock"))
+
+    async def _award_session(self, s: Session, present: tuple[str, ...]) -> None:
+        await self.ctx.store.attended(s.community, present)
+        for member in present:
+            await self.ctx.services.ledger.award(s.community, member, SESSION_DONE, REASON_SESSION, str(s.id),
+                                                 self.ctx.now())
+
+    async def no_show(self, event: ChoiceSelected, action: Action) -> Response:
+        s = await self._session(event, action)
+        if isinstance(s, Response):
+            return s
+        position = action.int_arg(1)
+        if not 0 <= position < len(s.members):
+            return Response.private(GONE)
+        if s.status is not SessionStatus.BOOKED or s.start_at is None or s.start_at > self.ctx.now():
+            return Response.private("Already settled, or not started yet: nothing changed.")
+        missing = s.members[position]
+        missed = await self.ctx.store.mark_absent(s.id, missing)
+        if missed is None:
+            return Response.private("That no-show is already recorded.")
+        present = [m for m in s.members if m != missing and m not in s.absent]
+        if len(present) < 2:
+            await self.ctx.store.finish(s.id, SessionStatus.MISSED, self.ctx.now())
+        if missed >= MISSES_TO_PAUSE:
+            await self._pause(s, missing)
+        note = (" The others can still answer \"Yes, we met\" for themselves." if len(present) >= 2 else
+                " The next round pairs you again.")
+        return Response(reply=Reply(text=f"Recorded: {at(missing)} didn't show.{note}"),
+                        replace_original=len(present) < 2)
+
+    async def _pause(self, s: Session, member: str) -> None:
+        key = f"mock:paused:{s.id}:{member}"
+        await self.notices.expect_dm(key, s.community, member, "paused", where=s.community)
+        await self.ctx.store.set_paused(s.community, member, True, None, self.ctx.now())
+        await self.notices.dm(key, s.community, member, paused_reply(), "paused", where=s.community)
+
+    async def _rebuild_paused(self, p: dict[str, Any]) -> Reply | None:
+        """Only while the member is still paused (they may have come back, or the pause was never written)."""
+        profile = await self.ctx.store.profile(str(p.get("where", "")), str(p.get("member", "")))
+        return paused_reply() if profile is not None and profile.paused else None
+
+    # the scorecard, in two steps ----------------------------------------------------------------------
+    async def _turn(self, event: ChoiceSelected | FormSubmitted, action: Action,
+                    with_turn: bool) -> tuple[Session, int] | Response:
+        s = await self._session(event, action)
+        if isinstance(s, Response):
+            return s
+        me = event.actor.member.id
+        turn = s.turn_of_interviewer(me)
+        if with_turn and (turn is None or action.int_arg(1) != turn):
+            return Response.private(NOT_YOURS)
+        if s.status is not SessionStatus.DONE or me in s.absent or turn is None:
+            return Response.private("A scorecard is written once the session has happened.")
+        if s.interviewee(turn) in s.absent:
+            return Response.private("Your interviewee didn't show, so there is nothing to score.")
+        return s, turn
+
+    async def open_card(self, event: ChoiceSelected, action: Action) -> Response:
+        got = await self._turn(event, action, with_turn=False)
+        if isinstance(got, Response):
+            return got
+        s, turn = got
+        card = await self.ctx.store.scorecard(s.id, turn)
+        if card is not None and card.sent:
+            await self._award_feedback(s, card)  # idempotent: points a crash may have kept from the sender
+            return Response.private("Your scorecard for this session is already sent. Thank you!")
+        name = (await self.ctx.names(s.community, (s.interviewee(turn),)))[s.interviewee(turn)]
+        if not event.can_open_form:
+            return Response.private("Scorecards need a form; open this from Discord, Slack or the console.")
+        return Response(form=ratings_form(s, turn, name, card))
+
+    async def rate(self, event: FormSubmitted, action: Action) -> Response:
+        got = await self._turn(event, action, with_turn=True)
+        if isinstance(got, Response):
+            return got
+        s, turn = got
+        ratings: dict[Competency, int] = {}
+        errors: dict[str, str] = {}
+        for comp in Competency:
+            picked = event.selections.get(comp.value) or ((event.values[comp.value],) if comp.value in event.values
+                                                          else ())
+            if len(picked) != 1 or picked[0] not in ("1", "2", "3", "4"):
+                errors[comp.value] = "Pick one rating from 1 to 4."
+            else:
+                ratings[comp] = int(picked[0])
+        if errors:
+            return Response(form_errors=errors, reply=Reply(text="Not saved: every rating needs a value from 1 to 4."))
+        turn_row = await self.ctx.store.turn(s.id, turn)
+        card = Scorecard(s.id, turn, s.community, s.interviewer(turn), s.interviewee(turn),
+                         turn_row.item_id if turn_row else None, ratings, None, None, False)
+        if not await self.ctx.store.save_ratings(card, self.ctx.now()):
+            return Response.private("Your scorecard for this session is already sent; it can't change now.")
+        return Response(reply=step_two_reply(s, turn))
+
+    async def next_step(self, event: ChoiceSelected, action: Action) -> Response:
+        got = await self._turn(event, action, with_turn=True)
+        if isinstance(got, Response):
+            return got
+        s, turn = got
+        card = await self.ctx.store.scorecard(s.id, turn)
+        if card is None:
+            return Response.private("Start with the ratings: press \"Write my scorecard\" again.")
+        if card.sent:
+            return Response.private("Your scorecard for this session is already sent. Thank you!")
+        name = (await self.ctx.names(s.community, (s.interviewee(turn),)))[s.interviewee(turn)]
+        return Response(form=words_form(s, turn, name))
+
+    async def words(self, event: FormSubmitted, action: Action) -> Response:
+        got = await self._turn(event, action, with_turn=True)
+        if isinstance(got, Response):
+            return got
+        s, turn = got
+        strengths = clean_answer(event.values.get("strengths", ""))
+        improve = clean_answer(event.values.get("improve", ""))
+        errors = {k: f"Write something here (at most {MAX_CARD_TEXT:,} characters)." for k, v in
+                  (("strengths", strengths), ("improve", improve)) if not v}
+        errors.update({k: f"That is {len(v):,} characters; the limit is {MAX_CARD_TEXT:,}." for k, v in
+                       (("strengths", strengths), ("improve", improve)) if len(v) > MAX_CARD_TEXT})
+        if errors:
+            typed = "\n\n".join(mk.escape(v) for v in (strengths, improve) if v)
+            back = f"\n\nWhat you wrote, so you can keep it:\n{typed}" if typed else ""
+            return Response(form_errors=errors, reply=Reply(text="Not sent: " + " ".join(errors.values()) + back))
+        await self.notices.expect_dm(self._card_key(s, turn), s.community, s.interviewee(turn), "scorecard",
+                                     session=s.id, turn=turn)
+        card = await self.ctx.store.send_scorecard(s.id, turn, strengths, improve, self.ctx.now())
+        if card is None:
+            existing = await self.ctx.store.scorecard(s.id, turn)
+            if existing is not None and existing.sent:
+                # a crash may have come between the write and the DM or the points: finish them (each once)
+                await self.deliver(s, existing)
+                await self._award_feedback(s, existing)
+                return Response.private("Your scorecard for this session is already sent. Thank you!")
+            return Response.private("Start with the ratings: press \"Write my scorecard\" again.")
+        await self.deliver(s, card)
+        earned = FEEDBACK_GIVEN if await self._award_feedback(s, card) else 0
+        gained = f" +{earned} points." if earned else ""
+        return Response(reply=Reply(text=f"Scorecard sent to {at(card.interviewee)}, and only to them.{gained}"))
+
+    async def _award_feedback(self, s: Session, card: Scorecard) -> bool:
+        item = await self.ctx.services.packs.item(s.community, card.item_id)
+        return bool(await self.ctx.services.ledger.award(
+            s.community, s.interviewer(card.turn), FEEDBACK_GIVEN, REASON_FEEDBACK, f"{s.id}:{card.turn}",
+            self.ctx.now(), topic=item.domain.value if item is not None else None))
+
+    async def deliver(self, s: Session, card: Scorecard) -> None:
+        """To the interviewee alone, by DM (retried by a job while the platform refuses)."""
+        await self.notices.dm(self._card_key(s, card.turn), s.community, card.interviewee,
+                              await self._card_reply(s, card), "scorecard", session=s.id, turn=card.turn)
+
+    @staticmethod
+    def _card_key(s: Session, turn: int) -> str:
+        return f"mock:scorecard:{s.id}:{turn}"
+
+    async def _card_reply(self, s: Session | None, card: Scorecard) -> Reply:
+        item = await self.ctx.services.packs.item(card.community, card.item_id)
+        return scorecard_reply(card, item, s.start_at if s is not None else None)
+
+    async def _rebuild_card(self, p: dict[str, Any]) -> Reply | None:
+        card = await self.ctx.store.scorecard(int(p["session"]), int(p["turn"]))
+        if card is None or not card.sent or card.interviewee != str(p.get("member")):
+            return None  # erased meanwhile
+        return await self._card_reply(await self.ctx.store.session(card.session_id), card)
+
+    async def feedback(self, community: str, member: str) -> Response:
+        """/mock feedback: the member's own latest scorecards, to them alone."""
+        cards = await self.ctx.store.received(community, member)
+        if not cards:
+            return Response.private("No scorecards yet: they come after your mock interviews.")
+        latest = cards[0]
+        reply = await self._card_reply(await self.ctx.store.session(latest.session_id), latest)
+        more = f"\n\nThat is the latest of {len(cards)}; /mock status shows your averages." if len(cards) > 1 else ""
+        return Response(reply=Reply(title=reply.title, text=reply.text + more, fields=reply.fields))

@@ -1,0 +1,102 @@
+"""Quizzes: `/quiz [topic] [difficulty] [count]` (a private quiz, one question at a time) and
+`/quiz race [topic] [count] [seconds]` (a public race in a channel, picks private until each reveal).
+
+Every answer to a bank item is published as `ItemAttempted` (source "quiz" or "race"), so a review
+feature can turn misses into cards without this one knowing it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot.actions import Action
+from bot.commands import CommandSpec, OptionSpec, OptionType, SubcommandSpec
+from bot.events import ChoiceSelected, CommandInvoked
+from bot.features.quiz.migrations import MIGRATIONS
+from bot.features.quiz.options import RACE_COUNT, SECONDS, SOLO_COUNT
+from bot.features.quiz.race import Races
+from bot.features.quiz.race_run import JOB, RaceRunner
+from bot.features.quiz.race_store import SqliteRaceStore
+from bot.features.quiz.solo import SoloQuiz
+from bot.features.quiz.solo_store import SqliteSoloStore
+from bot.features.quiz.views import ENDED, NAME
+from bot.ids import MemberRef
+from bot.messages import Field, Response
+from bot.registry import FeatureSpec, JobSpec
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+__all__ = ["COMMANDS", "JOB", "NAME", "build"]
+TOPIC = OptionSpec("topic", "A topic such as deep-learning or math-stats (default: any)", max_length=40)
+COUNT_HELP = "How many questions ({}-{}, default 5)"
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "quiz",
+        "A multiple-choice quiz just for you, or a race in the channel",
+        subcommands=(
+            SubcommandSpec("solo", "A quiz only you see, one question at a time", options=(
+                TOPIC,
+                OptionSpec("difficulty", "easy, medium, hard or mixed (default: mixed)", max_length=10),
+                OptionSpec("count", COUNT_HELP.format(*SOLO_COUNT), type=OptionType.INTEGER),
+            )),
+            SubcommandSpec("race", "A public race in this channel: fastest right answers score most", options=(
+                TOPIC,
+                OptionSpec("count", COUNT_HELP.format(*RACE_COUNT), type=OptionType.INTEGER),
+                OptionSpec("seconds", f"Seconds per question ({SECONDS[0]}-{SECONDS[1]}, default 20)",
+                           type=OptionType.INTEGER),
+            )),
+            SubcommandSpec("stop", "Stop the race in this channel (its starter or an admin)"),
+        ),
+        default_subcommand="solo",
+    ),
+)
+RACE_GRACE = timedelta(days=1)  # the race's own run decides what is too late (it ends a stale race)
+
+
+def build(services: Services) -> FeatureSpec:
+    solo_store = SqliteSoloStore(services.db)
+    race_store = SqliteRaceStore(services.db)
+
+    def review_on() -> bool:
+        return any(f.name == "review" for f in services.registry.features)
+
+    solo = SoloQuiz(solo_store, services.packs, services.ledger, services.clock, services.registry.publish,
+                    review_on)
+    runner = RaceRunner(race_store, services.packs, services.ledger, services.clock, services.delivery,
+                        services.chat, services.jobs, services.registry.publish)
+    races = Races(race_store, services.packs, services.clock, runner)
+
+    async def on_choice(event: ChoiceSelected, action: Action) -> Response:
+        if action.verb in ("pick", "stop"):
+            return await races.on_choice(event, action)
+        if action.verb in ("ans", "next", "cont", "new", "again"):
+            return await solo.on_choice(event, action)
+        return Response.private(ENDED)
+
+    async def solo_command(event: CommandInvoked) -> Response:
+        return await solo.command(event)
+
+    async def export(member: MemberRef) -> dict[str, Any]:
+        key = member.community.key
+        return {"quizzes": await solo_store.member_data(key, member.id),
+                "race_picks": await race_store.member_data(key, member.id)}
+
+    async def erase(member: MemberRef) -> int:
+        key = member.community.key
+        return await solo_store.erase_member(key, member.id) + await race_store.erase_member(key, member.id)
+
+    async def stats(member: MemberRef) -> tuple[Field, ...]:
+        answered, right = await solo.accuracy(member)
+        if not answered:
+            return ()
+        return (Field("Quiz answers", f"{answered} ({round(100 * right / answered)}% right)"),)
+
+    return FeatureSpec(
+        name=NAME, catalogue=COMMANDS,
+        commands={"quiz": solo_command, "quiz solo": solo_command, "quiz race": races.command,
+                  "quiz stop": races.stop_command},
+        on_choice=on_choice, jobs=(JobSpec(JOB, runner.run, grace=RACE_GRACE),),
+        export_member=export, erase_member=erase, member_stats=stats, migrations=MIGRATIONS,
+        parts={"quiz": solo, "races": races, "race_runner": runner, "quiz_store": solo_store, "race_store": race_store},
+    )

@@ -1,0 +1,158 @@
+"""Members' data: an admin's export (CSV and JSON files), a member's own data (a JSON file only for them),
+and forget-me: after a confirmation only its member can give, nothing of the member is left in any table,
+their shared answers are deleted where they were posted, the boards stay consistent, and the reply says
+what was removed."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fakes import COMMUNITY, Harness
+
+from bot.actions import encode
+from bot.ids import MemberRef
+from bot.messages import Response, Visibility
+from bot.signals import ItemAttempted
+
+START = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
+NINE = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
+ZED = "zed-forget-7"  # an id no other value contains, so finding it anywhere means it was left behind
+
+
+def text(resp: Response) -> str:
+    assert resp.reply is not None, resp
+    return resp.reply.text
+
+
+@pytest.fixture
+async def h() -> Harness:
+    harness = await Harness.create(START)
+    await harness.setup(time="09:00", timezone="UTC", days="every day")
+    await harness.run_until(NINE)
+    yield harness  # type: ignore[misc]
+    await harness.close()
+
+
+async def a_full_life(h: Harness) -> None:
+    """ZED does a bit of everything: answers and shares, gives and gets kudos, ticks a checklist, has points
+    adjusted, is an admin who adjusts someone else's, sets a timezone, gets left off the board, studies."""
+    rnd = await h.core.rounds.latest_round(COMMUNITY.key)
+    assert rnd is not None
+    for who in (ZED, "bob", "cy"):
+        await h.answer(who, f"{who} thinks about bias and variance")
+        await h.click(who, encode("daily", "share", rnd.id))
+    await h.command(ZED, "studybot", "timezone", zone="Asia/Tokyo")
+    await h.command("admin", "studybot", "points", admin=True, member=ZED, amount=5, reason=f"thanks {ZED}")
+    await h.command(ZED, "studybot", "points", admin=True, member="bob", amount=2, reason="fair")
+    await h.core.registry.publish(ItemAttempted(MemberRef(COMMUNITY, ZED), "t-mlops-001", "mlops", "quiz", True,
+                                                h.clock.now()))
+    await h.run_until(NINE + timedelta(days=1, minutes=1))  # the reveal: shared answers posted, checklists sent
+    answers = {a.member: a for a in await h.core.rounds.answers(rnd.id)}
+    await h.click("bob", encode("daily", "kudos", answers[ZED].id))
+    await h.click(ZED, encode("daily", "kudos", answers["bob"].id))
+    await h.click(ZED, encode("daily", "tick", answers[ZED].id, 0))
+    await h.click(ZED, encode("daily", "done", answers[ZED].id))
+    await h.command("admin", "studybot", "exclude", admin=True, member=ZED, reason=f"hosts, like {ZED}")
+    await h.command(ZED, "studybot", "exclude", admin=True, member="cy")
+
+
+async def tables_holding(h: Harness, value: str) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table in which some column holds `value` (anywhere in its text)."""
+
+    def q(c: sqlite3.Connection) -> dict[str, list[tuple[object, ...]]]:
+        found: dict[str, list[tuple[object, ...]]] = {}
+        for (table,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+            rows = [r for r in c.execute(f'SELECT * FROM "{table}"').fetchall()
+                    if any(value in str(cell) for cell in r)]
+            if rows:
+                found[str(table)] = rows
+        return found
+
+    return await h.core.db.read(q)
+
+
+async def test_forget_me_leaves_nothing_of_the_member_in_any_table(h: Harness) -> None:
+    await a_full_life(h)
+    before = await tables_holding(h, ZED)
+    assert {"daily_answers", "ledger", "ledger_periods", "members", "kudos", "board_days",
+            "board_attempts", "board_exclusions", "audit_log", "outbox"} <= set(before)
+    shared = [s for s in h.chat.sent if s.reply.text.startswith("{@" + ZED + "} answered")]
+    assert len(shared) == 1 and shared[0].ref is not None
+    ask = await h.command(ZED, "studybot", "forget-me")
+    assert ask.visibility is Visibility.ONLY_YOU and ask.reply is not None
+    yes, keep = ask.reply.choices
+    assert yes.label == "Delete everything" and keep.label == "Keep my data"
+    done = await h.click(ZED, yes.action)
+    assert done.replace_original and done.reply is not None and done.reply.title == "Your data is deleted"
+    assert "- daily question (answers, skips, kudos, shared answers where they were posted): " in text(done)
+    assert "- points, totals, streak days, accuracy and audit mentions: " in text(done)
+    left = await tables_holding(h, ZED)
+    assert left == {}, left
+    assert shared[0].ref in h.chat.deleted  # the shared answer, deleted where it was posted
+    board = await h.command("bob", "leaderboard", period="all")
+    assert ZED not in text(board) and "🥇 {@bob}" in text(board)  # ranks move up: consistent
+    again = await h.click(ZED, yes.action)
+    assert "Nothing was deleted" in text(again)
+
+
+async def test_the_confirmation_is_only_its_members_and_can_be_declined_or_go_stale(h: Harness) -> None:
+    await h.answer(ZED, "an answer")
+    ask = await h.command(ZED, "studybot", "forget-me")
+    assert ask.reply is not None
+    yes, keep = ask.reply.choices
+    foreign = await h.click("bob", yes.action)
+    assert "someone else's" in text(foreign) and not foreign.replace_original
+    assert (await tables_holding(h, ZED)).get("daily_answers")
+    kept = await h.click(ZED, keep.action)
+    assert "nothing was deleted" in text(kept)
+    assert "Nothing was deleted" in text(await h.click(ZED, yes.action))  # that request is gone
+    stale = (await h.command(ZED, "studybot", "forget-me")).reply
+    assert stale is not None
+    h.clock.set(h.clock.now() + timedelta(hours=1))
+    assert "too old" in text(await h.click(ZED, stale.choices[0].action))
+    assert (await tables_holding(h, ZED)).get("daily_answers")
+    bogus = await h.click(ZED, encode("board", "forget", 99999))
+    assert "Nothing was deleted" in text(bogus)
+
+
+async def test_my_data_is_a_json_file_for_the_member_alone(h: Harness) -> None:
+    await a_full_life(h)
+    resp = await h.command(ZED, "studybot", "my-data")
+    assert resp.visibility is Visibility.ONLY_YOU and resp.reply is not None
+    (file,) = resp.reply.files
+    assert file.name == "my-studybot-data.json" and file.mime == "application/json"
+    data = json.loads(file.data)
+    assert data["member"] == ZED
+    mine = data["data"]
+    assert mine["daily"]["answers"][0]["text"] == f"{ZED} thinks about bias and variance"
+    assert {r["reason"] for r in mine["board"]["points"]} >= {"daily_answer", "admin_adjustment", "kudos"}
+    assert mine["board"]["excluded_from_board"]["reason"] == f"hosts, like {ZED}"
+    assert mine["board"]["study_days"] and mine["board"]["attempts"][0]["topic"] == "mlops"
+    assert [a["action"] for a in mine["board"]["admin_actions"]] == ["/studybot points", "/studybot exclude"]
+    assert mine["admin"]["timezone"] == "Asia/Tokyo"
+    assert "bob thinks" not in file.data.decode()  # nobody else's answers
+
+
+async def test_an_admin_exports_the_community_as_csv_and_json(h: Harness) -> None:
+    await a_full_life(h)
+    assert "Only admins" in text(await h.command("bob", "studybot", "export"))
+    resp = await h.command("admin", "studybot", "export", admin=True)
+    assert resp.visibility is Visibility.ONLY_YOU and resp.reply is not None
+    files = {f.name.split("-")[0]: f for f in resp.reply.files}
+    assert set(files) == {"studybot", "members", "ledger"}
+    members = list(csv.DictReader(io.StringIO(files["members"].data.decode())))
+    by_id = {m["member"]: m for m in members}
+    assert {ZED, "bob", "cy", "admin"} <= set(by_id)
+    assert by_id[ZED]["left_off_board"] == "yes" and by_id[ZED]["timezone"] == "Asia/Tokyo"
+    assert int(by_id["bob"]["points_all_time"]) == sum(
+        int(r["points"]) for r in csv.DictReader(io.StringIO(files["ledger"].data.decode())) if r["member"] == "bob")
+    document = json.loads(files["studybot"].data)
+    assert document["community"] == COMMUNITY.key and document["settings"]["timezone"] == "UTC"
+    assert document["members"]["bob"]["daily"]["answers"][0]["shared"] is True
+    assert any(e["action"] == "/studybot points" for e in document["audit_log"])
+    assert f"{len(by_id)} members" in text(resp)
