@@ -35,7 +35,8 @@ ExportHook = Callable[[MemberRef], Awaitable[dict[str, Any]]]
 EraseHook = Callable[[MemberRef], Awaitable[int]]
 CommunityHook = Callable[[str], Awaitable[None]]
 SignalHandler = Callable[[Any], Awaitable[None]]
-StatsHook = Callable[[MemberRef], Awaitable[tuple[Field, ...]]]
+#: (member, viewer): a hook shows private lines (e.g. mock scorecard averages) only when viewer == member
+StatsHook = Callable[[MemberRef, MemberRef], Awaitable[tuple[Field, ...]]]
 AdminHook = Callable[[AdminAction], Awaitable[None]]
 log = logging.getLogger(__name__)
 
@@ -198,12 +199,12 @@ class Registry:
             except Exception:
                 log.exception("feature %s failed to handle %s", f.name, type(signal).__name__)
 
-    async def member_stats(self, member: MemberRef) -> tuple[Field, ...]:
-        """Every feature's own /stats lines for one member, in registration order."""
+    async def member_stats(self, member: MemberRef, viewer: MemberRef) -> tuple[Field, ...]:
+        """Every feature's own /stats lines for one member as `viewer` may see them, in registration order."""
         out: list[Field] = []
         for f in self._features:
             if f.member_stats is not None:
-                out.extend(await f.member_stats(member))
+                out.extend(await f.member_stats(member, viewer))
         return tuple(out)
 
     def is_admin_action(self, action: Action) -> bool:

@@ -23,7 +23,7 @@ START = datetime(2025, 6, 11, 12, 0, tzinfo=UTC)  # a Wednesday
 
 
 def scorecards(services: Services) -> FeatureSpec:
-    async def lines(member: MemberRef) -> tuple[Field, ...]:
+    async def lines(member: MemberRef, viewer: MemberRef) -> tuple[Field, ...]:
         return (Field("Mock scorecard", f"communication 3.5/4 ({member.id})"),)
 
     return FeatureSpec(name="scorecards", member_stats=lines)

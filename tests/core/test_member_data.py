@@ -98,6 +98,11 @@ async def test_forget_me_leaves_nothing_of_the_member_in_any_table(h: Harness) -
     assert ZED not in text(board) and "🥇 {@bob}" in text(board)  # ranks move up: consistent
     again = await h.click(ZED, yes.action)
     assert "Nothing was deleted" in text(again)
+    after = await h.command(ZED, "studybot", "my-data")  # the round trip: their own data is now empty
+    assert after.reply is not None
+    mine = json.loads(after.reply.files[0].data)["data"]
+    assert mine["daily"]["answers"] == [] and mine["board"]["points"] == [] and mine["admin"] == {}
+    assert mine["board"]["study_days"] == [] and mine["board"]["admin_actions"] == []
 
 
 async def test_the_confirmation_is_only_its_members_and_can_be_declined_or_go_stale(h: Harness) -> None:

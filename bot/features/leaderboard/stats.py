@@ -30,7 +30,7 @@ from bot.store.protocols import LedgerStore, MemberStore
 CHART_WEEKS = 8
 WEAK_MIN_ATTEMPTS = 3
 PAGE = 10
-MemberStats = Callable[[MemberRef], Awaitable[tuple[Field, ...]]]
+MemberStats = Callable[[MemberRef, MemberRef], Awaitable[tuple[Field, ...]]]
 REASONS = {
     "daily_answer": "Daily answers", "daily_key_point": "Key points covered", "kudos": "Kudos received",
     "admin_adjustment": "Adjusted by admins", "quiz_correct": "Quizzes", "race_pick": "Races",
@@ -99,7 +99,7 @@ class Stats:
         if full:
             accuracy = await self._store.accuracy(community.key, target)
             lines += self._accuracy_lines(accuracy)
-            for extra in await self._member_stats(member):
+            for extra in await self._member_stats(member, event.actor.member):
                 if len(fields) < MAX_FIELDS:
                     fields.append(extra)
                 else:

@@ -169,10 +169,9 @@ def build(services: Services) -> FeatureSpec:
         await leave_sessions(member.community.key, member.id, "A member left studybot.")
         return await store.erase_member(member.community.key, member.id)
 
-    async def stats(member: MemberRef, viewer: MemberRef | None = None) -> tuple[Field, ...]:
+    async def stats(member: MemberRef, viewer: MemberRef) -> tuple[Field, ...]:
         """/stats lines: how many sessions happened. Scorecard averages only when the member reads their own
-        stats (`viewer`): /stats @member also answers admins, and scorecards reach only their interviewee.
-        Without a viewer (the hook does not pass one yet) nobody gets them here; /mock status shows them."""
+        stats (`viewer`): /stats @member also answers admins, and scorecards reach only their interviewee."""
         history = await store.sessions_of(member.community.key, member.id)
         happened = sum(1 for s in history if s.status is SessionStatus.DONE and member.id not in s.absent)
         if not history:

@@ -31,8 +31,6 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-import rustworkx as rx
-
 from bot.features.mock.availability import SLOTS_PER_DAY, SLOTS_PER_WEEK
 
 WINDOW_MAX = 8
@@ -506,6 +504,8 @@ class _Round:
         """Maximum-cardinality maximum-weight matching, one connected component at a time."""
         if not edges:
             return []
+        import rustworkx as rx  # imported when a round pairs, not at start-up
+
         graph = rx.PyGraph(multigraph=False)
         nodes = sorted({n for e in edges for n in e})
         index = {n: graph.add_node(n) for n in nodes}

@@ -86,7 +86,7 @@ def build(services: Services) -> FeatureSpec:
         key = member.community.key
         return await solo_store.erase_member(key, member.id) + await race_store.erase_member(key, member.id)
 
-    async def stats(member: MemberRef) -> tuple[Field, ...]:
+    async def stats(member: MemberRef, viewer: MemberRef) -> tuple[Field, ...]:
         answered, right = await solo.accuracy(member)
         if not answered:
             return ()

@@ -179,7 +179,7 @@ class ReviewSession:
         return Response(reply=await self.next_view(event.actor.member, rated_line(rating, after.due, earned)),
                         replace_original=True, refresh_home=bool(earned))
 
-    async def stats(self, member: MemberRef) -> tuple[Field, ...]:
+    async def stats(self, member: MemberRef, viewer: MemberRef) -> tuple[Field, ...]:
         counts = await self._store.counts(member.community.key, member.id, self._clock.now())
         if counts.total == 0:
             return ()
