@@ -13,7 +13,7 @@ from bot.commands import option_problems
 from bot.events import ChoiceSelected, CommandInvoked, Event, FormSubmitted, HomeOpened, OptionValue
 from bot.messages import Response, clip
 from bot.ports import Clock
-from bot.registry import Registry
+from bot.registry import Registry, deferring
 from bot.store.protocols import MemberStore
 
 ENDED = "This has ended, or that button is no longer mine. Try /studybot help."
@@ -39,7 +39,8 @@ class StudyBot:
     async def handle(self, event: Event) -> Response:
         try:
             await self._remember(event)
-            return await self._route(event)
+            with deferring():
+                return await self._route(event)
         except ActionError:
             return Response.private(ENDED)
         except Exception:

@@ -120,6 +120,7 @@ class Core:
     async def close(self) -> None:
         if isinstance(self.scheduler, ApScheduler):
             self.scheduler.shutdown()
+        await self.registry.settle()
         await self.jobs.idle()
         await self.db.close()
 

@@ -10,8 +10,11 @@ Discord's command payloads and Slack's manifest) all come from here. Nothing els
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import contextvars
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
@@ -24,6 +27,7 @@ from bot.ids import MemberRef
 from bot.messages import Field, Response
 from bot.settings import SettingSpec
 from bot.signals import Signal
+from bot.store.db import background
 from bot.store.jobs import Job
 
 CommandHandler = Callable[[CommandInvoked], Awaitable[Response]]
@@ -39,6 +43,17 @@ SignalHandler = Callable[[Any], Awaitable[None]]
 StatsHook = Callable[[MemberRef, MemberRef], Awaitable[tuple[Field, ...]]]
 AdminHook = Callable[[AdminAction], Awaitable[None]]
 log = logging.getLogger(__name__)
+_DEFERRING: contextvars.ContextVar[bool] = contextvars.ContextVar("studybot_signals_deferred", default=False)
+
+
+@contextlib.contextmanager
+def deferring() -> Iterator[None]:
+    """Within this (a member's request), published signals are handled after the answer (see publish)."""
+    token = _DEFERRING.set(True)
+    try:
+        yield
+    finally:
+        _DEFERRING.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +142,7 @@ class Catalogue:
 
 class Registry:
     def __init__(self) -> None:
+        self._pending: set[asyncio.Future[None]] = set()
         self._features: list[FeatureSpec] = []
         self._routes: dict[str, CommandHandler] = {}
         self._prefixes: dict[str, FeatureSpec] = {}
@@ -189,7 +205,35 @@ class Registry:
                 await f.settings_changed(community)
 
     async def publish(self, signal: Signal) -> None:
-        """Tell every feature that listens for this signal's type; a failing listener is logged, not raised."""
+        """Tell every feature that listens for this signal's type; a failing listener is logged, not raised.
+
+        Within a member's request (`deferring()`, which the router sets) the listeners run after the answer,
+        as a background task doing background database work: a daily answer's reply does not wait for the
+        streak and review bookkeeping it sets off (in a burst that halved answer throughput). `settle()`
+        waits for them. Elsewhere (jobs, tests) they run before publish returns."""
+        if not any(type(signal) in f.listens for f in self._features):
+            return
+        if _DEFERRING.get():
+            task = asyncio.ensure_future(self._dispatch(signal))
+            self._pending.add(task)
+            task.add_done_callback(self._pending.discard)
+            return
+        await self._dispatch(signal)
+
+    async def _dispatch(self, signal: Signal) -> None:
+        token = _DEFERRING.set(False)
+        try:
+            with background():
+                await self._listeners(signal)
+        finally:
+            _DEFERRING.reset(token)
+
+    async def settle(self) -> None:
+        """Until every signal published within members' requests has been handled."""
+        while self._pending:
+            await asyncio.gather(*list(self._pending), return_exceptions=True)
+
+    async def _listeners(self, signal: Signal) -> None:
         for f in self._features:
             handler = f.listens.get(type(signal))
             if handler is None:

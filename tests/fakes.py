@@ -209,6 +209,7 @@ class Harness:
         """The core's answer, delivered as an adapter would: an only-you reply with a `private_key` is
         remembered in FakeChat, so edit_private can change it later."""
         response = await self.core.bot.handle(event)
+        await self.core.registry.settle()  # what the answer set off in other features (signals), done
         if response.private_key and response.reply is not None and response.visibility is Visibility.ONLY_YOU:
             self.chat.remember_private(event.actor.community, response.private_key, response.reply)
         return response

@@ -122,7 +122,7 @@ async def quiz(h: Harness, who: str, **options: Any) -> Response:
 async def race(h: Harness, who: str, channel: ChannelRef | None = None, in_dm: bool = False,
                admin: bool = False, **options: Any) -> Response:
     event = CommandInvoked(h.actor(who, admin), channel or _channel(), "quiz", options, "race", in_dm=in_dm)
-    return await h.core.bot.handle(event)
+    return await h.handle(event)
 
 
 def _channel() -> ChannelRef:
@@ -132,7 +132,7 @@ def _channel() -> ChannelRef:
 
 
 async def click(h: Harness, who: str, action: str, at: datetime | None = None, admin: bool = False) -> Response:
-    return await h.core.bot.handle(ChoiceSelected(h.actor(who, admin), _channel(), action, occurred_at=at))
+    return await h.handle(ChoiceSelected(h.actor(who, admin), _channel(), action, occurred_at=at))
 
 
 def button(reply: Reply | None, label_start: str) -> str:

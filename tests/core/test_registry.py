@@ -223,3 +223,30 @@ async def test_a_features_community_setting_is_listed_validated_and_stored_by_co
         assert unknown.reply and "Unknown setting 'colour'" in unknown.reply.text and "toy-tone" in unknown.reply.text
     finally:
         await core.close()
+
+
+async def test_a_members_answer_does_not_wait_for_the_listeners_it_sets_off() -> None:
+    """Signals published while the router handles a member's request are handled after the answer."""
+    import asyncio
+
+    from bot.registry import deferring
+    from bot.signals import MemberActive
+
+    release = asyncio.Event()
+    heard: list[str] = []
+
+    async def slow(signal: MemberActive) -> None:
+        await release.wait()
+        heard.append(signal.source)
+
+    registry = Registry()
+    registry.add(FeatureSpec(name="one", listens={MemberActive: slow}))
+    signal = MemberActive(MemberRef(COMMUNITY, "ann"), START, "daily")
+    with deferring():  # as StudyBot.handle does around a feature's handler
+        await asyncio.wait_for(registry.publish(signal), 1)
+    assert heard == []
+    release.set()
+    await registry.settle()
+    assert heard == ["daily"]
+    await registry.publish(MemberActive(MemberRef(COMMUNITY, "bob"), START, "quiz"))  # outside: before return
+    assert heard == ["daily", "quiz"]
