@@ -23,7 +23,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from fakes import FakeChat, small_bank
 
+from bench.plain import GroupCommitWriter, connect, resolve
 from bot.bootstrap import Core, build_core
 from bot.chat import ChatRouter
 from bot.clock import ManualClock
@@ -101,13 +101,11 @@ class Plain:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.round_id = 0
-        self.requests: queue.SimpleQueue[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any],
-                                               asyncio.AbstractEventLoop] | None] = queue.SimpleQueue()
-        self.writer = threading.Thread(target=self._write_loop, daemon=True)
-        self.reader_conn: sqlite3.Connection | None = None
+        self.writer = GroupCommitWriter(path)
         self.reads: queue.SimpleQueue[tuple[asyncio.Future[Any], asyncio.AbstractEventLoop] | None] = \
             queue.SimpleQueue()
         self.reader = threading.Thread(target=self._read_loop, daemon=True)
+        self.reader.start()
 
     @classmethod
     async def open(cls, folder: Path) -> Plain:
@@ -115,50 +113,16 @@ class Plain:
         db = Database(str(path))  # the real migrations: the same tables, indexes, trigger, foreign keys
         await db.open()
         await db.close()
-        plain = cls(path)
-        plain.writer.start()
-        plain.reader.start()
-        return plain
-
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        return conn
-
-    def _write_loop(self) -> None:
-        conn = self._connect()
-        while True:
-            first = self.requests.get()
-            if first is None:
-                return
-            batch = [first]
-            while True:
-                try:
-                    nxt = self.requests.get_nowait()
-                except queue.Empty:
-                    break
-                if nxt is None:
-                    self.requests.put(None)
-                    break
-                batch.append(nxt)
-            conn.execute("BEGIN IMMEDIATE")
-            results = [(fut, loop, fn(conn)) for fn, fut, loop in batch]
-            conn.execute("COMMIT")
-            for fut, loop, value in results:
-                loop.call_soon_threadsafe(_resolve, fut, value)
+        return cls(path)
 
     def _read_loop(self) -> None:
-        conn = self._connect()
+        conn = connect(self.path)
         week = to_db(START - timedelta(days=7))
-        while True:
-            item = self.reads.get()
-            if item is None:
-                return
+        while (item := self.reads.get()) is not None:
             fut, loop = item
             rows = conn.execute(TOP_SQL_WINDOW, (COMMUNITY.key, week, 10)).fetchall()
-            loop.call_soon_threadsafe(_resolve, fut, rows)
+            loop.call_soon_threadsafe(resolve, fut, rows)
+        conn.close()
 
     async def new_round(self) -> None:
         self.round_id += 1
@@ -170,13 +134,7 @@ class Plain:
                       "VALUES (?, ?, ?, 'posted', 'q1', ?, ?)", (rid, COMMUNITY.key, day, CHANNEL.key,
                                                                   to_db(START)))
 
-        await self._write(w)
-
-    def _write(self, fn: Callable[[sqlite3.Connection], Any]) -> asyncio.Future[Any]:
-        loop = asyncio.get_running_loop()
-        fut: asyncio.Future[Any] = loop.create_future()
-        self.requests.put((fn, fut, loop))
-        return fut
+        await self.writer.submit(w)
 
     async def answer(self, member: int) -> None:
         rid, now, who = self.round_id, START + timedelta(hours=1), f"m{member}"
@@ -196,7 +154,7 @@ class Plain:
                 ledger_insert(c, COMMUNITY.key, who, 10, "daily_answer", str(rid), now, "ml-fundamentals")
             return True
 
-        await self._write(w)
+        await self.writer.submit(w)
 
     async def board(self) -> None:
         loop = asyncio.get_running_loop()
@@ -205,15 +163,9 @@ class Plain:
         await fut
 
     async def close(self) -> None:
-        self.requests.put(None)
+        self.writer.close()
         self.reads.put(None)
-        self.writer.join()
         self.reader.join()
-
-
-def _resolve(fut: asyncio.Future[Any], value: Any) -> None:
-    if not fut.done():
-        fut.set_result(value)
 
 
 async def burst(system: Ours | Plain, n: int) -> dict[str, float]:

@@ -17,12 +17,10 @@ Run alone with `python -m bench race [--quick]`.
 from __future__ import annotations
 
 import asyncio
-import queue
 import sqlite3
 import statistics
 import sys
 import tempfile
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -35,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "core"))
 from fakes import FakeChat
 from quiz_helpers import quiz_bank
 
+from bench.plain import GroupCommitWriter
 from bot.actions import decode
 from bot.bootstrap import Core, build_core, start_core
 from bot.chat import ChatRouter
@@ -137,9 +136,7 @@ class Plain:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.requests: queue.SimpleQueue[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any],
-                                               asyncio.AbstractEventLoop] | None] = queue.SimpleQueue()
-        self.writer = threading.Thread(target=self._write_loop, daemon=True)
+        self.writer = GroupCommitWriter(path)
 
     @classmethod
     async def open(cls, path: Path, deadline: datetime) -> Plain:
@@ -157,34 +154,8 @@ class Plain:
         await db.write(seed)
         await db.close()
         plain = cls(path)
-        plain.writer.start()
         await plain.write(lambda c: c.execute("SELECT 1").fetchone())  # the connection is open and warm
         return plain
-
-    def _write_loop(self) -> None:
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        while True:
-            first = self.requests.get()
-            if first is None:
-                return
-            batch = [first]
-            while True:
-                try:
-                    nxt = self.requests.get_nowait()
-                except queue.Empty:
-                    break
-                if nxt is None:
-                    self.requests.put(None)
-                    break
-                batch.append(nxt)
-            conn.execute("BEGIN IMMEDIATE")
-            results = [(fut, loop, fn(conn)) for fn, fut, loop in batch]
-            conn.execute("COMMIT")
-            for fut, loop, value in results:
-                loop.call_soon_threadsafe(_resolve, fut, value)
 
     async def click(self, i: int, at: datetime) -> None:
         who, now = f"m{i:04d}", to_db(datetime.now(UTC))
@@ -204,10 +175,7 @@ class Plain:
         await self.write(w)
 
     async def write(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
-        loop = asyncio.get_running_loop()
-        fut: asyncio.Future[Any] = loop.create_future()
-        self.requests.put((fn, fut, loop))
-        return await fut
+        return await self.writer.submit(fn)
 
     def recorded(self) -> int:
         conn = sqlite3.connect(self.path)
@@ -217,13 +185,7 @@ class Plain:
             conn.close()
 
     def close(self) -> None:
-        self.requests.put(None)
-        self.writer.join()
-
-
-def _resolve(fut: asyncio.Future[Any], value: Any) -> None:
-    if not fut.done():
-        fut.set_result(value)
+        self.writer.close()
 
 
 async def plain(folder: Path, trial: int) -> dict[str, float]:
