@@ -18,13 +18,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import markup as mk
 from bot.features.daily.store import DailyStore
 from bot.features.delivery import Delivery
 from bot.features.leaderboard.store import BoardStore, Recorded
+from bot.features.schedule import occurrence_on
 from bot.ids import ChannelRef, CommunityRef, MemberRef
 from bot.jobs import JobQueue
 from bot.messages import Reply
@@ -102,10 +103,6 @@ def walk_bits(base: int, bits: int, today: int) -> StreakState:
                        date.fromordinal(last) if last >= 0 else None)
 
 
-def _midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time()).replace(tzinfo=zone).astimezone(UTC)
-
-
 class Streaks:
     """Records study days from signals, answers a member's streak, and tells them about used freezes."""
 
@@ -165,7 +162,7 @@ class Streaks:
 
     async def _check_after(self, member: MemberRef, done: Recorded) -> None:
         """Look again when the day after this study day has ended (its local midnight)."""
-        due = _midnight(done.day + timedelta(days=2), ZoneInfo(done.zone))
+        due = occurrence_on(done.day + timedelta(days=2), time(0), ZoneInfo(done.zone))
         await self._jobs.schedule(CHECK_JOB, job_key(member), member.community.key, due)
 
     # reading ------------------------------------------------------------------------------------------
@@ -192,7 +189,7 @@ class Streaks:
         if yesterday in state.frozen:
             await self._tell(member, yesterday, state)
         # today may be missed too: look again when it ends
-        await self._jobs.schedule(CHECK_JOB, job.key, job.community, _midnight(today + timedelta(days=1), zone))
+        await self._jobs.schedule(CHECK_JOB, job.key, job.community, occurrence_on(today + timedelta(days=1), time(0), zone))
 
     async def _tell(self, member: MemberRef, day: date, state: StreakState) -> None:
         left = (f"You have {state.freezes} freeze{'s' * (state.freezes != 1)} left."
