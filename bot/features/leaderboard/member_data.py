@@ -9,6 +9,7 @@ anyone else, a second click, or one long after the request changes nothing.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -48,6 +49,19 @@ def _csv(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> bytes:
 
 def _json(data: Any) -> bytes:
     return json.dumps(data, indent=2, sort_keys=True, default=str, ensure_ascii=False).encode("utf-8")
+
+
+def _export_files(stamp: str, document: dict[str, Any], member_rows: list[tuple[Any, ...]],
+                  ledger: list[tuple[Any, ...]]) -> tuple[FileOut, ...] | None:
+    files = [
+        FileOut(f"studybot-{stamp}.json", _json(document), "application/json", "Everything, per member"),
+        FileOut(f"members-{stamp}.csv", _csv(("member", "display_name", "timezone", "points_all_time",
+                                              "points_this_week", "points_this_month", "left_off_board"),
+                                             member_rows), "text/csv", "Members and their points"),
+        FileOut(f"ledger-{stamp}.csv", _csv(("member", "points", "reason", "ref", "topic", "at"), ledger),
+                "text/csv", "Every point awarded"),
+    ]
+    return _fit(files, f"studybot-export-{stamp}.zip")
 
 
 def _fit(files: list[FileOut], name: str) -> tuple[FileOut, ...] | None:
@@ -108,15 +122,8 @@ class MemberData:
                            "options": e.options, "outcome": e.outcome} for e in audit],
         }
         stamp = now.strftime("%Y%m%d")
-        files = [
-            FileOut(f"studybot-{stamp}.json", _json(document), "application/json", "Everything, per member"),
-            FileOut(f"members-{stamp}.csv", _csv(("member", "display_name", "timezone", "points_all_time",
-                                                  "points_this_week", "points_this_month", "left_off_board"),
-                                                 member_rows), "text/csv", "Members and their points"),
-            FileOut(f"ledger-{stamp}.csv", _csv(("member", "points", "reason", "ref", "topic", "at"),
-                                                [tuple(r) for r in ledger]), "text/csv", "Every point awarded"),
-        ]
-        fitted = _fit(files, f"studybot-export-{stamp}.zip")
+        # encoding and zipping a large community's ledger takes a while: on a thread, not the event loop
+        fitted = await asyncio.to_thread(_export_files, stamp, document, member_rows, [tuple(r) for r in ledger])
         if fitted is None:
             return Response.private(f"The export is larger than a chat upload allows ({MAX_FILE_BYTES:,} bytes, even "
                                     "zipped), so nothing was sent. Ask the host for a copy of the database file.")
