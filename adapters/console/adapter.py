@@ -227,7 +227,7 @@ class ConsoleAdapter:
         for select in reply.selects:  # a dropdown: its number, then the options picked (`7 1,3`)
             n = next(self._numbers)
             self._selects[n] = select
-            listing = "  ".join(f"{i}) {o.label}" for i, o in enumerate(select.options, 1))
+            listing = _listing(select.options)
             many = f"pick {select.min_values}-{select.max_values}" if select.max_values > 1 else "pick one"
             lines.append(f"  [{n}] {select.placeholder} ({many}: type {n} and the option numbers): {listing}")
         for file in reply.files:
@@ -439,7 +439,7 @@ class ConsoleAdapter:
 
     async def _fill_select(self, field: FormField) -> tuple[str, ...] | None:
         """A select field as numbered options; None when the form was cancelled."""
-        listing = "  ".join(f"{i}) {o.label}" for i, o in enumerate(field.options, 1))
+        listing = _listing(field.options)
         chosen = [i for i, o in enumerate(field.options, 1) if o.value in field.defaults]
         default = f" [{','.join(map(str, chosen))}]" if chosen else ""
         many = "numbers, comma-separated" if field.max_values > 1 else "a number"
@@ -460,6 +460,15 @@ class ConsoleAdapter:
             if not isinstance(values, str):
                 return values
             self._write(values)
+
+
+def _listing(options: tuple[SelectOption, ...]) -> str:
+    """Numbered options on one line; one a line with their descriptions when they have any (what a strong
+    or a weak answer looks like, beside each rating), as the platforms show them under each option."""
+    if not any(o.description for o in options):
+        return "  ".join(f"{i}) {o.label}" for i, o in enumerate(options, 1))
+    return "".join(f"\n    {i}) {o.label}" + (f": {o.description}" if o.description else "")
+                   for i, o in enumerate(options, 1))
 
 
 def _pick(text: str, options: tuple[SelectOption, ...], least: int, most: int) -> tuple[str, ...] | str:

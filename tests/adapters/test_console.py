@@ -114,3 +114,13 @@ def test_relative_times_under_a_minute_are_shown_in_seconds() -> None:
     assert text.startswith("in 5s (")
     text = render_markup(mk.timestamp(now - timedelta(minutes=3), "R"), str, ZoneInfo("UTC"), now)
     assert text.startswith("3m ago (")
+
+
+def test_select_options_show_their_descriptions() -> None:
+    from adapters.console.adapter import _listing
+    from bot.messages import SelectOption
+
+    plain = (SelectOption("Week", "week"), SelectOption("Month", "month"))
+    assert _listing(plain) == "1) Week  2) Month"
+    rated = (SelectOption("1", "1", "Names no trade-off"), SelectOption("4", "4", "Weighs cost against gain"))
+    assert _listing(rated) == "\n    1) 1: Names no trade-off\n    2) 4: Weighs cost against gain"
