@@ -7,8 +7,9 @@ pending for a later try, and a problem only an admin can fix is told to them onc
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -24,6 +25,7 @@ from bot.store.drops import DropRepo
 from bot.store.outbox import ClaimState, OutboxRepo
 
 log = logging.getLogger(__name__)
+DIRECT_AT_ONCE = 8  # DMs in flight at once in `direct_each` (discord.py and slack-sdk wait out rate limits)
 INBOX = "inbox"  # the feature whose button shows a waiting private message (bot.features.inbox)
 #: waits after the 1st, 2nd, 3rd ... failed try; the last one repeats. A 429's own Retry-After wins.
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1),
@@ -165,6 +167,22 @@ class Delivery:
             return False
         await self._outbox.mark_sent(key, ref.key, self._clock.now())
         return True
+
+    async def direct_each(self, messages: Iterable[tuple[str, MemberRef, Reply, ChannelRef | None]],
+                          at_once: int = DIRECT_AT_ONCE) -> bool:
+        """`direct` for many members, `at_once` in flight: a reveal's checklists for a thousand members take
+        seconds, not the minutes one at a time would (each DM is a round trip to the platform), and their
+        outbox writes share commits. True once every one is settled (see `direct`)."""
+        pending = iter(messages)
+        settled = True
+
+        async def worker() -> None:
+            nonlocal settled
+            for key, member, reply, fallback in pending:  # one shared iterator: each message taken once
+                settled &= await self.direct(key, member, reply, fallback)
+
+        await asyncio.gather(*(worker() for _ in range(max(1, at_once))))
+        return settled
 
     async def _private_fallback(self, key: str, member: MemberRef, reply: Reply, channel: ChannelRef) -> bool:
         """DMs are closed: show it to the member alone in the channel (Slack ephemeral); where the platform

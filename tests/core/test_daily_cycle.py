@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
-from fakes import CHANNEL, Harness
+from fakes import CHANNEL, FakeChat, Harness
 
-from bot.messages import Visibility
+from bot.features.delivery import DIRECT_AT_ONCE
+from bot.ids import MemberRef, MessageRef
+from bot.messages import Reply, Visibility
 
 MONDAY_8 = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
 
@@ -45,5 +48,39 @@ async def test_setup_post_answer_reveal_checklist_kudos() -> None:
         text = board.reply.text
         assert text.index("{@alice}") < text.index("{@bob}")  # alice 10 + 3 kudos = 13, bob 10 + 2 = 12
         assert "13" in text and "12" in text
+    finally:
+        await h.close()
+
+
+class SlowDMs(FakeChat):
+    """Each DM takes a moment on the platform; counts how many are in flight at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_flight = self.peak = 0
+
+    async def send_direct(self, member: MemberRef, reply: Reply) -> MessageRef:
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
+        try:
+            await asyncio.sleep(0.001)
+            return await super().send_direct(member, reply)
+        finally:
+            self.in_flight -= 1
+
+
+async def test_a_reveal_sends_checklists_several_at_once_and_each_once() -> None:
+    chat = SlowDMs()
+    h = await Harness.create(MONDAY_8, chat=chat)
+    try:
+        await h.setup(time="09:00", timezone="UTC", days="every day")
+        await h.run_until(datetime(2025, 6, 2, 9, 0, tzinfo=UTC))
+        members = [f"m{n}" for n in range(20)]
+        for who in members:
+            await h.answer(who, f"An answer from {who}.")
+        await h.run_until(datetime(2025, 6, 3, 9, 0, tzinfo=UTC))
+        got = [s.where for s in chat.sent if s.kind == "dm" and "checklist" in (s.reply.title or "").casefold()]
+        assert sorted(got) == sorted(members)
+        assert chat.peak == DIRECT_AT_ONCE
     finally:
         await h.close()

@@ -121,3 +121,49 @@ async def test_the_background_mark_ends_with_its_block_and_reaches_tasks_started
     gate.set()
     await asyncio.gather(busy, started_inside, after)
     assert order == ["after", "inside"]
+
+
+async def hold_write(db: Database, order: list[str]) -> tuple[threading.Event, asyncio.Future[None]]:
+    """A member's write that occupies the worker thread until the returned gate is set."""
+    gate, held, loop = threading.Event(), asyncio.Event(), asyncio.get_running_loop()
+
+    def wait(_: sqlite3.Connection) -> None:
+        loop.call_soon_threadsafe(held.set)
+        gate.wait(5)
+        order.append("member1")
+
+    busy = asyncio.ensure_future(db.write(wait))
+    await asyncio.wait_for(held.wait(), 5)
+    return gate, busy
+
+
+async def background_write(db: Database, fn: Callable[[sqlite3.Connection], str]) -> str:
+    with background():
+        return await db.write(fn)
+
+
+async def test_a_background_write_waits_until_members_writes_are_committed(db: Database) -> None:
+    """Sent between two batches of members' writes, it would be a commit of its own that they wait for."""
+    order: list[str] = []
+    gate, busy = await hold_write(db, order)
+    job = asyncio.ensure_future(background_write(db, noting(order, "bg")))
+    await asyncio.sleep(0.01)
+    second = asyncio.ensure_future(db.write(noting(order, "member2")))  # waits for the first batch's commit
+    await asyncio.sleep(0.01)
+    gate.set()
+    await asyncio.gather(busy, second, job)
+    assert order == ["member1", "member2", "bg"]
+
+
+async def test_a_background_write_is_not_starved_by_members_writes(db: Database,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.store.db.BACKGROUND_MAX_WAIT_S", 0.001)
+    order: list[str] = []
+    gate, busy = await hold_write(db, order)
+    job = asyncio.ensure_future(background_write(db, noting(order, "bg")))
+    await asyncio.sleep(0.03)  # past its longest wait: it goes to the thread although members' writes are busy
+    second = asyncio.ensure_future(db.write(noting(order, "member2")))
+    await asyncio.sleep(0.01)
+    gate.set()
+    await asyncio.gather(busy, second, job)
+    assert order == ["member1", "bg", "member2"]

@@ -162,10 +162,9 @@ class DailyCycle:
             member = MemberRef(channel.community, ans.member)
             complete &= await self._delivery.post(f"daily-shared:{ans.id}", thread,
                                                   shared_answer_reply(ans, member)) is not None
-        for ans in (a for a in answers if not a.late):  # a late answer got its checklist when it was saved
-            member = MemberRef(channel.community, ans.member)
-            complete &= await self._delivery.direct(f"daily-checklist:{ans.id}", member,
-                                                    checklist_reply(ans, item), fallback=channel)
+        complete &= await self._delivery.direct_each(  # a late answer got its checklist when it was saved
+            (f"daily-checklist:{ans.id}", MemberRef(channel.community, ans.member), checklist_reply(ans, item),
+             channel) for ans in answers if not ans.late)
         if complete:
             await self._rounds.finish_reveal(rnd.id)
         return posted if complete else Posted(PostState.WAITING, posted.ref)
