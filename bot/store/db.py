@@ -248,6 +248,11 @@ class Database:
         self.batches_committed = 0  # for tests and benchmarks: how well writes are grouped
 
     @property
+    def checkpoints(self) -> int:
+        """WAL checkpoints run so far (for tests and benchmarks); 0 for an in-memory database."""
+        return self._checkpointer.checkpoints if self._checkpointer is not None else 0
+
+    @property
     def _conn(self) -> aiosqlite.Connection | None:
         return self._writer.conn if self._writer is not None else None
 
@@ -425,14 +430,18 @@ def _apply_batch(conn: sqlite3.Connection, works: list[Work]) -> list[tuple[bool
     """One transaction for the batch. Optimistically without savepoints; if any write fails, the whole
     transaction is rolled back and the batch re-run with a savepoint per write, so only the failing one
     is lost. Writes are pure functions of the database, so re-running them is safe."""
-    if len(works) > 1:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            results = [(True, work(conn)) for work in works]
-            conn.execute("COMMIT")
-            return results
-        except Exception:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        results = [(True, work(conn)) for work in works]
+        conn.execute("COMMIT")
+        return results
+    except Exception as exc:
+        if conn.in_transaction:
             conn.execute("ROLLBACK")
+        if len(works) == 1:  # nothing else to keep: no second pass with a savepoint
+            if is_transient(exc):
+                raise  # the whole batch failed on a lock: `_settle` tries it again
+            return [(False, exc)]
     outcomes: list[tuple[bool, Any]] = []
     conn.execute("BEGIN IMMEDIATE")
     try:

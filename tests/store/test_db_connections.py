@@ -47,6 +47,17 @@ async def test_a_write_through_read_is_refused(tmp_path: Path) -> None:
         await db.close()
 
 
+async def checkpointed(db: Database) -> None:
+    """Until the checkpointer has taken a pass after the writes so far (it takes at most one per 50 ms;
+    on a loaded machine its thread may wait longer for its turn)."""
+    before = db.checkpoints
+    for _ in range(200):
+        await asyncio.sleep(0.03)
+        if db.checkpoints > before:
+            return
+    raise AssertionError("no checkpoint in 6 s")
+
+
 async def test_the_wal_is_checkpointed_away_from_the_writer_and_stays_small(tmp_path: Path) -> None:
     path = tmp_path / "w.db"
     db = Database(str(path))
@@ -58,7 +69,7 @@ async def test_the_wal_is_checkpointed_away_from_the_writer_and_stays_small(tmp_
         for _ in range(20):
             await asyncio.gather(*(db.write(lambda c, i=i: c.execute("INSERT INTO t VALUES (?)", (blob + str(i),)))
                                    for i in range(200)))
-            await asyncio.sleep(0.06)  # the checkpointer takes at most one pass per 50 ms
+            await checkpointed(db)
         # 4,000 pages written; without checkpoints (autocheckpoint is off) the WAL would hold them all
         wal = Path(str(path) + "-wal")
         assert wal.stat().st_size < 2_000 * 4096  # noqa: ASYNC240
