@@ -21,8 +21,10 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.features.mock.availability import WeekGrid, parse_availability
-from bot.features.mock.pairing import Candidate, Pairing, candidate_edges, pair, recency_window
+from bot.features.mock.availability_parser import parse_availability
+from bot.features.mock.pair_model import Candidate, Pairing, recency_window
+from bot.features.mock.pairing import candidate_edges, pair
+from bot.features.mock.utc_week import WeekGrid
 
 WEEK = datetime(2026, 3, 23, tzinfo=UTC)  # Europe moves its clocks on Sunday 29 March
 ZONES = {"America/Los_Angeles": 12, "America/New_York": 18, "America/Sao_Paulo": 5, "Europe/London": 10,

@@ -48,6 +48,10 @@ class ChatRouter:
                                  name: str) -> ChannelRef:
         return await self._port(channel.community.platform).open_private_space(channel, members, name)
 
+    async def find_private_space(self, channel: ChannelRef, name: str,
+                                 members: tuple[MemberRef, ...]) -> ChannelRef | None:
+        return await self._port(channel.community.platform).find_private_space(channel, name, members)
+
     async def start_thread(self, message: MessageRef, name: str) -> ChannelRef:
         return await self._port(message.channel.community.platform).start_thread(message, name)
 

@@ -80,6 +80,14 @@ class ChatPort(Protocol):
         added (Discord), a multi-person DM (Slack), a labelled section (console). Raises DeliveryError."""
         ...
 
+    async def find_private_space(self, channel: ChannelRef, name: str,
+                                 members: tuple[MemberRef, ...]) -> ChannelRef | None:
+        """The private space `open_private_space(channel, members, name)` opened before, if the platform can
+        find it (Discord: a private thread of exactly that name in the channel, with the members added again),
+        so a retry after a crash does not open a second one; None when there is none, or where opening again
+        is harmless (Slack: conversations.open with the same members returns the same group DM)."""
+        ...
+
     async def start_thread(self, message: MessageRef, name: str) -> ChannelRef:
         """A thread on a message; platforms without threads return the message's channel."""
         ...

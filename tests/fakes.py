@@ -46,6 +46,8 @@ class FakeChat:
     private_notices: bool = True
     deleted: list[MessageRef] = field(default_factory=list)
     spaces: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: the name each private space was opened with (space key -> name), for find_private_space
+    space_names: dict[str, str] = field(default_factory=dict)
     gone_members: set[str] = field(default_factory=set)
     #: simulate a crash after the platform accepted the message but before we recorded it
     crash_after_send: bool = False
@@ -112,7 +114,17 @@ class FakeChat:
                                  name: str) -> ChannelRef:
         space = ChannelRef(channel.community, f"space-{next(self._ids)}")
         self.spaces[space.key] = tuple(m.id for m in members)
+        self.space_names[space.key] = name
         return space
+
+    async def find_private_space(self, channel: ChannelRef, name: str,
+                                 members: tuple[MemberRef, ...]) -> ChannelRef | None:
+        """Like Discord: a space opened before under exactly this name (its members added again)."""
+        for key, opened in self.space_names.items():
+            if opened == name:
+                self.spaces[key] = tuple(dict.fromkeys((*self.spaces.get(key, ()), *(m.id for m in members))))
+                return ChannelRef.from_key(channel.community, key)
+        return None
 
     async def start_thread(self, message: MessageRef, name: str) -> ChannelRef:
         self.threads.append(message)

@@ -125,6 +125,8 @@ class ConsoleChat:
         self._write_line = write
         self._ids = itertools.count(1)
         self._keys: dict[tuple[str, str], MessageRef] = {}
+        #: private spaces opened by this process, by (channel, name): what find_private_space finds
+        self._spaces: dict[tuple[str, str], ChannelRef] = {}
         #: only-you replies the core may edit (Response.private_key): the label they were shown under.
         #: The console has no time limit; the map is bounded, and forgotten when the process ends.
         self._private: ExpiringMap[str] = ExpiringMap(PRIVATE_REPLIES)
@@ -174,7 +176,13 @@ class ConsoleChat:
         # a name no earlier run used: ids restart with the process, and a space's id must never be reused
         space = f"private-{uuid.uuid4().hex[:8]}"
         self._write_line(f"[private space {space} '{name}' for {', '.join('@' + m.id for m in members)}]")
-        return ChannelRef(channel.community, space)
+        self._spaces[(channel.key, name)] = ref = ChannelRef(channel.community, space)
+        return ref
+
+    async def find_private_space(self, channel: ChannelRef, name: str,
+                                 members: tuple[MemberRef, ...]) -> ChannelRef | None:
+        """A space this process opened under that name (the console's spaces end with the process)."""
+        return self._spaces.get((channel.key, name))
 
     async def find_posted(self, destination: ChannelRef, idempotency_key: str,
                           since: datetime) -> MessageRef | None:

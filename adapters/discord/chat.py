@@ -181,6 +181,25 @@ class DiscordChat:
                 await self.client.http.add_user_to_thread(thread_id, int(member.id))
         return parent.in_thread(str(thread_id))
 
+    async def find_private_space(self, channel: ChannelRef, name: str,
+                                 members: tuple[MemberRef, ...]) -> ChannelRef | None:
+        """A private thread of exactly this name in the channel, among the guild's active threads (GET
+        /guilds/{id}/threads/active); each member is added again, since a crash may have come between opening
+        it and adding them (adding one already there changes nothing)."""
+        parent = channel.without_thread()
+        wanted = clip(name, THREAD_NAME_LIMIT)
+        async with delivery("look for a private thread in", f"channel {parent.key}"):
+            active = await self.client.http.get_active_threads(int(channel.community.id))
+            found = next((t for t in active.get("threads", []) if str(t.get("parent_id")) == parent.id
+                          and t.get("type") == discord.ChannelType.private_thread.value and t.get("name") == wanted),
+                         None)
+            if found is None:
+                return None
+            thread_id = int(found["id"])
+            for member in members:
+                await self.client.http.add_user_to_thread(thread_id, int(member.id))
+        return parent.in_thread(str(thread_id))
+
     async def start_thread(self, message: MessageRef, name: str) -> ChannelRef:
         parent = message.channel.without_thread()
         async with delivery("start thread on", f"message {message.key}"):

@@ -307,6 +307,12 @@ class SlackChat:
             raise self._failed(exc, "conversations.open", team, users) from exc
         return ChannelRef(channel.community, str(resp["channel"]["id"]))
 
+    async def find_private_space(self, channel: ChannelRef, name: str,
+                                 members: tuple[MemberRef, ...]) -> ChannelRef | None:
+        """Nothing to find: conversations.open "opens or resumes" a group DM, so opening again with the same
+        members returns the same conversation (no second space after a crash between opening and recording)."""
+        return None
+
     async def start_thread(self, message: MessageRef, name: str) -> ChannelRef:
         """Slack threads hang off a message: the thread is the message's ts (threads do not nest)."""
         if message.channel.thread_id:

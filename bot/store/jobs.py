@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -46,26 +47,29 @@ class Job:
     attempts: int = 0
 
 
+def job_upsert(c: sqlite3.Connection, kind: str, key: str, community: str, due_at: datetime,
+               payload: Mapping[str, Any], now: datetime) -> None:
+    """Schedule (or re-schedule) a job inside the caller's transaction: a feature that must set something
+    off with a state change writes the job with it, committed together or not at all. The queue finds
+    the row at its next wake-up (`JobQueue.schedule` also wakes it; see bot.features.mock.planned)."""
+    c.execute(
+        """INSERT INTO jobs (kind, key, community, platform, due_at, payload, status, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)
+           ON CONFLICT (kind, key) DO UPDATE SET
+               due_at = excluded.due_at, payload = excluded.payload, status = 'pending',
+               owner = NULL, lease_until = NULL, attempts = 0, finished_at = NULL""",
+        (kind, key, community, community.partition(":")[0], to_db(due_at), json.dumps(dict(payload), sort_keys=True),
+         to_db(now)),
+    )
+
+
 class JobRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
     async def schedule(self, kind: str, key: str, community: str, due_at: datetime,
                        payload: dict[str, Any], now: datetime) -> None:
-        platform = community.partition(":")[0]
-        data = json.dumps(payload, sort_keys=True)
-
-        def w(c: sqlite3.Connection) -> None:
-            c.execute(
-                """INSERT INTO jobs (kind, key, community, platform, due_at, payload, status, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)
-                   ON CONFLICT (kind, key) DO UPDATE SET
-                       due_at = excluded.due_at, payload = excluded.payload, status = 'pending',
-                       owner = NULL, lease_until = NULL, attempts = 0, finished_at = NULL""",
-                (kind, key, community, platform, to_db(due_at), data, to_db(now)),
-            )
-
-        await self._db.write(w)
+        await self._db.write(lambda c: job_upsert(c, kind, key, community, due_at, payload, now))
 
     async def cancel(self, kind: str, key: str) -> None:
         def w(c: sqlite3.Connection) -> None:

@@ -9,21 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.features.mock.availability import (
-    MAX_RANGES,
-    MAX_TEXT,
-    SLOT,
-    SLOTS_PER_WEEK,
-    Availability,
-    AvailabilityError,
-    WeekGrid,
-    WeeklyRange,
-    parse_availability,
-    slot_index,
-    slot_start,
-    utc_slots,
-    week_start_of,
-)
+from bot.features.mock.availability import MAX_RANGES, MAX_TEXT, Availability, AvailabilityError, WeeklyRange
+from bot.features.mock.availability_parser import parse_availability
+from bot.features.mock.grid import SLOT, SLOTS_PER_WEEK
+from bot.features.mock.utc_week import WeekGrid, slot_index, slot_start, utc_slots, week_start_of
 
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
 

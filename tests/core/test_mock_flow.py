@@ -281,16 +281,25 @@ async def test_the_whole_loop_from_join_to_scorecards() -> None:
         for secret in (question, bobs.reply.text.split("**Ask**\n", 1)[1].split("\n", 1)[0]):
             assert not [s for s in h.chat.sent if s.kind == "channel" and secret in s.reply.text]
 
-        # after: did it happen? yes: points for both, MemberActive for both
+        # after: did it happen? each answers for themselves: points and MemberActive for each "we met"
         await h.run_until(start + timedelta(hours=1, minutes=5))
         (after,) = titled(in_spaces(h), "Did it happen?")
         early_card = await h.click("ann", "mock:card:1")
         assert early_card.form is None
         met = await h.click("bob", action(after.reply, "mock:met:"))
-        assert met.replace_original and met.reply is not None and "+15 points" in met.reply.text
-        assert [(s.member.id, s.source) for s in heard if s.source == "mock"] == [("ann", "mock"), ("bob", "mock")]
+        assert met.replace_original and met.reply is not None and "{@bob}: we met (+15 points)" in met.reply.text
+        assert "{@ann}: not answered yet" in met.reply.text
+        assert [(s.member.id, s.source) for s in heard if s.source == "mock"] == [("bob", "mock")]
+        assert await points(h, "ann") == [] and await points(h, "bob") == [("mock_session", 15)]
+        both = await h.click("ann", action(after.reply, "mock:met:"))
+        assert both.reply is not None and both.reply.title == "Mock interview: what was recorded"
+        assert "It happened" in both.reply.text and both.replace_original
+        assert sorted(s.member.id for s in heard if s.source == "mock") == ["ann", "bob"]
+        (recorded,) = titled(in_spaces(h), "Mock interview: what was recorded")  # told in the space, once
+        assert "{@ann}: was there (+15 points)" in recorded.reply.text
         again = await h.click("ann", action(after.reply, "mock:met:"))
-        assert again.reply is not None and "Already recorded" in again.reply.text
+        assert again.reply is not None and again.visibility is Visibility.ONLY_YOU
+        assert "can't change now" in again.reply.text
         assert await points(h, "ann") == [("mock_session", 15)] and await points(h, "bob") == [("mock_session", 15)]
 
         # ann's scorecard for bob, in two steps (a Discord modal holds five fields)
@@ -465,14 +474,26 @@ async def test_two_missed_sessions_pause_a_member_who_is_told_how_to_come_back()
             start = times_of(proposal.reply)[0]
             await h.run_until(start + timedelta(hours=1, minutes=5))
             after = titled(in_spaces(h), "Did it happen?")[-1]
-            ann_pos = [c.label for c in after.reply.choices].index("Ann didn't show")
-            recorded = await h.click("bob", after.reply.choices[ann_pos].action)
-            assert recorded.reply is not None and "{@ann} didn't show" in recorded.reply.text
-            twice = await h.click("bob", after.reply.choices[ann_pos].action)
-            assert twice.reply is not None and "Already settled" in twice.reply.text
+            assert [c.label for c in after.reply.choices] == ["Yes, we met", "My partner didn't show",
+                                                              "Neither of us could make it"]
+            recorded = await h.click("bob", action(after.reply, "mock:noshow:"))
+            assert recorded.reply is not None and "{@bob}: {@ann} didn't show" in recorded.reply.text
+            assert "{@ann}: {@bob} says you didn't show. If you were there" in recorded.reply.text
+            twice = await h.click("bob", action(after.reply, "mock:noshow:"))
+            assert twice.reply is not None and "You already answered" in twice.reply.text
             assert await points(h, "ann") == [] and await points(h, "bob") == []
             no_card = await h.click("bob", f"mock:card:{n}")
             assert no_card.form is None
+            if n == 1:  # ann says nothing: the window closes three days later, and the no-show counts
+                assert not [s for s in h.chat.dms("ann") if s.reply.title == "Mock interviews paused"]
+                continue
+            # ann answers for herself that she couldn't make it: not "it happened", so it counts, now
+            admitted = await h.click("ann", action(after.reply, "mock:none:"))
+            assert admitted.reply is not None and admitted.reply.title == "Mock interview: what was recorded"
+        first, second = titled(in_spaces(h), "Mock interview: what was recorded")
+        for closed in (first, second):
+            assert "{@ann}: didn't show (as {@bob} reported, and did not say it happened): it counts as a missed " \
+                   "session" in closed.reply.text and "It did not take place" in closed.reply.text
         (paused,) = [s for s in h.chat.dms("ann") if s.reply.title == "Mock interviews paused"]
         assert "/mock resume" in paused.reply.text
         assert not [s for s in h.chat.sent if s.kind == "dm" and s.where == "bob" and "paused" in s.reply.text]
@@ -610,7 +631,7 @@ async def test_export_carries_no_scorecard_and_erase_leaves_nothing_of_the_membe
         await h.close()
 
 
-@pytest.mark.parametrize("verb", ["pick", "more", "resched", "cancel", "packet", "met", "noshow", "card", "next",
+@pytest.mark.parametrize("verb", ["pick", "more", "resched", "cancel", "packet", "met", "noshow", "none", "card", "next",
                                   "confirm", "edit"])
 async def test_malformed_or_unknown_ids_get_a_kind_answer(verb: str) -> None:
     h = await make()

@@ -10,15 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.features.mock.pairing import (
-    Candidate,
-    Pairing,
-    candidate_edges,
-    pair,
-    recency_window,
-    run_starts,
-    session_starts,
-)
+from bot.features.mock.pair_model import Candidate, Pairing, recency_window
+from bot.features.mock.pairing import candidate_edges, pair
+from bot.features.mock.session_times import run_starts, session_starts
 
 DAY = 48
 

@@ -102,6 +102,10 @@ async def test_every_step_survives_a_restart_and_the_clock_change_between_pairin
 
         met = await h.click("ann", action(after.reply, "mock:met:"))
         assert met.reply is not None and "+15 points" in met.reply.text
+        assert sorted(s.member.id for s in heard if s.source == "mock") == ["ann"]
+        h = await restart(h, path, heard)
+        both = await h.click("bob", action(after.reply, "mock:met:"))  # bob answers too: it is closed as done
+        assert both.reply is not None and "It happened" in both.reply.text
         assert sorted(s.member.id for s in heard if s.source == "mock") == ["ann", "bob"]
         h = await restart(h, path, heard)
         form = (await h.click("bob", action(met.reply, "mock:card:"))).form

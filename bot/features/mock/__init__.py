@@ -1,5 +1,10 @@
 """Peer mock interviews: a pool, pairing rounds, a private space per group with proposed times, packets
-for the interviewers, and scorecards that reach only the interviewee.
+for the interviewers, "did it happen?" answered by each member for themselves, and scorecards that reach
+only the interviewee.
+
+The parts: pool.py (joining), rounds.py + pairing.py (rounds, the engine), booking.py (times, reminders,
+reschedule, cancel), packets.py, reports.py + attendance.py (did it happen, no-shows, the report window),
+scorecards.py, notices.py (what the others are told, exactly once, planned with the change it reports).
 
 What it declares: `/mock` and its subcommands, the action prefix "mock", its job kinds (every timer is a
 durable job), three community settings (round day, round time, booking deadline), its own tables, the
@@ -15,15 +20,23 @@ from bot import markup as mk
 from bot.actions import Action
 from bot.commands import CommandSpec, OptionSpec, SubcommandSpec
 from bot.events import ChoiceSelected, CommandInvoked, FormSubmitted
-from bot.features.mock.booking import AFTER_JOB, PACKET_JOB, REMIND_JOB, Booking
+from bot.features.mock.attendance import was_there
+from bot.features.mock.booking import AFTER_JOB, EXPIRE_JOB, PACKET_JOB, REMIND_JOB, Booking
 from bot.features.mock.context import DAYS, ROUND_DAY, ROUND_TIME, SETTINGS, MockContext
 from bot.features.mock.migrations import MIGRATIONS
-from bot.features.mock.model import COMPETENCIES, NAME, OPEN_STATUSES, Competency, SessionStatus
-from bot.features.mock.notices import NOTICE_JOB, Notices
+from bot.features.mock.model import (
+    COMPETENCIES,
+    NAME,
+    OPEN_STATUSES,
+    REPORT_WINDOW,
+    Competency,
+)
+from bot.features.mock.notices import ACTIVE_JOB, NOTICE_JOB, Notices
 from bot.features.mock.packets import Packets
 from bot.features.mock.points import FEEDBACK_GIVEN, SESSION_DONE
 from bot.features.mock.pool import Pool
 from bot.features.mock.repo import MockRepo
+from bot.features.mock.reports import Reports
 from bot.features.mock.rounds import DEADLINE_JOB, OPEN_JOB, ROUND_JOB, Rounds
 from bot.features.mock.scorecards import Scorecards
 from bot.features.mock.store import MockStore
@@ -40,9 +53,11 @@ if TYPE_CHECKING:
 HELP = ("Join the pool with your tracks, level and weekly free times. Each round pairs you with a member who "
         "shares a track and a free hour; you get a private space with three times to pick from. Before each "
         "turn the interviewer gets a private packet (a question you have not met, its key points, follow-ups "
-        "and rubric); you swap halfway. Afterwards each of you scores the other; a scorecard reaches only the "
-        f"person it is about. {SESSION_DONE} points for a session that happened, {FEEDBACK_GIVEN} for each "
-        "scorecard you write. Two missed sessions in a row pause you until you come back with /mock resume.")
+        "and rubric); you swap halfway. Afterwards each of you answers \"Did it happen?\" for yourself (within "
+        f"{REPORT_WINDOW.days} days) and scores the other; a scorecard reaches only the person it is about. "
+        f"{SESSION_DONE} points for a session that happened, {FEEDBACK_GIVEN} for each scorecard you write. A "
+        "missed session counts only when your partner reports it and you don't say it happened; two in a row "
+        "pause you until you come back with /mock resume.")
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
@@ -75,16 +90,20 @@ def build(services: Services) -> FeatureSpec:
     store: MockStore = MockRepo(services.db)
     ctx = MockContext(services, store)
     notices = Notices(ctx)
-    rounds = Rounds(ctx)
+    rounds = Rounds(ctx, notices)
     booking = Booking(ctx, rounds, notices)
     packets = Packets(ctx)
     cards = Scorecards(ctx, notices)
+    reports = Reports(ctx, notices)
 
     async def leave_sessions(community: str, member: str, why: str | None = None) -> int:
+        """Cancel the member's sessions still ahead; one that has started closes with its answers as usual."""
         cancelled = 0
+        now = services.clock.now()
         for s in await store.sessions_of(community, member):
-            if s.status in OPEN_STATUSES and await booking.cancel_session(
-                    s, why or f"{at(member)} left the mock interview pool."):
+            if s.status not in OPEN_STATUSES or (s.start_at is not None and s.start_at <= now):
+                continue
+            if await booking.cancel_session(s, why or f"{at(member)} left the mock interview pool."):
                 cancelled += 1
         return cancelled
 
@@ -138,7 +157,8 @@ def build(services: Services) -> FeatureSpec:
     async def on_choice(event: ChoiceSelected, action: Action) -> Response:
         handlers = {"confirm": pool.on_choice, "edit": pool.on_choice, "pick": booking.pick, "more": booking.more,
                     "resched": booking.reschedule, "cancel": booking.cancel, "packet": packets.show,
-                    "met": cards.met, "noshow": cards.no_show, "card": cards.open_card, "next": cards.next_step}
+                    "met": reports.met, "noshow": reports.no_show, "none": reports.none, "card": cards.open_card,
+                    "next": cards.next_step}
         handler = handlers.get(action.verb)
         if handler is None:
             return Response.private("That button is no longer mine. Try /mock status.")
@@ -173,7 +193,7 @@ def build(services: Services) -> FeatureSpec:
         """/stats lines: how many sessions happened. Scorecard averages only when the member reads their own
         stats (`viewer`): /stats @member also answers admins, and scorecards reach only their interviewee."""
         history = await store.sessions_of(member.community.key, member.id)
-        happened = sum(1 for s in history if s.status is SessionStatus.DONE and member.id not in s.absent)
+        happened = sum(1 for s in history if was_there(s, member.id))  # (an open one by the answers so far)
         if not history:
             return ()
         fields = [Field("Mock interviews", str(happened))]
@@ -197,7 +217,8 @@ def build(services: Services) -> FeatureSpec:
               JobSpec(DEADLINE_JOB, booking.deadline_job, grace=long),
               JobSpec(REMIND_JOB, booking.remind_job, grace=timedelta(days=1)),
               JobSpec(PACKET_JOB, packets.job, grace=timedelta(days=1)),
-              JobSpec(AFTER_JOB, cards.after_job, grace=long), JobSpec(NOTICE_JOB, notices.job, grace=long)),
+              JobSpec(AFTER_JOB, reports.after_job, grace=long), JobSpec(EXPIRE_JOB, reports.expire_job, grace=long),
+              JobSpec(NOTICE_JOB, notices.job, grace=long), JobSpec(ACTIVE_JOB, notices.active_job, grace=long)),
         settings=SETTINGS,
         settings_changed=settings_changed,
         listens={ItemAttempted: heard},

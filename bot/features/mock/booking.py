@@ -1,7 +1,9 @@
 """Booking a group's session: a member picks one of the proposed times (or asks for others); at the
 deadline the first one is booked. A booking posts the invite (.ics) in the space and plans its durable
 jobs: reminders 24 h and 15 min before, the packets (the first before the start, one per swap), and the
-"did it happen?" question at the end. Either member can reschedule or cancel; the others are told.
+"did it happen?" question at the end, and the close of its report window. Either member can reschedule or
+cancel; the others are told by a notice planned in the same write as the change (notices.py), so a crash
+right after the change still tells them, once.
 
 Each cycle of proposing and booking has a version: buttons and jobs carry it, so an old button or a job
 of an earlier booking changes nothing. The deadline job is also the safety net of a booking: if the
@@ -18,8 +20,9 @@ from bot.actions import Action
 from bot.events import ChoiceSelected
 from bot.features.mock.context import MockContext
 from bot.features.mock.ics import invite
-from bot.features.mock.model import MIN_LEAD, PACKET_LEAD, REMINDERS, Session, SessionStatus
+from bot.features.mock.model import MIN_LEAD, PACKET_LEAD, REMINDERS, REPORT_WINDOW, Session, SessionStatus
 from bot.features.mock.notices import Notices
+from bot.features.mock.planned import PlannedJob
 from bot.features.mock.rounds import DEADLINE_JOB, Rounds
 from bot.features.mock.views import (
     NOT_YOURS,
@@ -36,6 +39,7 @@ from bot.store.jobs import Job
 REMIND_JOB = "mock.remind"  # key: "<session>:24h" | "<session>:15m"
 PACKET_JOB = "mock.packet"  # key: "<session>:<turn>"
 AFTER_JOB = "mock.after"  # key: session id
+EXPIRE_JOB = "mock.expire"  # key: session id; closes the session once its report window has passed
 AFTER_DELAY = timedelta(minutes=5)  # "did it happen?" comes a little after the planned end
 
 
@@ -43,7 +47,7 @@ def session_jobs(s: Session) -> list[tuple[str, str]]:
     """Every job a booking of this session plans, as (kind, key)."""
     jobs = [(REMIND_JOB, f"{s.id}:{lead}") for lead in REMINDERS]
     jobs += [(PACKET_JOB, f"{s.id}:{turn}") for turn in range(s.turns)]
-    return [*jobs, (AFTER_JOB, str(s.id))]
+    return [*jobs, (AFTER_JOB, str(s.id)), (EXPIRE_JOB, str(s.id))]
 
 
 class Booking:
@@ -114,19 +118,19 @@ class Booking:
         starts = [t for t in await self.ctx.starts(s, now + MIN_LEAD) if t != s.start_at]  # it is declined now
         if starts:
             deadline = min(deadline, max(now + MIN_LEAD, starts[0] - MIN_LEAD))
-        # the next version's deadline first: if we stop right after the write, it still comes
-        await self.ctx.jobs.schedule(DEADLINE_JOB, str(s.id), s.community, deadline, {"version": s.version + 1})
-        if not await self.ctx.store.reopen(s.id, s.version, deadline, now):
-            return Response.private(STALE)
-        await self._cancel_jobs(s)
-        fresh = await self.ctx.store.session(s.id)
-        assert fresh is not None
         by, old = event.actor.member.id, s.start_at
         assert old is not None
-        await self.notices.post(f"mock:resched:{s.id}:{fresh.version}", fresh, self._resched_reply(fresh, by, old),
-                                "resched", version=fresh.version, by=by, old=int(old.timestamp()))
-        await self.notices.post(f"mock:proposal:{s.id}:{fresh.version}", fresh, await self._proposal(fresh),
-                                "proposal", version=fresh.version)
+        version = s.version + 1
+        # written with the change: the next version's deadline, and the notices that tell the others
+        plan = [PlannedJob(DEADLINE_JOB, str(s.id), s.community, deadline, {"version": version}),
+                self.notices.plan(f"mock:resched:{s.id}:{version}", s.community, "resched", "space", session=s.id,
+                                  version=version, by=by, old=int(old.timestamp())),
+                self.notices.plan(f"mock:proposal:{s.id}:{version}", s.community, "proposal", "space",
+                                  session=s.id, version=version)]
+        if not await self.ctx.store.reopen(s.id, s.version, deadline, now, plan):
+            return Response.private(STALE)
+        await self._cancel_jobs(s)
+        await self.notices.flush(plan)
         who = at(by)
         return Response(reply=Reply(text=f"Rescheduling: {who} asked for a new time; the others are told."),
                         replace_original=True)
@@ -144,15 +148,18 @@ class Booking:
                         replace_original=True)
 
     async def cancel_session(self, s: Session, why: str) -> bool:
-        """End an open session (a member cancelled, left, or was erased); the space is told."""
-        if not await self.ctx.store.cancel(s.id, self.ctx.now()):
+        """End an open session (a member cancelled, left, or was erased); the space is told, by a notice
+        written in the same transaction as the cancellation."""
+        plan = []
+        if s.space is not None:
+            old = int(s.start_at.timestamp()) if s.start_at is not None else None
+            plan.append(self.notices.plan(f"mock:cancelled:{s.id}", s.community, "cancelled", "space", session=s.id,
+                                          why=why, old=old, version=s.version))
+        if not await self.ctx.store.cancel(s.id, self.ctx.now(), plan):
             return False
         await self._cancel_jobs(s)
         await self.ctx.jobs.cancel(DEADLINE_JOB, str(s.id))
-        if s.space is not None:
-            old = int(s.start_at.timestamp()) if s.start_at is not None else None
-            await self.notices.post(f"mock:cancelled:{s.id}", s, self._cancelled_reply(s, why, s.start_at, s.version),
-                                    "cancelled", why=why, old=old, version=s.version)
+        await self.notices.flush(plan)
         return True
 
     # jobs ---------------------------------------------------------------------------------------
@@ -187,7 +194,9 @@ class Booking:
         for turn in range(s.turns):
             due = start - PACKET_LEAD if turn == 0 else start + turn * s.turn_length
             plan.append((PACKET_JOB, f"{s.id}:{turn}", due, {"version": s.version, "turn": turn}))
-        plan.append((AFTER_JOB, str(s.id), start + s.turn_length * s.turns + AFTER_DELAY, {"version": s.version}))
+        end = start + s.turn_length * s.turns
+        plan.append((AFTER_JOB, str(s.id), end + AFTER_DELAY, {"version": s.version}))
+        plan.append((EXPIRE_JOB, str(s.id), end + REPORT_WINDOW, {"version": s.version}))
         for kind, key, due, payload in plan:
             if due > now or (kind == PACKET_JOB and turn_open(s, int(str(payload["turn"])), now)):
                 await self.ctx.jobs.schedule(kind, key, s.community, max(due, now), payload)
@@ -224,11 +233,12 @@ class Booking:
         return booked_reply(s, s.start_at, s.booked_by, self._invite(s, s.start_at, s.version),
                             auto or s.booked_by is None)
 
-    def _resched_reply(self, s: Session, by: str, old: datetime) -> Reply:
+    def _resched_reply(self, s: Session, by: str, old: datetime, version: int) -> Reply:
+        picking = s.status is SessionStatus.PROPOSED and s.version == version
+        then = "Pick a new time below" if picking else "A new time has been arranged since (see the latest booking)"
         return Reply(title="Mock interview: new time needed",
-                     text=f"{at(by)} can't make {mk.timestamp(old, 'f')}. Pick a new time below; the old invite "
-                          "no longer holds.",
-                     files=(self._invite(s, old, s.version - 1, cancelled=True),))
+                     text=f"{at(by)} can't make {mk.timestamp(old, 'f')}. {then}; the old invite no longer holds.",
+                     files=(self._invite(s, old, version - 1, cancelled=True),))
 
     def _cancelled_reply(self, s: Session, why: str, old: datetime | None, version: int) -> Reply:
         files = (self._invite(s, old, version, cancelled=True),) if old is not None else ()
@@ -249,8 +259,12 @@ class Booking:
         return None if s is None else self._booked_reply(s, bool(p.get("auto")))
 
     async def _rebuild_resched(self, p: dict[str, Any]) -> Reply | None:
-        s = await self._current(p, SessionStatus.PROPOSED)
-        return None if s is None else self._resched_reply(s, str(p["by"]), datetime.fromtimestamp(int(p["old"]), UTC))
+        """Also when a new time was booked since (the others still learn the old one no longer holds)."""
+        s = await self.ctx.store.session(int(p["session"]))
+        if s is None or s.status is SessionStatus.CANCELLED or s.version < int(p.get("version", 0)):
+            return None
+        return self._resched_reply(s, str(p["by"]), datetime.fromtimestamp(int(p["old"]), UTC),
+                                   int(p.get("version", s.version)))
 
     async def _rebuild_proposal(self, p: dict[str, Any]) -> Reply | None:
         s = await self._current(p, SessionStatus.PROPOSED)

@@ -11,10 +11,13 @@ from zoneinfo import ZoneInfo
 
 from bot.community import SettingError, parse_time, parse_timezone
 from bot.features.delivery import PostState
-from bot.features.mock.availability import SLOT, AvailabilityError, parse_availability, slot_start, utc_slots
+from bot.features.mock.availability import AvailabilityError
+from bot.features.mock.availability_parser import parse_availability
+from bot.features.mock.grid import SLOT
 from bot.features.mock.model import SESSION_SLOTS, Profile, Session
-from bot.features.mock.pairing import session_starts
+from bot.features.mock.session_times import session_starts
 from bot.features.mock.store import MockStore
+from bot.features.mock.utc_week import slot_start, utc_slots
 from bot.ids import ChannelRef, CommunityRef, MemberRef
 from bot.messages import Reply
 from bot.settings import Scope, SettingSpec, SettingValueError

@@ -17,8 +17,9 @@ def member_data(c: sqlite3.Connection, community: str, member: str) -> dict[str,
                     (community, member)).fetchone()
     p = None if row is None else profile_row(row)
     sessions = c.execute(
-        "SELECT s.id, s.track, s.status, s.start_at, m.absent FROM mock_sessions s JOIN mock_members m "
-        "ON m.session_id = s.id WHERE s.community = ? AND m.member = ? ORDER BY s.id", (community, member))
+        "SELECT s.id, s.track, s.status, s.start_at, m.absent, m.outcome, r.answer, r.reported_at FROM mock_sessions s "
+        "JOIN mock_members m ON m.session_id = s.id LEFT JOIN mock_reports r ON r.session_id = s.id AND r.member = ? "
+        "WHERE s.community = ? AND m.member = ? ORDER BY s.id", (member, community, member))
     received = c.execute("SELECT COUNT(*) FROM mock_scorecards WHERE community = ? AND interviewee = ? "
                          "AND status = 'sent'", (community, member)).fetchone()[0]
     written = c.execute("SELECT COUNT(*) FROM mock_scorecards WHERE community = ? AND interviewer = ? "
@@ -29,7 +30,8 @@ def member_data(c: sqlite3.Connection, community: str, member: str) -> dict[str,
             "cadence": p.cadence, "paused": p.paused,
             "paused_until": None if p.paused_until is None else p.paused_until.isoformat()},
         "sessions": [{"session": int(s[0]), "track": str(s[1]), "status": str(s[2]),
-                      "start": opt(s[3]), "missed": bool(s[4])} for s in sessions],
+                      "start": opt(s[3]), "missed": bool(s[4]), "recorded": opt(s[5]), "your_answer": opt(s[6]),
+                      "answered_at": opt(s[7])} for s in sessions],
         "scorecards_received": int(received),
         "scorecards_written": int(written),
         "scorecard_contents": "not exported: each scorecard was sent only to its interviewee, by DM",
@@ -60,6 +62,8 @@ def erase_member(c: sqlite3.Connection, community: str, member: str) -> int:
         c.execute("UPDATE mock_turns SET interviewee = ? WHERE session_id = ? AND interviewee = ?",
                   (placeholder, sid, member))
         c.execute("UPDATE mock_sessions SET booked_by = NULL WHERE id = ? AND booked_by = ?", (sid, member))
+        c.execute("UPDATE mock_reports SET member = ? WHERE session_id = ? AND member = ?", (placeholder, sid, member))
+        c.execute("UPDATE mock_reports SET about = ? WHERE session_id = ? AND about = ?", (placeholder, sid, member))
     for rid, waiting in c.execute("SELECT id, waiting FROM mock_rounds WHERE community = ?",
                                   (community,)).fetchall():
         names = [m for m in str(waiting).split(",") if m]

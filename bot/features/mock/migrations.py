@@ -2,7 +2,8 @@
 
 Every write that a second click, a second process or a restart could repeat meets a unique key:
 one round per (community, occurrence), one member per (session, member), one turn row per
-(session, turn), one scorecard per (session, turn), one absence per (session, member)."""
+(session, turn), one scorecard per (session, turn), one absence per (session, member), one answer to
+"did it happen?" per (session, member)."""
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -104,6 +105,23 @@ MIGRATIONS: tuple[str, ...] = (
         member TEXT NOT NULL,
         item_id TEXT NOT NULL,
         PRIMARY KEY (community, member, item_id)
+    );
+    """,
+    # 2: each member answers "did it happen?" for themselves (mock_reports, with the points that answer earned);
+    # what was recorded for each member when the session closed (mock_members.outcome), and when
+    # (mock_sessions.closed_at); the private space's name, stored before it is opened (space_name)
+    """
+    ALTER TABLE mock_sessions ADD COLUMN space_name TEXT;
+    ALTER TABLE mock_sessions ADD COLUMN closed_at TEXT;
+    ALTER TABLE mock_members ADD COLUMN outcome TEXT;
+    CREATE TABLE mock_reports (
+        session_id INTEGER NOT NULL REFERENCES mock_sessions (id),
+        member TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        about TEXT,
+        points INTEGER NOT NULL DEFAULT 0,
+        reported_at TEXT NOT NULL,
+        PRIMARY KEY (session_id, member)
     );
     """,
 )

@@ -5,7 +5,8 @@ Plain frozen dataclasses; the SQLite repository (store.py) reads and writes them
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -22,6 +23,9 @@ REMINDERS = {"24h": timedelta(hours=24), "15m": timedelta(minutes=15)}
 MIN_LEAD = timedelta(hours=1)
 #: missed sessions in a row after which a member is paused
 MISSES_TO_PAUSE = 2
+#: how long after a session's planned end its members may answer "did it happen?"; then it is closed with
+#: what they said (nobody answered: unconfirmed, no points, nothing counted against anyone)
+REPORT_WINDOW = timedelta(hours=72)
 MAX_CARD_TEXT = 1000  # scorecard strengths / one thing to improve
 #: an erased member's id in the sessions they shared becomes this, plus the session and seat (MockRepo.erase_member)
 ERASED = "erased-"
@@ -74,13 +78,45 @@ COMPETENCIES: dict[Competency, CompetencyText] = {
 class SessionStatus(StrEnum):
     OPENING = "opening"  # paired; the private space is not open yet
     PROPOSED = "proposed"  # times offered, none booked
-    BOOKED = "booked"
-    DONE = "done"  # it happened (someone said so)
-    MISSED = "missed"  # it did not happen: a no-show was reported and nobody is left to meet
+    BOOKED = "booked"  # a time is booked; after it, the members' answers to "did it happen?" come in
+    DONE = "done"  # it happened: at least two members were there (see attendance.py)
+    MISSED = "missed"  # it did not happen (a no-show, or nobody could make it)
+    DISPUTED = "disputed"  # the members' answers contradict each other: it counts against nobody
+    UNCONFIRMED = "unconfirmed"  # nobody answered before the report window closed
     CANCELLED = "cancelled"
 
 
 OPEN_STATUSES = (SessionStatus.OPENING, SessionStatus.PROPOSED, SessionStatus.BOOKED)
+#: a booked session that has been closed with its members' answers (attendance.py decides which)
+CLOSED_STATUSES = (SessionStatus.DONE, SessionStatus.MISSED, SessionStatus.DISPUTED, SessionStatus.UNCONFIRMED)
+
+
+class Answer(StrEnum):
+    """What one member answers to "did it happen?", for themselves."""
+
+    MET = "met"  # we met: I was there, and so were the others
+    ABSENT = "absent"  # I was there; `about` did not show
+    NONE = "none"  # it did not take place: I couldn't make it, nor could the others
+
+
+class Outcome(StrEnum):
+    """What is recorded for one member of a closed session (PENDING: still open, not decided)."""
+
+    PRESENT = "present"
+    NOSHOW = "noshow"  # a partner reported it and the member did not say it happened: counts as missed
+    EXCUSED = "excused"  # couldn't make it, by their own word or the others': counts against nobody
+    DISPUTED = "disputed"  # the answers about this member contradict each other: counts against nobody
+    UNCONFIRMED = "unconfirmed"  # nobody said anything about this member
+    PENDING = "pending"
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    member: str
+    answer: Answer
+    about: str | None  # the member reported absent (Answer.ABSENT)
+    at: datetime
+    points: int = 0  # session points this answer earned when it was given (0: none, e.g. contradicted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,9 +182,14 @@ class Session:
     start_at: datetime | None = None
     booked_by: str | None = None
     deadline_at: datetime | None = None
-    absent: frozenset[str] = frozenset()
+    absent: frozenset[str] = frozenset()  # members whose no-show was counted when the session closed
     #: times a member rescheduled away from: never offered or booked again for this session
     declined: frozenset[datetime] = frozenset()
+    #: the private space's name, chosen (and stored) before it is opened, with a marker unique to the session
+    space_name: str | None = None
+    reports: tuple[Report, ...] = ()  # the members' answers to "did it happen?", in the order given
+    outcomes: Mapping[str, Outcome] = field(default_factory=dict)  # set when the session closes
+    closed_at: datetime | None = None
 
     @property
     def turns(self) -> int:
@@ -173,6 +214,25 @@ class Session:
     @property
     def end_at(self) -> datetime | None:
         return None if self.start_at is None else self.start_at + SESSION
+
+    @property
+    def closes_at(self) -> datetime | None:
+        """When answers to "did it happen?" are no longer taken."""
+        return None if self.end_at is None else self.end_at + REPORT_WINDOW
+
+    def report_of(self, member: str) -> Report | None:
+        return next((r for r in self.reports if r.member == member), None)
+
+    def outcome_of(self, member: str) -> Outcome | None:
+        """What was recorded for the member (None while the session is not closed). Sessions closed before
+        outcomes were stored: a recorded absence is a no-show, anyone else at a session that happened was there."""
+        if member in self.outcomes:
+            return self.outcomes[member]
+        if self.status is SessionStatus.DONE:
+            return Outcome.NOSHOW if member in self.absent else Outcome.PRESENT
+        if self.status is SessionStatus.MISSED:
+            return Outcome.NOSHOW if member in self.absent else Outcome.EXCUSED
+        return None
 
 
 @dataclass(frozen=True, slots=True)

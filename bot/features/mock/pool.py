@@ -15,8 +15,10 @@ from bot import markup as mk
 from bot.actions import Action
 from bot.community import SettingError, parse_timezone
 from bot.events import Actor, ChoiceSelected, CommandInvoked, FormSubmitted
-from bot.features.mock.availability import AvailabilityError, parse_availability
+from bot.features.mock.availability import AvailabilityError
+from bot.features.mock.availability_parser import parse_availability
 from bot.features.mock.context import MockContext, zone_or_utc
+from bot.features.mock.forms import availability_form, confirm_reply, join_form
 from bot.features.mock.model import (
     CADENCES,
     LEVELS,
@@ -26,13 +28,7 @@ from bot.features.mock.model import (
     Profile,
     SessionStatus,
 )
-from bot.features.mock.views import (
-    NOT_YOURS,
-    availability_form,
-    confirm_reply,
-    join_form,
-    status_reply,
-)
+from bot.features.mock.views import NOT_YOURS, status_reply
 from bot.messages import Reply, Response
 
 MAX_PAUSE = timedelta(days=366)

@@ -8,119 +8,31 @@ so a Confirm button of a replaced draft stays stale).
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from bot.features.mock import member_rows
+from bot.features.mock.attendance_rows import Planner, ReportResult, close_session, record_report
+from bot.features.mock.card_repo import CardRepo
 from bot.features.mock.model import (
-    Competency,
-    Draft,
-    Profile,
+    Answer,
     Round,
-    Scorecard,
     Session,
-    SessionStatus,
-    Turn,
 )
-from bot.features.mock.rows import CARD, PROFILE, SESSION, card_row, draft_row, opt, profile_row, session_row
+from bot.features.mock.planned import PlannedJob, insert_planned
+from bot.features.mock.pool_repo import PoolRepo
+from bot.features.mock.rows import SESSION, session_row
 from bot.features.mock.store import NewGroup
-from bot.store.db import Database, from_db, opt_from_db, to_db
-
-OPEN = ("opening", "proposed", "booked")
+from bot.store.db import Database, from_db, to_db
 
 
-class MockRepo:
-    """MockStore on SQLite."""
+class MockRepo(PoolRepo, CardRepo):
+    """MockStore on SQLite: the pool (pool_repo.py), the turns and scorecards (card_repo.py), and here the
+    rounds, sessions and their answers."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
-
-    # the pool -----------------------------------------------------------------------------------
-    async def profile(self, community: str, member: str) -> Profile | None:
-        def q(c: sqlite3.Connection) -> Profile | None:
-            row = c.execute(f"SELECT {PROFILE} FROM mock_profiles WHERE community = ? AND member = ?",
-                            (community, member)).fetchone()
-            return None if row is None else profile_row(row)
-
-        return await self._db.read(q)
-
-    async def profiles(self, community: str) -> list[Profile]:
-        def q(c: sqlite3.Connection) -> list[Profile]:
-            rows = c.execute(f"SELECT {PROFILE} FROM mock_profiles WHERE community = ? ORDER BY joined_at, member",
-                             (community,)).fetchall()
-            return [profile_row(r) for r in rows]
-
-        return await self._db.read(q)
-
-    async def save_profile(self, p: Profile, now: datetime) -> None:
-        def w(c: sqlite3.Connection) -> None:
-            _upsert_profile(c, p, now)
-
-        await self._db.write(w)
-
-    async def set_paused(self, community: str, member: str, paused: bool, until: datetime | None,
-                         now: datetime) -> bool:
-        def w(c: sqlite3.Connection) -> bool:
-            return c.execute(
-                "UPDATE mock_profiles SET paused = ?, paused_until = ?, missed_in_row = "
-                "CASE WHEN ? THEN missed_in_row ELSE 0 END, updated_at = ? WHERE community = ? AND member = ?",
-                (int(paused), None if until is None else to_db(until), int(paused), to_db(now), community, member),
-            ).rowcount == 1
-
-        return await self._db.write(w)
-
-    async def remove_profile(self, community: str, member: str) -> bool:
-        def w(c: sqlite3.Connection) -> bool:
-            c.execute("DELETE FROM mock_drafts WHERE community = ? AND member = ?", (community, member))
-            return c.execute("DELETE FROM mock_profiles WHERE community = ? AND member = ?",
-                             (community, member)).rowcount == 1
-
-        return await self._db.write(w)
-
-    async def put_draft(self, d: Draft, now: datetime) -> Draft:
-        """A new draft for the member, replacing any earlier one (so an older Confirm button is stale)."""
-
-        def w(c: sqlite3.Connection) -> Draft:
-            c.execute("DELETE FROM mock_drafts WHERE community = ? AND member = ?", (d.community, d.member))
-            cur = c.execute(
-                "INSERT INTO mock_drafts (community, member, tracks, level, zone, availability, cadence, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (d.community, d.member, ",".join(d.tracks), d.level, d.zone, d.availability, d.cadence, to_db(now)))
-            return Draft(int(cur.lastrowid or 0), d.community, d.member, d.tracks, d.level, d.zone, d.availability,
-                         d.cadence)
-
-        return await self._db.write(w)
-
-    async def draft(self, draft_id: int) -> Draft | None:
-        def q(c: sqlite3.Connection) -> Draft | None:
-            row = c.execute("SELECT id, community, member, tracks, level, zone, availability, cadence "
-                            "FROM mock_drafts WHERE id = ?", (draft_id,)).fetchone()
-            return None if row is None else draft_row(row)
-
-        return await self._db.read(q)
-
-    async def confirm_draft(self, draft_id: int, member: str, now: datetime) -> Profile | None:
-        """The draft becomes the member's profile (active again) in one write; None if it is gone."""
-
-        def w(c: sqlite3.Connection) -> Profile | None:
-            row = c.execute("SELECT id, community, member, tracks, level, zone, availability, cadence "
-                            "FROM mock_drafts WHERE id = ? AND member = ?", (draft_id, member)).fetchone()
-            if row is None:
-                return None
-            d = draft_row(row)
-            old = c.execute(f"SELECT {PROFILE} FROM mock_profiles WHERE community = ? AND member = ?",
-                            (d.community, d.member)).fetchone()
-            before = None if old is None else profile_row(old)
-            p = Profile(d.community, d.member, d.tracks, d.level, d.zone, d.availability, d.cadence,
-                        paused=before.paused if before else False,
-                        paused_until=before.paused_until if before else None,
-                        missed_in_row=before.missed_in_row if before else 0,
-                        joined_at=before.joined_at if before else now)
-            _upsert_profile(c, p, now)
-            c.execute("DELETE FROM mock_drafts WHERE id = ?", (draft_id,))
-            return p
-
-        return await self._db.write(w)
 
     # rounds and sessions ----------------------------------------------------------------------
     async def create_round(self, community: str, occurrence: datetime, week_start: datetime,
@@ -250,156 +162,53 @@ class MockRepo:
 
         return await self._db.write(w)
 
-    async def reopen(self, session_id: int, version: int, deadline: datetime, now: datetime) -> bool:
+    async def reopen(self, session_id: int, version: int, deadline: datetime, now: datetime,
+                     plan: Sequence[PlannedJob] = ()) -> bool:
         """A booked session goes back to proposing times (a reschedule): a new version, no time, and the
-        time it had is declined (never offered again for this session)."""
+        time it had is declined (never offered again for this session). `plan`: jobs written with it."""
 
         def w(c: sqlite3.Connection) -> bool:
-            return c.execute("UPDATE mock_sessions SET status = 'proposed', version = version + 1, "
+            done = c.execute("UPDATE mock_sessions SET status = 'proposed', version = version + 1, "
                              "declined = CASE WHEN declined = '' THEN start_at ELSE declined || ',' || start_at END, "
                              "start_at = NULL, booked_by = NULL, deadline_at = ?, updated_at = ? "
                              "WHERE id = ? AND status = 'booked' AND version = ? AND start_at IS NOT NULL",
                              (to_db(deadline), to_db(now), session_id, version)).rowcount == 1
+            if done:
+                insert_planned(c, plan, now)
+            return done
 
         return await self._db.write(w)
 
-    async def cancel(self, session_id: int, now: datetime) -> bool:
+    async def cancel(self, session_id: int, now: datetime, plan: Sequence[PlannedJob] = ()) -> bool:
+        """End a session that has not been closed; `plan`: jobs written with it (telling the members)."""
+
         def w(c: sqlite3.Connection) -> bool:
-            return c.execute("UPDATE mock_sessions SET status = 'cancelled', version = version + 1, updated_at = ? "
+            done = c.execute("UPDATE mock_sessions SET status = 'cancelled', version = version + 1, updated_at = ? "
                              "WHERE id = ? AND status IN ('opening', 'proposed', 'booked')",
                              (to_db(now), session_id)).rowcount == 1
+            if done:
+                insert_planned(c, plan, now)
+            return done
 
         return await self._db.write(w)
 
-    async def finish(self, session_id: int, status: SessionStatus, now: datetime) -> bool:
-        """A booked session is over: done (it happened) or missed."""
+    async def intend_space(self, session_id: int, name: str) -> str:
+        """The name the session's private space gets: this one, unless one was chosen before (a rerun)."""
 
-        def w(c: sqlite3.Connection) -> bool:
-            return c.execute("UPDATE mock_sessions SET status = ?, updated_at = ? WHERE id = ? AND status = 'booked'",
-                             (status.value, to_db(now), session_id)).rowcount == 1
-
-        return await self._db.write(w)
-
-    async def mark_absent(self, session_id: int, member: str) -> int | None:
-        """Record a no-show once: the member's missed sessions in a row now, or None if already recorded."""
-
-        def w(c: sqlite3.Connection) -> int | None:
-            if c.execute("UPDATE mock_members SET absent = 1 WHERE session_id = ? AND member = ? AND absent = 0",
-                         (session_id, member)).rowcount != 1:
-                return None
-            row = c.execute("SELECT community FROM mock_sessions WHERE id = ?", (session_id,)).fetchone()
-            c.execute("UPDATE mock_profiles SET missed_in_row = missed_in_row + 1 WHERE community = ? AND member = ?",
-                      (row[0], member))
-            got = c.execute("SELECT missed_in_row FROM mock_profiles WHERE community = ? AND member = ?",
-                            (row[0], member)).fetchone()
-            return 0 if got is None else int(got[0])
+        def w(c: sqlite3.Connection) -> str:
+            c.execute("UPDATE mock_sessions SET space_name = ? WHERE id = ? AND space_name IS NULL", (name, session_id))
+            row = c.execute("SELECT space_name FROM mock_sessions WHERE id = ?", (session_id,)).fetchone()
+            return name if row is None or row[0] is None else str(row[0])
 
         return await self._db.write(w)
 
-    async def attended(self, community: str, members: tuple[str, ...]) -> None:
-        """A session happened: these members' run of missed sessions is over."""
+    # did it happen? (bot.features.mock.attendance_rows) ---------------------------------------------
+    async def report(self, session_id: int, member: str, answer: Answer, about: str | None, now: datetime,
+                     plan: Planner) -> ReportResult:
+        return await self._db.write(lambda c: record_report(c, session_id, member, answer, about, now, plan))
 
-        def w(c: sqlite3.Connection) -> None:
-            for m in members:
-                c.execute("UPDATE mock_profiles SET missed_in_row = 0 WHERE community = ? AND member = ?",
-                          (community, m))
-
-        await self._db.write(w)
-
-    # turns and the questions members have met --------------------------------------------------
-    async def turn(self, session_id: int, turn: int) -> Turn | None:
-        def q(c: sqlite3.Connection) -> Turn | None:
-            row = c.execute("SELECT session_id, turn, interviewer, interviewee, item_id, sent_at FROM mock_turns "
-                            "WHERE session_id = ? AND turn = ?", (session_id, turn)).fetchone()
-            return None if row is None else Turn(int(row[0]), int(row[1]), str(row[2]), str(row[3]), opt(row[4]),
-                                                 opt_from_db(opt(row[5])))
-
-        return await self._db.read(q)
-
-    async def choose_item(self, session_id: int, turn: int, item_id: str, now: datetime) -> Turn:
-        """Keep the first question chosen for this turn (a rerun gets the same one back)."""
-
-        def w(c: sqlite3.Connection) -> Turn:
-            c.execute("UPDATE mock_turns SET item_id = ?, sent_at = ? WHERE session_id = ? AND turn = ? "
-                      "AND item_id IS NULL", (item_id, to_db(now), session_id, turn))
-            row = c.execute("SELECT session_id, turn, interviewer, interviewee, item_id, sent_at FROM mock_turns "
-                            "WHERE session_id = ? AND turn = ?", (session_id, turn)).fetchone()
-            return Turn(int(row[0]), int(row[1]), str(row[2]), str(row[3]), opt(row[4]), opt_from_db(opt(row[5])))
-
-        return await self._db.write(w)
-
-    async def seen_items(self, community: str, member: str) -> set[str]:
-        """Questions the member met already: in a mock (either side of it) or answered elsewhere."""
-
-        def q(c: sqlite3.Connection) -> set[str]:
-            mocks = c.execute(
-                "SELECT t.item_id FROM mock_turns t JOIN mock_sessions s ON s.id = t.session_id WHERE s.community = ? "
-                "AND t.item_id IS NOT NULL AND (t.interviewer = ? OR t.interviewee = ?)",
-                (community, member, member)).fetchall()
-            others = c.execute("SELECT item_id FROM mock_seen WHERE community = ? AND member = ?",
-                               (community, member)).fetchall()
-            return {str(r[0]) for r in (*mocks, *others)}
-
-        return await self._db.read(q)
-
-    async def add_seen(self, community: str, member: str, item_id: str) -> None:
-        def w(c: sqlite3.Connection) -> None:
-            c.execute("INSERT INTO mock_seen (community, member, item_id) VALUES (?, ?, ?) "
-                      "ON CONFLICT (community, member, item_id) DO NOTHING", (community, member, item_id))
-
-        await self._db.write(w)
-
-    # scorecards -------------------------------------------------------------------------------
-    async def save_ratings(self, card: Scorecard, now: datetime) -> bool:
-        """Step one of a scorecard (the ratings); False when it was already sent (nothing changes)."""
-        r = card.ratings
-
-        def w(c: sqlite3.Connection) -> bool:
-            return c.execute(
-                f"INSERT INTO mock_scorecards ({CARD.replace(', sent_at', '')}, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, 'draft', ?) "
-                "ON CONFLICT (session_id, turn) DO UPDATE SET modeling_judgment = excluded.modeling_judgment, "
-                "production_readiness = excluded.production_readiness, evaluation_rigor = excluded.evaluation_rigor, "
-                "communication_clarity = excluded.communication_clarity WHERE mock_scorecards.status = 'draft'",
-                (card.session_id, card.turn, card.community, card.interviewer, card.interviewee, card.item_id,
-                 r[Competency.MODELING], r[Competency.PRODUCTION], r[Competency.EVALUATION],
-                 r[Competency.COMMUNICATION], to_db(now))).rowcount == 1
-
-        return await self._db.write(w)
-
-    async def send_scorecard(self, session_id: int, turn: int, strengths: str, improve: str,
-                             now: datetime) -> Scorecard | None:
-        """Step two: the written part; the card is final. None when there is no draft (or it was sent)."""
-
-        def w(c: sqlite3.Connection) -> Scorecard | None:
-            done = c.execute("UPDATE mock_scorecards SET strengths = ?, improve = ?, status = 'sent', sent_at = ? "
-                             "WHERE session_id = ? AND turn = ? AND status = 'draft'",
-                             (strengths, improve, to_db(now), session_id, turn)).rowcount
-            if done != 1:
-                return None
-            row = c.execute(f"SELECT {CARD} FROM mock_scorecards WHERE session_id = ? AND turn = ?",
-                            (session_id, turn)).fetchone()
-            return card_row(row)
-
-        return await self._db.write(w)
-
-    async def scorecard(self, session_id: int, turn: int) -> Scorecard | None:
-        def q(c: sqlite3.Connection) -> Scorecard | None:
-            row = c.execute(f"SELECT {CARD} FROM mock_scorecards WHERE session_id = ? AND turn = ?",
-                            (session_id, turn)).fetchone()
-            return None if row is None else card_row(row)
-
-        return await self._db.read(q)
-
-    async def received(self, community: str, member: str) -> list[Scorecard]:
-        """The member's sent scorecards (as interviewee), newest first."""
-
-        def q(c: sqlite3.Connection) -> list[Scorecard]:
-            rows = c.execute(f"SELECT {CARD} FROM mock_scorecards WHERE community = ? AND interviewee = ? "
-                             "AND status = 'sent' ORDER BY sent_at DESC", (community, member)).fetchall()
-            return [card_row(r) for r in rows]
-
-        return await self._db.read(q)
+    async def close(self, session_id: int, version: int, now: datetime, plan: Planner) -> ReportResult:
+        return await self._db.write(lambda c: close_session(c, session_id, version, now, plan))
 
     # a member's own data (bot.features.mock.member_rows) --------------------------------------------
     async def member_data(self, community: str, member: str) -> dict[str, Any]:
@@ -407,18 +216,6 @@ class MockRepo:
 
     async def erase_member(self, community: str, member: str) -> int:
         return await self._db.write(lambda c: member_rows.erase_member(c, community, member))
-
-
-def _upsert_profile(c: sqlite3.Connection, p: Profile, now: datetime) -> None:
-    c.execute(
-        f"INSERT INTO mock_profiles ({PROFILE}, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (community, member) DO UPDATE SET tracks = excluded.tracks, level = excluded.level, "
-        "zone = excluded.zone, availability = excluded.availability, cadence = excluded.cadence, "
-        "paused = excluded.paused, paused_until = excluded.paused_until, missed_in_row = excluded.missed_in_row, "
-        "updated_at = excluded.updated_at",
-        (p.community, p.member, ",".join(p.tracks), p.level, p.zone, p.availability, p.cadence, int(p.paused),
-         None if p.paused_until is None else to_db(p.paused_until), p.missed_in_row,
-         to_db(p.joined_at or now), to_db(now)))
 
 
 def _round_at(c: sqlite3.Connection, community: str, occurrence: datetime | None) -> Round | None:

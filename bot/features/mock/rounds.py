@@ -10,19 +10,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.features.mock.availability import week_start_of
 from bot.features.mock.context import DAYS, ROUND_DAY, ROUND_TIME, MockContext, week_slots
 from bot.features.mock.model import MIN_LEAD, SESSION_SLOTS, Profile, Round, Session, SessionStatus
-from bot.features.mock.pairing import Candidate, Pairing, pair
+from bot.features.mock.notices import Notices
+from bot.features.mock.pair_model import Candidate, Pairing
+from bot.features.mock.pairing import pair
 from bot.features.mock.store import NewGroup
+from bot.features.mock.utc_week import week_start_of
 from bot.features.mock.views import names_line, proposal_reply
 from bot.features.schedule import last_occurrence, next_occurrence
-from bot.messages import Reply
+from bot.ids import ChannelRef
+from bot.messages import Reply, clip
 from bot.ports import DeliveryError
 from bot.store.jobs import Job
 
@@ -36,6 +42,7 @@ JUST_DUE = timedelta(minutes=10)
 OPEN_TRIES = 6
 #: a round that could not run for this long (the bot was down) is not run late: the next one is planned
 ROUND_GRACE = timedelta(days=2)
+SPACE_NAME_LIMIT = 100  # Discord's thread name limit (Slack's group DMs have no name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +70,18 @@ def pair_pool(profiles: list[Profile], week: datetime, waited: set[str], history
     return pair(candidates, history, session_slots=SESSION_SLOTS, seed=seed)
 
 
+def space_name(s: Session, names: Mapping[str, str], token: str) -> str:
+    """"Mock interview · Ann & Bob · #12-a1b2c3": the marker (session id and a random token) is kept whole
+    within Discord's 100 characters, so a search by this name finds this session's space and no other."""
+    head, marker = "Mock interview · ", f" · #{s.id}-{token}"
+    return head + clip(names_line(s.members, names), SPACE_NAME_LIMIT - len(head) - len(marker)) + marker
+
+
 class Rounds:
-    def __init__(self, ctx: MockContext) -> None:
+    def __init__(self, ctx: MockContext, notices: Notices) -> None:
         self.ctx = ctx
+        self.notices = notices
+        notices.register("no-space", self._rebuild_no_space)
 
     # the cadence --------------------------------------------------------------------------------
     async def _when(self, community: str) -> tuple[time, ZoneInfo, frozenset[int]]:
@@ -212,11 +228,8 @@ class Rounds:
             channel = await self.ctx.channel(s.community)
             if channel is None:
                 raise RuntimeError(f"community {s.community} has no channel for private threads")
-            names = await self.ctx.names(s.community, s.members)
-            members = tuple(self.ctx.member(s.community, m) for m in s.members)
             try:
-                space = await self.ctx.services.chat.open_private_space(
-                    channel, members, f"Mock interview · {names_line(s.members, names)}")
+                space = await self._space(s, channel)
             except DeliveryError as exc:
                 log.warning("mock: no private space for session %s yet (try %d): %s", s.id, job.attempts, exc)
                 if exc.needs_admin:  # e.g. no permission to create private threads: the admin is told, once
@@ -236,16 +249,36 @@ class Rounds:
         if s.status is SessionStatus.PROPOSED and s.version == 1:
             await self.propose(s, f"mock:proposal:{s.id}")
 
+    async def _space(self, s: Session, channel: ChannelRef) -> ChannelRef:
+        """The group's private space, opened once: its name (with a marker no other session's has) is
+        stored before it is opened, so after a crash between opening it and recording it, the retry finds
+        that space (Discord: a thread of that name in the channel) instead of opening a second one."""
+        names = await self.ctx.names(s.community, s.members)
+        name = await self.ctx.store.intend_space(s.id, space_name(s, names, secrets.token_hex(3)))
+        members = tuple(self.ctx.member(s.community, m) for m in s.members)
+        chat = self.ctx.services.chat
+        found = await chat.find_private_space(channel, name, members)
+        if found is not None:
+            log.info("mock: the private space of session %s was opened before (%s); using it", s.id, found.key)
+            return found
+        return await chat.open_private_space(channel, members, name)
+
     async def _give_up(self, s: Session) -> None:
-        """The platform kept refusing the space (hours of retries): the members are told, privately."""
-        if not await self.ctx.store.cancel(s.id, self.ctx.now()):
-            return
-        for member in s.members:
-            await self.ctx.dm(f"mock:no-space:{s.id}:{member}", s.community, member, Reply(
-                title="Mock interviews: no session this round",
-                text="You were paired this round, but I could not open a private space for you and your partner "
-                     "(the platform refused it; an admin has been told what to fix). Nothing is recorded against "
-                     "you, and the next round pairs you again."))
+        """The platform kept refusing the space (hours of retries): the members are told, privately, by
+        notices written with the cancellation."""
+        plan = [self.notices.plan(f"mock:no-space:{s.id}:{m}", s.community, "no-space", "dm", member=m, session=s.id)
+                for m in s.members]
+        if await self.ctx.store.cancel(s.id, self.ctx.now(), plan):
+            await self.notices.flush(plan)
+
+    async def _rebuild_no_space(self, p: dict[str, Any]) -> Reply | None:
+        s = await self.ctx.store.session(int(p["session"]))
+        if s is None or s.status is not SessionStatus.CANCELLED or str(p.get("member")) not in s.members:
+            return None  # (not to a member forgotten meanwhile)
+        return Reply(title="Mock interviews: no session this round",
+                     text="You were paired this round, but I could not open a private space for you and your "
+                          "partner (the platform refused it; an admin has been told what to fix). Nothing is "
+                          "recorded against you, and the next round pairs you again.")
 
     async def propose(self, s: Session, key: str) -> None:
         """Post the times in the space and plan the deadline that books the first one."""

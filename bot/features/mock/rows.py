@@ -5,13 +5,23 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-from bot.features.mock.model import Competency, Draft, Profile, Scorecard, Session, SessionStatus
+from bot.features.mock.model import (
+    Answer,
+    Competency,
+    Draft,
+    Outcome,
+    Profile,
+    Report,
+    Scorecard,
+    Session,
+    SessionStatus,
+)
 from bot.store.db import from_db, opt_from_db
 
 PROFILE = ("community, member, tracks, level, zone, availability, cadence, paused, paused_until, missed_in_row, "
             "joined_at")
 SESSION = ("id, round_id, community, track, week_start, overlap, repeat, status, version, space, start_at, "
-            "booked_by, deadline_at, declined")
+            "booked_by, deadline_at, declined, space_name, closed_at")
 CARD = ("session_id, turn, community, interviewer, interviewee, item_id, modeling_judgment, production_readiness, "
          "evaluation_rigor, communication_clarity, strengths, improve, status, sent_at")
 OPEN = ("opening", "proposed", "booked")
@@ -40,8 +50,11 @@ def slots(text: str) -> frozenset[int]:
 
 def session_row(c: sqlite3.Connection, row: Sequence[object]) -> Session:
     sid = int(str(row[0]))
-    people = c.execute("SELECT member, level, absent FROM mock_members WHERE session_id = ? ORDER BY position",
-                       (sid,)).fetchall()
+    people = c.execute("SELECT member, level, absent, outcome FROM mock_members WHERE session_id = ? "
+                       "ORDER BY position", (sid,)).fetchall()
+    reports = tuple(Report(str(r[0]), Answer(str(r[1])), opt(r[2]), from_db(str(r[3])), int(str(r[4]))) for r in c.execute(
+        "SELECT member, answer, about, reported_at, points FROM mock_reports WHERE session_id = ? "
+        "ORDER BY reported_at, member", (sid,)))
     return Session(id=sid, round_id=int(str(row[1])), community=str(row[2]), track=str(row[3]),
                    members=tuple(str(p[0]) for p in people), levels=tuple(str(p[1]) for p in people),
                    week_start=from_db(str(row[4])), overlap=slots(str(row[5])), repeat=bool(row[6]),
@@ -49,7 +62,10 @@ def session_row(c: sqlite3.Connection, row: Sequence[object]) -> Session:
                    start_at=opt_from_db(opt(row[10])), booked_by=opt(row[11]),
                    deadline_at=opt_from_db(opt(row[12])),
                    absent=frozenset(str(p[0]) for p in people if p[2]),
-                   declined=frozenset(from_db(t) for t in str(row[13]).split(",") if t))
+                   declined=frozenset(from_db(t) for t in str(row[13]).split(",") if t),
+                   space_name=opt(row[14]), reports=reports,
+                   outcomes={str(p[0]): Outcome(str(p[3])) for p in people if p[3] is not None},
+                   closed_at=opt_from_db(opt(row[15])))
 
 
 def card_row(row: Sequence[object]) -> Scorecard:

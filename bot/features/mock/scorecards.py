@@ -1,11 +1,8 @@
-"""After a session: "Did it happen?", then each interviewer's scorecard for their interviewee.
+"""After a session: each interviewer's scorecard for their interviewee (reports.py asks "did it happen?").
 
-One answer settles the session. "Yes, we met" earns every member present points and counts as study
-activity (MemberActive); "<name> didn't show" records a no-show for that member, and after two missed
-sessions in a row they are paused and told how to come back.
-
-The scorecard is two forms, because a Discord modal holds five fields: the four ratings (selects with
-what a weak and a strong signal look like), then strengths and one thing to improve. It reaches only the
+A scorecard is written only for a turn that took place (attendance.can_score). It is two forms, because a
+Discord modal holds five fields: the four ratings (selects with what a weak and a strong signal look
+like), then strengths and one thing to improve. It reaches only the
 interviewee, by DM; nothing of it is posted in the space or a channel, no admin command shows it, and the
 export carries only counts (see MockRepo.member_data). Where a DM cannot be delivered the interviewee
 reads it with /mock feedback, an only-you reply.
@@ -19,39 +16,16 @@ from bot import markup as mk
 from bot.actions import Action
 from bot.events import ChoiceSelected, FormSubmitted
 from bot.features.daily.views import clean_answer
+from bot.features.mock.attendance import can_score, was_there
 from bot.features.mock.context import MockContext
-from bot.features.mock.model import (
-    MAX_CARD_TEXT,
-    MISSES_TO_PAUSE,
-    Competency,
-    Scorecard,
-    Session,
-    SessionStatus,
-)
+from bot.features.mock.forms import ratings_form, step_two_reply, words_form
+from bot.features.mock.model import MAX_CARD_TEXT, Competency, Scorecard, Session
 from bot.features.mock.notices import Notices
-from bot.features.mock.points import FEEDBACK_GIVEN, REASON_FEEDBACK, REASON_SESSION, SESSION_DONE
-from bot.features.mock.views import (
-    NOT_YOURS,
-    after_reply,
-    at,
-    met_reply,
-    ratings_form,
-    scorecard_reply,
-    step_two_reply,
-    words_form,
-)
+from bot.features.mock.points import FEEDBACK_GIVEN, REASON_FEEDBACK
+from bot.features.mock.views import NOT_YOURS, at, scorecard_reply
 from bot.messages import Reply, Response
-from bot.signals import MemberActive
-from bot.store.jobs import Job
 
 GONE = "That mock interview is no longer here."
-
-
-def paused_reply() -> Reply:
-    return Reply(title="Mock interviews paused",
-                 text=f"You missed {MISSES_TO_PAUSE} mock interviews in a row, so I paused you: no new partners "
-                      "until you come back. When you're ready, run /mock resume (and /mock availability if your "
-                      "times changed). Nobody else sees this.")
 
 
 class Scorecards:
@@ -59,14 +33,6 @@ class Scorecards:
         self.ctx = ctx
         self.notices = notices
         notices.register("scorecard", self._rebuild_card)
-        notices.register("paused", self._rebuild_paused)
-
-    async def after_job(self, job: Job) -> None:
-        s = await self.ctx.store.session(int(job.key))
-        if s is None or s.status is not SessionStatus.BOOKED or s.version != int(job.payload.get("version", 0)):
-            return
-        names = await self.ctx.names(s.community, s.members)
-        await self.ctx.post(f"mock:after:{s.id}:{s.version}", s, after_reply(s, names))
 
     async def _session(self, event: ChoiceSelected | FormSubmitted, action: Action) -> Session | Response:
         s = await self.ctx.store.session(action.int_arg(0))
@@ -75,70 +41,6 @@ class Scorecards:
         if event.actor.member.id not in s.members:
             return Response.private(NOT_YOURS)
         return s
-
-    # did it happen? -------------------------------------------------------------------------------
-    async def met(self, event: ChoiceSelected, action: Action) -> Response:
-        s = await self._session(event, action)
-        if isinstance(s, Response):
-            return s
-        if s.status is SessionStatus.DONE:
-            # a crash may have come between the answer's write and its points: award them now (idempotent)
-            await self._award_session(s, tuple(m for m in s.members if m not in s.absent))
-            return Response.private("Already recorded: it happened. Use \"Write my scorecard\" to score your partner.")
-        if s.status is not SessionStatus.BOOKED or s.start_at is None or s.start_at > self.ctx.now():
-            return Response.private("Answer this once the session has taken place.")
-        if not await self.ctx.store.finish(s.id, SessionStatus.DONE, self.ctx.now()):
-            return Response.private("Someone answered just before you; nothing changed.")
-        present = tuple(m for m in s.members if m not in s.absent)
-        await self.credit(s, present)
-        return Response(reply=met_reply(s, present), replace_original=True)
-
-    async def credit(self, s: Session, present: tuple[str, ...]) -> None:
-        """Points and activity for everyone present at a session that happened (idempotent awards)."""
-        now = self.ctx.now()
-        await self._award_session(s, present)
-        for member in present:
-            await self.ctx.services.registry.publish(MemberActive(self.ctx.member(s.community, member), now, "mock"))
-
-    async def _award_session(self, s: Session, present: tuple[str, ...]) -> None:
-        await self.ctx.store.attended(s.community, present)
-        for member in present:
-            await self.ctx.services.ledger.award(s.community, member, SESSION_DONE, REASON_SESSION, str(s.id),
-                                                 self.ctx.now())
-
-    async def no_show(self, event: ChoiceSelected, action: Action) -> Response:
-        s = await self._session(event, action)
-        if isinstance(s, Response):
-            return s
-        position = action.int_arg(1)
-        if not 0 <= position < len(s.members):
-            return Response.private(GONE)
-        if s.status is not SessionStatus.BOOKED or s.start_at is None or s.start_at > self.ctx.now():
-            return Response.private("Already settled, or not started yet: nothing changed.")
-        missing = s.members[position]
-        missed = await self.ctx.store.mark_absent(s.id, missing)
-        if missed is None:
-            return Response.private("That no-show is already recorded.")
-        present = [m for m in s.members if m != missing and m not in s.absent]
-        if len(present) < 2:
-            await self.ctx.store.finish(s.id, SessionStatus.MISSED, self.ctx.now())
-        if missed >= MISSES_TO_PAUSE:
-            await self._pause(s, missing)
-        note = (" The others can still answer \"Yes, we met\" for themselves." if len(present) >= 2 else
-                " The next round pairs you again.")
-        return Response(reply=Reply(text=f"Recorded: {at(missing)} didn't show.{note}"),
-                        replace_original=len(present) < 2)
-
-    async def _pause(self, s: Session, member: str) -> None:
-        key = f"mock:paused:{s.id}:{member}"
-        await self.notices.expect_dm(key, s.community, member, "paused", where=s.community)
-        await self.ctx.store.set_paused(s.community, member, True, None, self.ctx.now())
-        await self.notices.dm(key, s.community, member, paused_reply(), "paused", where=s.community)
-
-    async def _rebuild_paused(self, p: dict[str, Any]) -> Reply | None:
-        """Only while the member is still paused (they may have come back, or the pause was never written)."""
-        profile = await self.ctx.store.profile(str(p.get("where", "")), str(p.get("member", "")))
-        return paused_reply() if profile is not None and profile.paused else None
 
     # the scorecard, in two steps ----------------------------------------------------------------------
     async def _turn(self, event: ChoiceSelected | FormSubmitted, action: Action,
@@ -150,10 +52,13 @@ class Scorecards:
         turn = s.turn_of_interviewer(me)
         if with_turn and (turn is None or action.int_arg(1) != turn):
             return Response.private(NOT_YOURS)
-        if s.status is not SessionStatus.DONE or me in s.absent or turn is None:
-            return Response.private("A scorecard is written once the session has happened.")
-        if s.interviewee(turn) in s.absent:
-            return Response.private("Your interviewee didn't show, so there is nothing to score.")
+        if turn is None:
+            return Response.private(NOT_YOURS)
+        if not can_score(s, me, s.interviewee(turn)):
+            if was_there(s, me):
+                return Response.private("Your interviewee wasn't there, as recorded, so there is nothing to score.")
+            return Response.private("A scorecard is written once the session has happened: answer \"Did it "
+                                    "happen?\" in your private space first.")
         return s, turn
 
     async def open_card(self, event: ChoiceSelected, action: Action) -> Response:

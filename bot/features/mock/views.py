@@ -1,4 +1,5 @@
-"""What the mock feature shows: the forms, the pair's space messages, packets, scorecards and status.
+"""What the mock feature shows: the pair's space messages, packets, scorecards and status (the forms are in
+forms.py, "did it happen?" in report_views.py).
 
 Pure functions of stored state; every button carries only row ids (and a version), so it keeps working
 after a restart and a stale one is recognised. Times go out as `bot.markup.timestamp`, shown to each reader
@@ -13,24 +14,23 @@ from datetime import datetime
 from bot import markup as mk
 from bot.actions import encode
 from bot.content.schema import Item, RubricDimension
-from bot.features.mock.availability import EXAMPLE, MAX_TEXT
+from bot.features.mock.attendance import was_there
 from bot.features.mock.model import (
     CADENCES,
+    CLOSED_STATUSES,
     COMPETENCIES,
     ERASED,
     LEVEL_LABELS,
-    LEVELS,
-    MAX_CARD_TEXT,
     NAME,
     TRACK_LABELS,
     Competency,
+    Outcome,
     Profile,
     Scorecard,
     Session,
     SessionStatus,
 )
-from bot.features.mock.points import FEEDBACK_GIVEN, SESSION_DONE
-from bot.messages import Choice, Field, FileOut, Form, FormField, InputKind, Reply, SelectOption, Style, clip
+from bot.messages import Choice, Field, FileOut, Reply, Style, clip
 
 STALE = "That button is from an earlier step of this mock interview, so nothing changed. Use the newest message."
 NOT_YOURS = "That belongs to another member's mock interview, so nothing changed."
@@ -66,61 +66,6 @@ def people(members: Sequence[str]) -> str:
 def names_line(members: Sequence[str], names: Mapping[str, str]) -> str:
     shown = [names.get(m, "a member") for m in members]
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " & " + shown[-1]
-
-
-# joining ---------------------------------------------------------------------------------------------
-def join_form(tracks: Sequence[str], level: str | None, zone: str, availability: str, cadence: str) -> Form:
-    """Five fields: Discord's modal limit. The intro rides in the first field's description there."""
-    return Form(
-        form_id=encode(NAME, "join"),
-        title="Join peer mock interviews",
-        intro="Each round pairs you with a member who shares a track and a free time. Times are your local ones.",
-        fields=(
-            FormField("tracks", "Tracks", InputKind.MULTI_SELECT, max_values=len(TRACK_LABELS),
-                      options=tuple(SelectOption(label, value) for value, label in TRACK_LABELS.items()),
-                      defaults=tuple(t for t in tracks if t in TRACK_LABELS)),
-            FormField("level", "Level", InputKind.SELECT,
-                      options=tuple(SelectOption(LEVEL_LABELS[x], x) for x in LEVELS),
-                      defaults=(level,) if level in LEVELS else ()),
-            FormField("timezone", "Your timezone (e.g. Europe/Berlin)", max_length=64, default=zone),
-            FormField("availability", "When you are free each week (your local time)", InputKind.LONG,
-                      max_length=MAX_TEXT, placeholder=EXAMPLE, default=availability or None),
-            FormField("cadence", "How often", InputKind.SELECT,
-                      options=tuple(SelectOption(label, value) for value, label in CADENCES.items()),
-                      defaults=(cadence if cadence in CADENCES else "weekly",)),
-        ),
-        submit_label="Check",
-    )
-
-
-def availability_form(profile: Profile) -> Form:
-    return Form(
-        form_id=encode(NAME, "avail"),
-        title="Your weekly availability",
-        intro="When you are free for a one-hour mock each week, in your local time.",
-        fields=(
-            FormField("availability", "When you are free (your local time)", InputKind.LONG, max_length=MAX_TEXT,
-                      placeholder=EXAMPLE, default=profile.availability),
-            FormField("timezone", "Your timezone", max_length=64, default=profile.zone),
-        ),
-        submit_label="Check",
-    )
-
-
-def confirm_reply(draft_id: int, tracks: Sequence[str], level: str, zone: str, described: str,
-                  notes: Sequence[str], cadence: str, joining: bool) -> Reply:
-    adjusted = "".join(f"\n- {mk.escape(n)}" for n in notes)
-    noted = f"\n\nI adjusted:{adjusted}" if adjusted else ""
-    return Reply(
-        title="Check your mock interview details",
-        text=(f"I read your weekly availability as:\n{mk.bold(mk.escape(described))} ({mk.escape(zone)}){noted}\n\n"
-              "Nothing is saved until you confirm."),
-        fields=(Field("Tracks", ", ".join(track_label(t) for t in tracks)),
-                Field("Level", LEVEL_LABELS.get(level, level)), Field("How often", CADENCES.get(cadence, cadence))),
-        choices=(Choice("Confirm" if not joining else "Confirm and join", encode(NAME, "confirm", draft_id),
-                        Style.SUCCESS),
-                 Choice("Change it", encode(NAME, "edit", draft_id))),
-    )
 
 
 # the pair's space ---------------------------------------------------------------------------------
@@ -184,24 +129,6 @@ def swap_reply(session: Session, turn: int) -> Reply:
                  choices=(Choice("Show my packet", encode(NAME, "packet", session.id)),))
 
 
-def after_reply(session: Session, names: Mapping[str, str]) -> Reply:
-    choices = [Choice("Yes, we met", encode(NAME, "met", session.id), Style.SUCCESS)]
-    choices += [Choice(f"{clip(names.get(m, 'A member'), 40)} didn't show", encode(NAME, "noshow", session.id, pos))
-                for pos, m in enumerate(session.members)]
-    return Reply(title="Did it happen?",
-                 text=f"{people(session.members)}: did your mock interview happen? One answer is enough. "
-                      f"A session that happened earns each of you {SESSION_DONE} points, and each scorecard you "
-                      f"write {FEEDBACK_GIVEN} more.",
-                 choices=tuple(choices))
-
-
-def met_reply(session: Session, present: Sequence[str]) -> Reply:
-    return Reply(title="It happened",
-                 text=f"Great work, {people(present)}! +{SESSION_DONE} points each.\n\nNow score your partner: "
-                      "the scorecard reaches only them, by DM.",
-                 choices=(Choice("Write my scorecard", encode(NAME, "card", session.id), Style.PRIMARY),))
-
-
 # packets ----------------------------------------------------------------------------------------------
 def packet_reply(session: Session, turn: int, item: Item, start: datetime | None) -> Reply:
     partner = session.interviewee(turn)
@@ -232,44 +159,7 @@ def packet_reply(session: Session, turn: int, item: Item, start: datetime | None
                          Field("Difficulty", item.difficulty.value)))
 
 
-# scorecards --------------------------------------------------------------------------------------------
-def rating_options(comp: Competency) -> tuple[SelectOption, ...]:
-    text = COMPETENCIES[comp]
-    return (SelectOption("1 · weak", "1", text.weak), SelectOption("2 · mixed, leaning weak", "2", "Some of it, gaps"),
-            SelectOption("3 · solid, leaning strong", "3", "Most of it, minor gaps"),
-            SelectOption("4 · strong", "4", text.strong))
-
-
-def ratings_form(session: Session, turn: int, partner_name: str, card: Scorecard | None) -> Form:
-    return Form(
-        form_id=encode(NAME, "rate", session.id, turn),
-        title=clip(f"Scorecard for {partner_name} (1 of 2)", 45),
-        intro="Rate what you saw, 1 (weak) to 4 (strong). Only your partner will read this scorecard.",
-        fields=tuple(FormField(comp.value, COMPETENCIES[comp].label, InputKind.SELECT, options=rating_options(comp),
-                               defaults=(str(card.ratings[comp]),) if card is not None else ())
-                     for comp in Competency),
-        submit_label="Next",
-    )
-
-
-def words_form(session: Session, turn: int, partner_name: str) -> Form:
-    return Form(
-        form_id=encode(NAME, "words", session.id, turn),
-        title=clip(f"Scorecard for {partner_name} (2 of 2)", 45),
-        intro="In your own words. Be specific and kind: this reaches only your partner.",
-        fields=(FormField("strengths", "Strengths", InputKind.LONG, max_length=MAX_CARD_TEXT,
-                          placeholder="What went well, with an example"),
-                FormField("improve", "One thing to improve", InputKind.LONG, max_length=MAX_CARD_TEXT,
-                          placeholder="The one change that would help most")),
-        submit_label="Send to my partner",
-    )
-
-
-def step_two_reply(session: Session, turn: int) -> Reply:
-    return Reply(text="Ratings saved (step 1 of 2). Now the written part: strengths and one thing to improve.",
-                 choices=(Choice("Step 2: write it", encode(NAME, "next", session.id, turn), Style.PRIMARY),))
-
-
+# scorecards and status -----------------------------------------------------------------------------
 def scorecard_reply(card: Scorecard, item: Item | None, when: datetime | None) -> Reply:
     on = f" on {mk.timestamp(when, 'd')}" if when is not None else ""
     about = f"\n\nThe question: {mk.escape(clip(item.prompt, 300))}" if item is not None else ""
@@ -281,6 +171,21 @@ def scorecard_reply(card: Scorecard, item: Item | None, when: datetime | None) -
               f"{mk.bold('One thing to improve')}\n{mk.escape(card.improve or '')}"),
         fields=tuple(Field(COMPETENCIES[c].label, f"{card.ratings[c]}/4") for c in Competency),
     )
+
+
+def history_word(s: Session, me: str) -> str:
+    """How a past session went for the member, in a word or two (one still open for answers: so far)."""
+    if s.status is SessionStatus.BOOKED:
+        return "happened (answers still open)" if was_there(s, me) else "answers still open"
+    if s.status is SessionStatus.CANCELLED:
+        return "cancelled"
+    if s.status is SessionStatus.UNCONFIRMED:
+        return "unconfirmed (nobody answered)"
+    if s.status is SessionStatus.DISPUTED:
+        return "disputed (counts against nobody)"
+    if s.outcome_of(me) is Outcome.NOSHOW:
+        return "missed"
+    return "happened" if s.status is SessionStatus.DONE and s.outcome_of(me) is Outcome.PRESENT else "did not happen"
 
 
 def averages(cards: Sequence[Scorecard]) -> dict[Competency, float]:
@@ -308,15 +213,18 @@ def status_reply(profile: Profile | None, now: datetime, upcoming: Session | Non
         else:
             lines.append(f"\n{mk.bold('Next session')}: with {partners} ({track_label(upcoming.track)}), "
                          "time not booked yet: pick one in your private space.")
-    past = [s for s in history if s.status in (SessionStatus.DONE, SessionStatus.MISSED, SessionStatus.CANCELLED)]
+    waiting = next((s for s in history if s.status is SessionStatus.BOOKED and s.end_at is not None
+                    and s.end_at <= now and s.report_of(me) is None), None)
+    if waiting is not None and waiting.closes_at is not None:
+        lines.append(f"\n{mk.bold('Did it happen?')} Answer for your session with {people(waiting.others(me))} in "
+                     f"your private space by {mk.timestamp(waiting.closes_at, 'f')}.")
+    past = [s for s in history if s.status in CLOSED_STATUSES or s.status is SessionStatus.CANCELLED
+            or (s.status is SessionStatus.BOOKED and s.end_at is not None and s.end_at <= now)]
     if past:
         lines.append(f"\n{mk.bold('History')}")
         for s in past[:5]:
             when = mk.timestamp(s.start_at, "d") if s.start_at else "unbooked"
-            what = {SessionStatus.DONE: "missed" if me in s.absent else "happened",
-                    SessionStatus.MISSED: "missed" if me in s.absent else "did not happen",
-                    SessionStatus.CANCELLED: "cancelled"}[s.status]
-            lines.append(f"- {when} · {track_label(s.track)} with {people(s.others(me))}: {what}")
+            lines.append(f"- {when} · {track_label(s.track)} with {people(s.others(me))}: {history_word(s, me)}")
     fields: tuple[Field, ...] = ()
     if cards:
         avg = averages(cards)

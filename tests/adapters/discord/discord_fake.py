@@ -138,6 +138,7 @@ class FakeDiscord:
             ("PUT", re.compile(r"/channels/(?P<tid>\d+)/thread-members/(?P<uid>\d+)"), self._add_thread_member),
             ("POST", re.compile(r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)/threads"), self._start_thread),
             ("POST", re.compile(r"/users/@me/channels"), self._open_dm),
+            ("GET", re.compile(r"/guilds/(?P<gid>\d+)/threads/active"), self._active_threads),
         ]
 
     # lifecycle ------------------------------------------------------------------------------
@@ -614,6 +615,13 @@ class FakeDiscord:
         message["flags"] = message.get("flags", 0) | HAS_THREAD
         message["thread"] = thread
         return 201, thread
+
+    def _active_threads(self, call: Call, gid: str) -> tuple[int, Any]:
+        """GET /guilds/{id}/threads/active: the guild's threads that are not archived (public and private)."""
+        if gid != self.guild_id:
+            return 404, {"message": "Unknown Guild", "code": 10004}
+        threads = [t for t in self.threads.values() if not t["thread_metadata"]["archived"]]
+        return 200, {"threads": threads, "members": []}
 
     def _open_dm(self, call: Call) -> tuple[int, Any]:
         user_id = str(call.body["recipient_id"])
