@@ -1,44 +1,40 @@
-"""A community's daily-question settings, and the parsing that refuses bad values with a reason."""
+"""What every feature shares of a community (its key, channel, timezone, whether studybot is on there), and
+the parsers of values several features take (times of day, days, timezones, on/off), which refuse bad
+values with a reason. A feature's own settings live in its package (`SettingSpec`s, bot.settings): the
+daily question's schedule is in bot.features.daily.settings."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, time
+from typing import ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.content.schema import Difficulty, Domain
+from bot.settings import SettingValueError
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-#: where daily questions come from; a community without packs gets the shared bank under every choice
-QUESTION_SOURCES = {
-    "packs-first": "this community's packs while they have unseen questions, then the shared bank",
-    "all": "the shared bank and this community's packs, mixed",
-    "packs": "only this community's packs",
-}
-DEFAULT_MIX = {Difficulty.EASY: 30, Difficulty.MEDIUM: 50, Difficulty.HARD: 20}
 
 
-class SettingError(ValueError):
+class SettingError(SettingValueError):
     """A value a member typed that we refuse; the message says why and what would work."""
 
 
 @dataclass(frozen=True, slots=True)
 class CommunitySettings:
+    """The community row: only what several features read. `enabled` and `channel` say whether studybot
+    posts there at all (the daily question, the weekly recap, mock rounds); `timezone` is the zone of the
+    community's days and weeks."""
+
     community: str
     channel: str | None = None
-    post_time: time = time(9, 0)
     timezone: str = "UTC"
-    days: frozenset[int] = frozenset(range(7))  # Monday = 0
-    topics: frozenset[Domain] = frozenset()  # empty: every domain
-    difficulty_mix: tuple[tuple[Difficulty, int], ...] = tuple(DEFAULT_MIX.items())
-    reveal_hours: int | None = None  # None: at the next post
-    grace_minutes: int = 360
     enabled: bool = False
-    #: occurrences before this instant are never posted or caught up (set when the daily is switched on)
+    #: occurrences before this instant are never posted or caught up (set when studybot is switched on)
     active_since: datetime | None = None
-    #: where daily questions come from: see QUESTION_SOURCES
-    question_source: str = "packs-first"
+
+    #: what `/studybot config` sets on this row, in the order it lists them
+    KEYS: ClassVar[tuple[str, ...]] = ("channel", "timezone", "enabled")
 
     @property
     def zone(self) -> ZoneInfo:
@@ -52,46 +48,18 @@ class CommunitySettings:
                 if not raw:
                     raise SettingError("give a channel")
                 return replace(self, channel=raw)
-            case "time":
-                return replace(self, post_time=parse_time(raw))
             case "timezone":
                 return replace(self, timezone=parse_timezone(raw))
-            case "days":
-                return replace(self, days=parse_days(raw))
-            case "topics":
-                return replace(self, topics=parse_topics(raw))
-            case "difficulty":
-                return replace(self, difficulty_mix=parse_mix(raw))
-            case "reveal":
-                return replace(self, reveal_hours=parse_reveal(raw))
-            case "grace":
-                return replace(self, grace_minutes=parse_grace(raw))
             case "enabled":
                 return replace(self, enabled=parse_bool(raw))
-            case "questions":
-                return replace(self, question_source=parse_question_source(raw))
         raise SettingError(f"unknown setting '{key}'")
 
     def describe(self) -> dict[str, str]:
         return {
             "channel": self.channel or "(not set)",
-            "time": self.post_time.strftime("%H:%M"),
             "timezone": self.timezone,
-            "days": format_days(self.days),
-            "topics": ", ".join(sorted(t.value for t in self.topics)) or "all",
-            "difficulty": ",".join(f"{d.value}:{w}" for d, w in self.difficulty_mix),
-            "reveal": "at the next post" if self.reveal_hours is None else f"after {self.reveal_hours}h",
-            "grace": f"{self.grace_minutes} min",
             "enabled": "yes" if self.enabled else "no",
-            "questions": f"{self.question_source} ({QUESTION_SOURCES[self.question_source]})",
         }
-
-
-def parse_question_source(raw: str) -> str:
-    value = raw.strip().casefold()
-    if value not in QUESTION_SOURCES:
-        raise SettingError(f"'{raw}' is not a question source; use one of: {', '.join(QUESTION_SOURCES)}")
-    return value
 
 
 def parse_time(raw: str) -> time:
@@ -157,62 +125,6 @@ def format_days(days: frozenset[int]) -> str:
     if days == frozenset(range(5)):
         return "weekdays"
     return ",".join(DAY_NAMES[d] for d in sorted(days))
-
-
-def parse_topics(raw: str) -> frozenset[Domain]:
-    text = raw.strip().casefold()
-    if text in ("", "all", "any", "*"):
-        return frozenset()
-    topics: set[Domain] = set()
-    valid = {d.value: d for d in Domain}
-    for part in re.split(r"[,\s]+", text):
-        if not part:
-            continue
-        if part not in valid:
-            raise SettingError(f"unknown topic '{part}'; choose from {', '.join(valid)} (or all)")
-        topics.add(valid[part])
-    return frozenset(topics)
-
-
-def parse_mix(raw: str) -> tuple[tuple[Difficulty, int], ...]:
-    weights: dict[Difficulty, int] = {}
-    for part in re.split(r"[,\s]+", raw.strip().casefold()):
-        if not part:
-            continue
-        name, sep, num = part.partition(":")
-        try:
-            diff = Difficulty(name)
-            weight = int(num) if sep else 1
-        except ValueError:
-            raise SettingError(
-                f"'{part}' is not a difficulty weight; write like easy:30,medium:50,hard:20"
-            ) from None
-        if not 0 <= weight <= 100:
-            raise SettingError("weights go from 0 to 100")
-        weights[diff] = weight
-    if not weights or sum(weights.values()) == 0:
-        raise SettingError("give at least one difficulty with a weight above 0, like medium:1")
-    return tuple((d, weights.get(d, 0)) for d in Difficulty)
-
-
-def parse_reveal(raw: str) -> int | None:
-    text = raw.strip().casefold()
-    if text in ("next", "next post", "at next post", "default"):
-        return None
-    m = re.fullmatch(r"(\d{1,3})\s*h?(ours?)?", text)
-    if not m or not 1 <= int(m.group(1)) <= 168:
-        raise SettingError("reveal is 'next' (at the next post) or a number of hours from 1 to 168, like 8h")
-    return int(m.group(1))
-
-
-def parse_grace(raw: str) -> int:
-    m = re.fullmatch(r"(\d{1,4})\s*(m|min|h)?", raw.strip().casefold())
-    if not m:
-        raise SettingError("grace is a duration like 6h or 90m")
-    minutes = int(m.group(1)) * (60 if m.group(2) == "h" else 1)
-    if not 0 <= minutes <= 24 * 60:
-        raise SettingError("grace goes from 0 to 24h")
-    return minutes
 
 
 def parse_bool(raw: str) -> bool:

@@ -42,6 +42,8 @@ SignalHandler = Callable[[Any], Awaitable[None]]
 #: (member, viewer): a hook shows private lines (e.g. mock scorecard averages) only when viewer == member
 StatsHook = Callable[[MemberRef, MemberRef], Awaitable[tuple[Field, ...]]]
 AdminHook = Callable[[AdminAction], Awaitable[None]]
+#: the community's key -> a sentence for the /studybot setup confirmation (None: nothing to say)
+SetupHook = Callable[[str], Awaitable[str | None]]
 log = logging.getLogger(__name__)
 _DEFERRING: contextvars.ContextVar[bool] = contextvars.ContextVar("studybot_signals_deferred", default=False)
 
@@ -93,6 +95,8 @@ class FeatureSpec:
     admin_actions: tuple[str, ...] = ()
     #: called with every admin action the core saw (the audit log keeps them)
     on_admin_action: AdminHook | None = None
+    #: after /studybot setup saved (and settings_changed ran): what this feature now does there, in a sentence
+    setup_summary: SetupHook | None = None
 
     @property
     def owned_prefixes(self) -> tuple[str, ...]:
@@ -203,6 +207,14 @@ class Registry:
         for f in self._features:
             if f.settings_changed is not None:
                 await f.settings_changed(community)
+
+    async def setup_summaries(self, community: str) -> list[str]:
+        """Each feature's sentence for the setup confirmation, in registration order."""
+        out: list[str] = []
+        for f in self._features:
+            if f.setup_summary is not None and (line := await f.setup_summary(community)):
+                out.append(line)
+        return out
 
     async def publish(self, signal: Signal) -> None:
         """Tell every feature that listens for this signal's type; a failing listener is logged, not raised.

@@ -3,33 +3,31 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from bot import markup as mk
 from bot.actions import Action, encode
 from bot.commands import CommandSpec, OptionSpec, SubcommandSpec
-from bot.community import CommunitySettings, SettingError, format_days, parse_timezone
+from bot.community import CommunitySettings, SettingError, parse_timezone
 from bot.events import CommandInvoked, FormSubmitted
 from bot.features import points
-from bot.features.schedule import next_occurrence
 from bot.ids import MemberRef
 from bot.messages import Field, Form, FormField, Reply, Response, Visibility
 from bot.ports import Clock
 from bot.registry import FeatureSpec
-from bot.settings import Scope, SettingSpec, SettingsStore, SettingValueError, member_scope
+from bot.settings import Scope, SettingSpec, SettingsStore, SettingValueError, SetupField, member_scope
 from bot.store.protocols import CommunityStore, MemberStore
 
 if TYPE_CHECKING:
     from bot.services import Services
 
-SETUP_FIELDS = (("time", "Post time (24h HH:MM)"), ("timezone", "Timezone (IANA, e.g. Europe/Berlin)"),
-                ("days", "Days (weekdays, every day, or mon,wed,fri)"), ("topics", "Topics (all, or a list)"),
-                ("reveal", "Reveal (next = at the next post, or 8h)"))
 NAME = "admin"
-CONFIG_KEYS = ("channel", "time", "timezone", "days", "topics", "difficulty", "reveal", "grace", "enabled",
-               "questions")
+#: the setup form's own field (a shared setting of the community row); every other field is a community
+#: setting a feature declared with a `setup` place, ordered with this one by `SetupField.order`
+CORE_SETUP = {"timezone": SetupField("Timezone (IANA, e.g. Europe/Berlin)", order=20)}
+MAX_SETUP_FIELDS = 5  # Discord modals hold at most five fields
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "studybot",
@@ -55,6 +53,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
 )
 SettingsChanged = Callable[[str], Awaitable[None]]
+Summaries = Callable[[str], Awaitable[list[str]]]
+#: (key, where it goes in the form, the declared setting, or None for the core's own)
+SetupSlot = tuple[str, SetupField, SettingSpec | None]
 
 
 def help_text(catalogue: Iterable[CommandSpec]) -> str:
@@ -80,12 +81,15 @@ def _channel_value(raw: str) -> str:
 
 
 class Admin:
-    """Setting a community up and changing its settings. Every change is announced to the registry, so
-    each feature can act on it (the daily question retries what waited and reschedules)."""
+    """Setting a community up and changing its settings: the community row's own (channel, timezone,
+    enabled), and every community setting a feature declared (from the registry). Every change is
+    announced to the registry, so each feature can act on it (the daily question retries what waited and
+    reschedules)."""
 
     def __init__(self, communities: CommunityStore, members: MemberStore, clock: Clock,
                  settings_changed: SettingsChanged, catalogue: Callable[[], Iterable[CommandSpec]],
-                 store: SettingsStore, declared: Callable[[], Mapping[str, SettingSpec]]) -> None:
+                 store: SettingsStore, declared: Callable[[], Mapping[str, SettingSpec]],
+                 summaries: Summaries) -> None:
         self._store = store
         self._declared = declared
         self._communities = communities
@@ -93,9 +97,19 @@ class Admin:
         self._clock = clock
         self._reschedule = settings_changed
         self._catalogue = catalogue
+        self._summaries = summaries
 
     async def _settings(self, community: str) -> CommunitySettings:
         return await self._communities.get(community) or CommunitySettings(community=community)
+
+    def _community_settings(self) -> dict[str, SettingSpec]:
+        """Features' community settings, in registration order (each feature's in its own order)."""
+        return {k: s for k, s in self._declared().items() if s.scope is Scope.COMMUNITY}
+
+    def _setup_slots(self) -> list[SetupSlot]:
+        slots: list[SetupSlot] = [(k, f, None) for k, f in CORE_SETUP.items()]
+        slots += [(k, s.setup, s) for k, s in self._community_settings().items() if s.setup is not None]
+        return sorted(slots, key=lambda slot: slot[1].order)[:MAX_SETUP_FIELDS]
 
     async def help(self, event: CommandInvoked) -> Response:
         return Response(reply=Reply(title="studybot help", text=help_text(self._catalogue())))
@@ -103,8 +117,13 @@ class Admin:
     async def setup(self, event: CommandInvoked) -> Response:
         settings = await self._settings(event.actor.community.key)
         if not event.can_open_form:
-            return Response.private("Use `/studybot config <key> <value>` here; keys: " + ", ".join(CONFIG_KEYS))
-        return Response(form=setup_form(settings))
+            keys = [*CommunitySettings.KEYS, *self._community_settings()]
+            return Response.private("Use `/studybot config <key> <value>` here; keys: " + ", ".join(keys))
+        slots = self._setup_slots()
+        current = await self._store.get_many([s for _, _, s in slots if s is not None], settings.community)
+        shown = settings.describe()
+        defaults = {key: shown[key] if spec is None else spec.show(current[key]) for key, _, spec in slots}
+        return Response(form=setup_form([(key, field, defaults[key]) for key, field, _ in slots]))
 
     async def config(self, event: CommandInvoked) -> Response:
         return await self._config(event, await self._settings(event.actor.community.key))
@@ -124,12 +143,13 @@ class Admin:
         key = event.options.get("key")
         value = event.options.get("value")
         shown = settings.describe()
-        declared = {k: s for k, s in self._declared().items() if s.scope is Scope.COMMUNITY}
+        declared = self._community_settings()
         if not key:
             if not declared:
                 return Response(reply=Reply(title="Settings", text="Change one with `/studybot config <key> <value>`.",
                                             fields=tuple(Field(k, v) for k, v in shown.items())))
-            values = {**shown, **{k: s.show(await self._store.get(s, settings.community)) for k, s in declared.items()}}
+            current = await self._store.get_many(declared.values(), settings.community)
+            values = {**shown, **{k: s.show(current[k]) for k, s in declared.items()}}
             listing = "\n".join(f"- {mk.bold(k)}: {mk.escape(v)}" for k, v in values.items())
             return Response(reply=Reply(title="Settings",
                                         text=f"{listing}\n\nChange one with `/studybot config <key> <value>`."))
@@ -137,7 +157,7 @@ class Admin:
         if key in declared:
             return await self._declared_setting(declared[key], settings.community, value)
         if key not in shown:
-            return Response.private(f"Unknown setting '{key}'. Settings: {', '.join([*CONFIG_KEYS, *declared])}")
+            return Response.private(f"Unknown setting '{key}'. Settings: {', '.join([*shown, *declared])}")
         if value is None or str(value).strip() == "":
             return Response.private(f"{key}: {shown[key]}")
         raw = str(value)
@@ -156,7 +176,7 @@ class Admin:
         return Response.private(f"{key} is now {updated.describe()[key]}.")
 
     async def _declared_setting(self, spec: SettingSpec, community: str, value: object) -> Response:
-        """A setting another feature declared (bot.settings): shown, or parsed, stored and announced."""
+        """A setting a feature declared (bot.settings): shown, or parsed, stored and announced."""
         if value is None or str(value).strip() == "":
             current = await self._store.get(spec, community)
             return Response.private(f"{spec.key}: {spec.show(current)} ({spec.description})")
@@ -174,13 +194,18 @@ class Admin:
             return Response.private("Only admins can set studybot up.")
         settings = await self._settings(event.actor.community.key)
         errors: dict[str, str] = {}
-        for key, _ in SETUP_FIELDS:
+        declared: list[tuple[SettingSpec, str]] = []
+        for key, _, spec in self._setup_slots():  # everything checked before anything is saved
             raw = event.values.get(key, "").strip()
             if not raw:
-                continue
+                continue  # left empty: kept as it is
             try:
-                settings = settings.with_value(key, raw)
-            except SettingError as exc:
+                if spec is None:
+                    settings = settings.with_value(key, raw)
+                else:
+                    spec.parse(raw)
+                    declared.append((spec, raw))
+            except ValueError as exc:
                 errors[key] = str(exc)
         if errors:
             listing = "\n".join(f"- {k}: {mk.escape(v)}" for k, v in errors.items())
@@ -188,27 +213,23 @@ class Admin:
         now = self._clock.now()
         settings = replace(settings, channel=event.channel.without_thread().id, enabled=True,
                            active_since=settings.active_since if settings.enabled else now)
-        await self._communities.save(settings, now)
+        await self._store.set_many(declared, settings.community, now)
+        await self._communities.save(settings, now)  # switched on last: nothing runs on half the settings
         await self._communities.set_admin_member(settings.community, event.actor.member.id)
         await self._reschedule(settings.community)
-        occ = next_occurrence(now, settings.post_time, settings.zone, settings.days)
-        first = f" The first question comes {mk.timestamp(occ.at, 'f')}." if occ else ""
-        text = (f"The daily question will be posted here {format_days(settings.days)} at "
-                f"{settings.post_time.strftime('%H:%M')} ({settings.timezone}).{first} "
-                "Answer with the buttons or /daily.")
+        said = await self._summaries(settings.community)
+        text = " ".join(said) or "studybot will post in this channel."
         return Response(reply=Reply(title="studybot is set up", text=text), visibility=Visibility.PUBLIC)
 
-def setup_form(settings: CommunitySettings) -> Form:
-    shown = settings.describe()
-    defaults = {"time": shown["time"], "timezone": settings.timezone, "days": shown["days"],
-                "topics": shown["topics"], "reveal": "next" if settings.reveal_hours is None
-                else f"{settings.reveal_hours}h"}
+
+def setup_form(fields: Sequence[tuple[str, SetupField, str]]) -> Form:
+    """The setup form from its fields: (key, place, current value shown as its default)."""
     return Form(
         form_id=encode("admin", "setup"),
         title="Set up the daily question",
         intro="The daily question will be posted in this channel.",
-        fields=tuple(FormField(key, label, max_length=100, default=defaults[key], required=key == "time")
-                     for key, label in SETUP_FIELDS),
+        fields=tuple(FormField(key, field.label, max_length=100, default=default, required=field.required)
+                     for key, field, default in fields),
         submit_label="Start",
     )
 
@@ -216,7 +237,8 @@ def setup_form(settings: CommunitySettings) -> Form:
 def build(services: Services) -> FeatureSpec:
     registry = services.registry
     admin = Admin(services.communities, services.members, services.clock, registry.settings_changed,
-                  lambda: registry.catalogue, services.settings, lambda: registry.settings)
+                  lambda: registry.catalogue, services.settings, lambda: registry.settings,
+                  registry.setup_summaries)
 
     async def export(member: MemberRef) -> dict[str, Any]:
         row = await services.members.get(member.community.key, member.id)

@@ -13,6 +13,7 @@ from bot import markup as mk
 from bot.actions import encode
 from bot.events import HomeOpened
 from bot.features.daily.model import RoundStatus
+from bot.features.daily.settings import DailySettings
 from bot.features.daily.store import DailyStore
 from bot.features.leaderboard import streak_reader
 from bot.features.packs import Packs
@@ -21,7 +22,7 @@ from bot.ids import MemberRef
 from bot.messages import Choice, Field, Reply, Response, Style
 from bot.ports import Clock
 from bot.registry import FeatureSpec
-from bot.store.protocols import CommunityStore, LedgerStore
+from bot.store.protocols import LedgerStore
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -44,9 +45,9 @@ class HomeSummary:
 
 
 class MemberHome:
-    def __init__(self, communities: CommunityStore, rounds: DailyStore, ledger: LedgerStore,
+    def __init__(self, schedules: DailySettings, rounds: DailyStore, ledger: LedgerStore,
                  streak: Callable[[MemberRef], Awaitable[int]], packs: Packs, clock: Clock) -> None:
-        self._communities = communities
+        self._schedules = schedules
         self._rounds = rounds
         self._ledger = ledger
         self._streak = streak
@@ -55,7 +56,7 @@ class MemberHome:
 
     async def summary(self, member: MemberRef) -> HomeSummary:
         community = member.community.key
-        settings = await self._communities.get(community)
+        settings = await self._schedules.get(community)
         zone = settings.zone if settings else ZoneInfo("UTC")
         now = self._clock.now()
         streak = await self._streak(member)
@@ -111,8 +112,8 @@ NAME = "home"
 
 
 def build(services: Services) -> FeatureSpec:
-    home = MemberHome(services.communities, services.rounds, services.ledger, streak_reader(services),
-                      services.packs, services.clock)
+    home = MemberHome(DailySettings(services.communities, services.settings), services.rounds, services.ledger,
+                      streak_reader(services), services.packs, services.clock)
 
     async def on_home(event: HomeOpened) -> Response:
         return Response(reply=await home.reply(event.actor.member))

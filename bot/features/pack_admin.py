@@ -8,17 +8,17 @@ from typing import TYPE_CHECKING
 from bot import markup as mk
 from bot.actions import Action, encode
 from bot.commands import CommandSpec, OptionSpec, OptionType, SubcommandSpec
-from bot.community import QUESTION_SOURCES
 from bot.content.formats import FORMAT_NAMES, FORMATS
 from bot.content.loader import BankError
 from bot.content.pack_check import MAX_PACK_BYTES, MAX_PACK_ITEMS, guess_format, name_from_filename
 from bot.content.schema import Domain
 from bot.events import Actor, Attachment, CommandInvoked, FormSubmitted
+from bot.features.daily.settings import QUESTION_SOURCES, QUESTIONS
 from bot.features.packs import Packs, added_text
 from bot.messages import Form, FormField, InputKind, Reply, Response, clip
 from bot.ports import Clock
 from bot.registry import FeatureSpec
-from bot.store.protocols import CommunityStore
+from bot.settings import SettingsStore
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -56,9 +56,9 @@ HOW_TO_ADD = (
 
 
 class PackAdmin:
-    def __init__(self, packs: Packs, communities: CommunityStore, clock: Clock) -> None:
+    def __init__(self, packs: Packs, settings: SettingsStore, clock: Clock) -> None:
         self._packs = packs
-        self._communities = communities
+        self._settings = settings
         self._clock = clock
 
     async def on_command(self, event: CommandInvoked) -> Response:
@@ -81,8 +81,7 @@ class PackAdmin:
 
     async def _list(self, community: str) -> Response:
         rows = await self._packs.active(community)
-        settings = await self._communities.get(community)
-        source = settings.question_source if settings else "packs-first"
+        source = await self._settings.get(QUESTIONS, community)
         setting = (f"Daily questions come from: {mk.bold(source)} ({QUESTION_SOURCES[source]}). "
                    "Change it with `/studybot config questions <packs-first|all|packs>`.")
         if not rows:
@@ -178,7 +177,7 @@ def pack_form(name: str, fmt: str, topic: str) -> Form:
 
 
 def build(services: Services) -> FeatureSpec:
-    packs = PackAdmin(services.packs, services.communities, services.clock)
+    packs = PackAdmin(services.packs, services.settings, services.clock)
 
     async def on_form(event: FormSubmitted, action: Action) -> Response:
         if action.verb != "add":

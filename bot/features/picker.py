@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from typing import TYPE_CHECKING
 
-from bot.community import CommunitySettings
 from bot.content.bank import Bank
 from bot.content.schema import Difficulty, Domain, Item
+
+if TYPE_CHECKING:  # the daily feature imports this module
+    from bot.features.daily.settings import DailySchedule
 
 
 def _order_key(community: str, item_id: str) -> bytes:
@@ -15,7 +18,7 @@ def _order_key(community: str, item_id: str) -> bytes:
     return hashlib.blake2b(f"{community}\0{item_id}".encode(), digest_size=8).digest()
 
 
-def pick_daily(bank: Bank, settings: CommunitySettings, history: list[str],
+def pick_daily(bank: Bank, settings: DailySchedule, history: list[str],
                pack_ids: frozenset[str] = frozenset()) -> Item | None:
     """The next daily item given the ids already posted (oldest first); None for an empty bank.
 
@@ -51,7 +54,7 @@ def _next_domain(fresh: list[Item], past: list[Item]) -> Domain:
     return min(available, key=lambda d: last_used.get(d, -1))
 
 
-def _next_difficulty(pool: list[Item], past: list[Item], settings: CommunitySettings) -> Difficulty:
+def _next_difficulty(pool: list[Item], past: list[Item], settings: DailySchedule) -> Difficulty:
     """The difficulty furthest below its target share so far, among those the pool has."""
     weights = {d: w for d, w in settings.difficulty_mix if w > 0}
     present = {it.difficulty for it in pool}

@@ -11,31 +11,26 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.community import CommunitySettings, parse_mix, parse_time
-from bot.content.schema import Difficulty, Domain
+from bot.community import CommunitySettings
 from bot.store.db import Database, from_db, to_db
 
 
 def _row_to_settings(row: sqlite3.Row | tuple[object, ...]) -> CommunitySettings:
-    key, channel, post_time, tz, days, topics, mix, reveal, grace, enabled, since, source = row
+    key, channel, tz, enabled, since = row
     return CommunitySettings(
         community=str(key),
         channel=None if channel is None else str(channel),
-        post_time=parse_time(str(post_time)),
         timezone=str(tz),
-        days=frozenset(int(d) for d in str(days).split(",") if d),
-        topics=frozenset(Domain(t) for t in str(topics).split(",") if t),
-        difficulty_mix=parse_mix(str(mix)),
-        reveal_hours=None if reveal is None else int(str(reveal)),
-        grace_minutes=int(str(grace)),
         enabled=bool(enabled),
         active_since=None if since is None else from_db(str(since)),
-        question_source=str(source),
     )
 
 
-_COLUMNS = ("key, channel, post_time, timezone, days, topics, difficulty_mix, reveal_hours, grace_minutes, "
-            "enabled, active_since, question_source")
+#: the row holds what every feature shares. Its older columns post_time, days, topics, difficulty_mix,
+#: reveal_hours, grace_minutes and question_source were the daily question's schedule: core migration 9
+#: copied them into `settings` (bot.features.daily.settings declares them), and they are no longer read or
+#: written. They stay in place, with their defaults, for new rows too (see that migration for why).
+_COLUMNS = "key, channel, timezone, enabled, active_since"
 
 
 class CommunityRepo:
@@ -57,32 +52,15 @@ class CommunityRepo:
         return await self._db.read(q)
 
     async def save(self, s: CommunitySettings, now: datetime) -> None:
-        values = (
-            s.community,
-            s.channel,
-            s.post_time.strftime("%H:%M"),
-            s.timezone,
-            ",".join(str(d) for d in sorted(s.days)),
-            ",".join(sorted(t.value for t in s.topics)),
-            ",".join(f"{d.value}:{w}" for d, w in s.difficulty_mix if isinstance(d, Difficulty)),
-            s.reveal_hours,
-            s.grace_minutes,
-            int(s.enabled),
-            None if s.active_since is None else to_db(s.active_since),
-            s.question_source,
-            to_db(now),
-        )
+        values = (s.community, s.channel, s.timezone, int(s.enabled),
+                  None if s.active_since is None else to_db(s.active_since), to_db(now))
 
         def w(c: sqlite3.Connection) -> None:
             c.execute(
-                f"""INSERT INTO communities ({_COLUMNS}, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (key) DO UPDATE SET channel = excluded.channel,
-                      post_time = excluded.post_time, timezone = excluded.timezone, days = excluded.days,
-                      topics = excluded.topics, difficulty_mix = excluded.difficulty_mix,
-                      reveal_hours = excluded.reveal_hours, grace_minutes = excluded.grace_minutes,
+                f"""INSERT INTO communities ({_COLUMNS}, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (key) DO UPDATE SET channel = excluded.channel, timezone = excluded.timezone,
                       enabled = excluded.enabled, active_since = excluded.active_since,
-                      question_source = excluded.question_source, updated_at = excluded.updated_at""",
+                      updated_at = excluded.updated_at""",
                 (*values, values[-1]),
             )
 

@@ -239,4 +239,42 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE VIEW points_total AS
         SELECT community, member, points, reached_at FROM ledger_periods WHERE period = 'all' AND topic = '';
     """,
+    """
+    -- the daily question's schedule became settings the daily feature declares (bot.features.daily.settings):
+    -- each community's values are copied from its columns into `settings`, under the keys those SettingSpecs
+    -- use and as text they parse. The columns stay in place, no longer read or written: dropping a column
+    -- needs SQLite 3.35 and rewrites the table, and the previous build still opens this file.
+    INSERT INTO settings (scope, scope_id, key, value, updated_at)
+        SELECT 'community', key, 'time', post_time, updated_at FROM communities WHERE post_time <> ''
+        ON CONFLICT (scope, scope_id, key) DO NOTHING;
+    -- days were stored as weekday numbers (Monday = 0); the setting reads names
+    INSERT INTO settings (scope, scope_id, key, value, updated_at)
+        SELECT 'community', key, 'days',
+               CASE days WHEN '0,1,2,3,4,5,6' THEN 'every day' WHEN '0,1,2,3,4' THEN 'weekdays'
+                   ELSE replace(replace(replace(replace(replace(replace(replace(days,
+                       '0', 'mon'), '1', 'tue'), '2', 'wed'), '3', 'thu'), '4', 'fri'), '5', 'sat'), '6', 'sun')
+               END, updated_at
+        FROM communities WHERE days <> ''
+        ON CONFLICT (scope, scope_id, key) DO NOTHING;
+    INSERT INTO settings (scope, scope_id, key, value, updated_at)
+        SELECT 'community', key, 'topics', CASE topics WHEN '' THEN 'all' ELSE topics END, updated_at
+        FROM communities WHERE topics IS NOT NULL
+        ON CONFLICT (scope, scope_id, key) DO NOTHING;
+    INSERT INTO settings (scope, scope_id, key, value, updated_at)
+        SELECT 'community', key, 'difficulty', difficulty_mix, updated_at FROM communities WHERE difficulty_mix <> ''
+        ON CONFLICT (scope, scope_id, key) DO NOTHING;
+    -- NULL was "at the next post", which is the setting's default
+    INSERT INTO settings (scope, scope_id, key, value, updated_at)
+        SELECT 'community', key, 'reveal', 'after ' || reveal_hours || 'h', updated_at
+        FROM communities WHERE reveal_hours IS NOT NULL
+        ON CONFLICT (scope, scope_id, key) DO NOTHING;
+    INSERT INTO settings (scope, scope_id, key, value, updated_at)
+        SELECT 'community', key, 'grace', grace_minutes || ' min', updated_at FROM communities
+        WHERE grace_minutes IS NOT NULL
+        ON CONFLICT (scope, scope_id, key) DO NOTHING;
+    INSERT INTO settings (scope, scope_id, key, value, updated_at)
+        SELECT 'community', key, 'questions', question_source, updated_at FROM communities
+        WHERE question_source <> ''
+        ON CONFLICT (scope, scope_id, key) DO NOTHING;
+    """,
 )

@@ -1,4 +1,5 @@
-"""The daily question feature: what it declares (commands, job kind, action prefix) and how it is built."""
+"""The daily question feature: what it declares (commands, job kind, action prefix, settings) and how it is
+built."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from bot.commands import ANSWER_LIMIT, CommandSpec, OptionSpec, SubcommandSpec
 from bot.events import CommandInvoked, FormSubmitted
 from bot.features.daily.answers import DailyAnswers
 from bot.features.daily.cycle import DailyCycle
-from bot.features.daily.views import ENDED
+from bot.features.daily.settings import SETTINGS, DailySettings
+from bot.features.daily.views import ENDED, setup_summary
 from bot.ids import MemberRef
 from bot.messages import Response
 from bot.ports import DeliveryError
@@ -55,16 +57,17 @@ def build(services: Services) -> FeatureSpec:
         else:
             await jobs.schedule(JOB, community, community, when)
 
-    answers = DailyAnswers(services.packs, services.communities, services.rounds, services.ledger, services.clock,
+    schedules = DailySettings(services.communities, services.settings)
+    answers = DailyAnswers(services.packs, schedules, services.rounds, services.ledger, services.clock,
                            services.registry.publish)
-    cycle = DailyCycle(services.packs, services.communities, services.rounds, services.delivery, services.clock,
+    cycle = DailyCycle(services.packs, schedules, services.rounds, services.delivery, services.clock,
                        wake, answers.remember_round)
 
     async def run(job: Job) -> None:
         await cycle.run_due(job.key)
 
     async def post_now(event: CommandInvoked) -> Response:
-        settings = await services.communities.get(event.actor.community.key)
+        settings = await schedules.get(event.actor.community.key)
         if settings is None or not settings.channel:
             return Response.private("studybot is not set up here yet: run /studybot setup first.")
         if not settings.enabled:
@@ -73,10 +76,14 @@ def build(services: Services) -> FeatureSpec:
         return Response.private(await cycle.post_now(settings))
 
     async def reveal_now(event: CommandInvoked) -> Response:
-        settings = await services.communities.get(event.actor.community.key)
+        settings = await schedules.get(event.actor.community.key)
         if settings is None:
             return Response.private("There is no open question to reveal.")
         return Response.private(await cycle.reveal_now(settings))
+
+    async def set_up(community: str) -> str | None:
+        settings = await schedules.get(community)
+        return None if settings is None else setup_summary(settings, services.clock.now())
 
     async def on_form(event: FormSubmitted, action: Action) -> Response:
         if action.verb != "submit":
@@ -111,6 +118,8 @@ def build(services: Services) -> FeatureSpec:
         on_choice=answers.on_choice,
         on_form=on_form,
         jobs=(JobSpec(JOB, run, grace=timedelta(days=30)),),  # run_due itself decides what is too late
+        settings=SETTINGS,
         settings_changed=cycle.settings_changed,
+        setup_summary=set_up,
         parts={"cycle": cycle, "answers": answers},
     )

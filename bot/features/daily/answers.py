@@ -12,6 +12,7 @@ from bot.actions import Action
 from bot.events import Actor, ChoiceSelected, CommandInvoked, FormSubmitted
 from bot.features import points
 from bot.features.daily.model import Answer, Round, RoundStatus, SaveOutcome
+from bot.features.daily.settings import DailySettings
 from bot.features.daily.store import DailyStore
 from bot.features.daily.views import (
     ENDED,
@@ -34,7 +35,7 @@ from bot.messages import Reply, Response
 from bot.ports import Clock
 from bot.signals import ItemAttempted, MemberActive, Signal
 from bot.store.db import StoreUnavailable
-from bot.store.protocols import CommunityStore, LedgerStore
+from bot.store.protocols import LedgerStore
 
 Publish = Callable[[Signal], Awaitable[None]]
 
@@ -42,11 +43,11 @@ log = logging.getLogger(__name__)
 
 
 class DailyAnswers:
-    def __init__(self, packs: Packs, communities: CommunityStore, rounds: DailyStore, ledger: LedgerStore,
+    def __init__(self, packs: Packs, schedules: DailySettings, rounds: DailyStore, ledger: LedgerStore,
                  clock: Clock, publish: Publish) -> None:
         self._publish = publish
         self._packs = packs
-        self._communities = communities
+        self._schedules = schedules  # for "the next one comes ..." only: answering reads no settings
         self._rounds = rounds
         self._ledger = ledger
         self._clock = clock
@@ -72,7 +73,7 @@ class DailyAnswers:
                     return Response(form=answer_form(rnd, item, mine))
                 return Response(reply=question_reply(rnd, item, mine))
         latest = await self._rounds.latest_round(community)
-        settings = await self._communities.get(community)
+        settings = await self._schedules.get(community)
         nxt = None
         if settings is not None and settings.enabled:
             occ = next_occurrence(self._clock.now(), settings.post_time, settings.zone, settings.days)

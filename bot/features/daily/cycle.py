@@ -12,8 +12,8 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 
 from bot import markup as mk
-from bot.community import CommunitySettings
 from bot.features.daily.model import Round, RoundStatus
+from bot.features.daily.settings import DailySchedule, DailySettings
 from bot.features.daily.store import DailyStore
 from bot.features.daily.views import (
     ALREADY,
@@ -28,7 +28,6 @@ from bot.features.picker import pick_daily
 from bot.features.schedule import last_occurrence, next_occurrence
 from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef
 from bot.ports import Clock
-from bot.store.protocols import CommunityStore
 
 log = logging.getLogger(__name__)
 WakeHook = Callable[[str, datetime | None], Awaitable[None]]
@@ -36,10 +35,10 @@ RoundHook = Callable[[Round], None]
 
 
 class DailyCycle:
-    def __init__(self, packs: Packs, communities: CommunityStore, rounds: DailyStore, delivery: Delivery,
+    def __init__(self, packs: Packs, schedules: DailySettings, rounds: DailyStore, delivery: Delivery,
                  clock: Clock, on_next_wake: WakeHook, on_new_round: RoundHook) -> None:
         self._packs = packs
-        self._communities = communities
+        self._schedules = schedules
         self._rounds = rounds
         self._delivery = delivery
         self._clock = clock
@@ -49,7 +48,7 @@ class DailyCycle:
     # scheduled work ---------------------------------------------------------------------------
     async def run_due(self, community_key: str) -> None:
         """Do whatever is due for this community now, then ask to be woken for the next thing."""
-        settings = await self._communities.get(community_key)
+        settings = await self._schedules.get(community_key)
         if settings is None or not settings.enabled or not settings.channel:
             await self._on_next_wake(community_key, None)
             return
@@ -74,7 +73,7 @@ class DailyCycle:
         await self._delivery.retry_now(CommunityRef.from_key(community_key))
         await self.run_due(community_key)
 
-    async def next_wake(self, settings: CommunitySettings) -> datetime | None:
+    async def next_wake(self, settings: DailySchedule) -> datetime | None:
         now = self._clock.now()
         candidates: list[datetime] = []
         occ = next_occurrence(now, settings.post_time, settings.zone, settings.days)
@@ -90,7 +89,7 @@ class DailyCycle:
                     candidates.append(rnd.reveal_due_at)  # a post still not out by then is skipped
         return min(candidates, default=None)
 
-    async def _create_round(self, settings: CommunitySettings, local_date: date, due_at: datetime,
+    async def _create_round(self, settings: DailySchedule, local_date: date, due_at: datetime,
                             now: datetime) -> Round:
         history = [item_id for item_id, _ in await self._rounds.history(settings.community)]
         bank = await self._packs.bank_for(settings.community)
@@ -109,7 +108,7 @@ class DailyCycle:
         self._on_new_round(rnd)
         return rnd
 
-    async def _advance(self, rnd: Round, settings: CommunitySettings, now: datetime) -> None:
+    async def _advance(self, rnd: Round, settings: DailySchedule, now: datetime) -> None:
         if rnd.status is RoundStatus.PENDING:
             if rnd.reveal_due_at is not None and now >= rnd.reveal_due_at:
                 log.warning("%s: the %s question could not be posted before its reveal; skipping it",
@@ -177,7 +176,7 @@ class DailyCycle:
         return thread
 
     # admin shortcuts ---------------------------------------------------------------------------
-    async def post_now(self, settings: CommunitySettings) -> str:
+    async def post_now(self, settings: DailySchedule) -> str:
         """An admin's "post it now": retries at once whatever waits, and says what really happened."""
         now = self._clock.now()
         community = CommunityRef.from_key(settings.community)
@@ -197,7 +196,7 @@ class DailyCycle:
                     "today is skipped.")
         return await self._said(posted, "today's question", "posted it", community)
 
-    async def reveal_now(self, settings: CommunitySettings) -> str:
+    async def reveal_now(self, settings: DailySchedule) -> str:
         rnd = await self._open_round(settings.community)
         if rnd is None:
             return "There is no open question to reveal."

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot import markup as mk
 from bot.actions import encode
 from bot.commands import ANSWER_LIMIT
+from bot.community import format_days
 from bot.content.schema import Item
 from bot.features import points
 from bot.features.daily.model import Answer, Round, RoundStatus
+from bot.features.daily.settings import DailySchedule
+from bot.features.schedule import next_occurrence
 from bot.ids import MemberRef
 from bot.messages import Choice, Field, Form, FormField, InputKind, Reply, Response, Style, clip
 
@@ -31,6 +34,15 @@ ALREADY = {
 }
 KEPT = ("The reveal has happened, so your saved answer can no longer be edited; it stays as you last "
         "saved it before the reveal.")
+
+
+def setup_summary(settings: DailySchedule, now: datetime) -> str:
+    """What the daily question does now that /studybot setup saved (the admin's confirmation)."""
+    occ = next_occurrence(now, settings.post_time, settings.zone, settings.days)
+    first = f" The first question comes {mk.timestamp(occ.at, 'f')}." if occ else ""
+    return (f"The daily question will be posted here {format_days(settings.days)} at "
+            f"{settings.post_time.strftime('%H:%M')} ({settings.timezone}).{first} "
+            "Answer with the buttons or /daily.")
 
 
 def handed_back(text: str) -> str:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import discord
 import pytest
+from fakes import Harness
 
 from adapters.discord.commands import command_payloads, parse_command
 from adapters.discord.components import ActionItem, form_modal, modal_selections, modal_values
@@ -22,8 +23,6 @@ from adapters.discord.text import markdown, split_text
 from bot import markup as mk
 from bot.actions import ActionError, decode, encode
 from bot.commands import OptionType, default_catalogue
-from bot.community import CommunitySettings
-from bot.features.admin import setup_form
 from bot.ids import CommunityRef, MemberRef, Platform
 from bot.messages import Choice, Field, Form, FormField, InputKind, Reply, Select, SelectOption, Style
 
@@ -144,8 +143,13 @@ def test_a_form_with_room_shows_its_intro_as_text() -> None:
     assert text_input["max_length"] == 4000 and text_input["placeholder"] == "Explain"
 
 
-def test_a_full_form_puts_a_short_intro_in_the_first_description() -> None:
-    form = setup_form(CommunitySettings(community="discord:1"))
+async def test_a_full_form_puts_a_short_intro_in_the_first_description() -> None:
+    h = await Harness.create(datetime(2025, 6, 2, 8, 0, tzinfo=UTC))
+    try:
+        form = (await h.command("admin", "studybot", "setup", admin=True)).form  # the setup form: five fields
+    finally:
+        await h.close()
+    assert form is not None
     payload = form_modal(form).to_dict()
     assert len(payload["components"]) == 5 and all(c["type"] == 18 for c in payload["components"])
     assert payload["components"][0]["description"] == form.intro
