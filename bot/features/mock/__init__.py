@@ -4,7 +4,8 @@ only the interviewee.
 
 The parts: pool.py (joining), rounds.py + pairing.py (rounds, the engine), booking.py (times, reminders,
 reschedule, cancel), packets.py, reports.py + attendance.py (did it happen, no-shows, the report window),
-scorecards.py, notices.py (what the others are told, exactly once, planned with the change it reports).
+scorecards.py, notices.py (what the others are told, exactly once, planned with the change it reports),
+upkeep.py (the jobs open sessions need, caught up for sessions an earlier build left).
 
 What it declares: `/mock` and its subcommands, the action prefix "mock", its job kinds (every timer is a
 durable job), three community settings (round day, round time, booking deadline), its own tables, the
@@ -22,7 +23,7 @@ from bot.commands import CommandSpec, OptionSpec, SubcommandSpec
 from bot.events import ChoiceSelected, CommandInvoked, FormSubmitted
 from bot.features.mock.attendance import was_there
 from bot.features.mock.booking import AFTER_JOB, EXPIRE_JOB, PACKET_JOB, REMIND_JOB, Booking
-from bot.features.mock.context import DAYS, ROUND_DAY, ROUND_TIME, SETTINGS, MockContext
+from bot.features.mock.context import DAY_NAMES, DAYS, ROUND_DAY, ROUND_TIME, SETTINGS, MockContext
 from bot.features.mock.migrations import MIGRATIONS
 from bot.features.mock.model import (
     COMPETENCIES,
@@ -40,12 +41,14 @@ from bot.features.mock.reports import Reports
 from bot.features.mock.rounds import DEADLINE_JOB, OPEN_JOB, ROUND_JOB, Rounds
 from bot.features.mock.scorecards import Scorecards
 from bot.features.mock.store import MockStore
+from bot.features.mock.upkeep import RECONCILE_GRACE, RECONCILE_JOB, Upkeep
 from bot.features.mock.views import at, averages
 from bot.ids import MemberRef
 from bot.messages import Field, Reply, Response
 from bot.registry import FeatureSpec, JobSpec
 from bot.settings import SettingValueError
 from bot.signals import ItemAttempted
+from bot.store.jobs import Job
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -95,6 +98,7 @@ def build(services: Services) -> FeatureSpec:
     packets = Packets(ctx)
     cards = Scorecards(ctx, notices)
     reports = Reports(ctx, notices)
+    upkeep = Upkeep(ctx)
 
     async def leave_sessions(community: str, member: str, why: str | None = None) -> int:
         """Cancel the member's sessions still ahead; one that has started closes with its answers as usual."""
@@ -119,18 +123,29 @@ def build(services: Services) -> FeatureSpec:
                     await services.settings.set(spec, community, raw, now)
         except SettingValueError as exc:
             return Response.private(f"Not changed: {exc}")
-        day = await services.settings.get(ROUND_DAY, community)
+        day = str(await services.settings.get(ROUND_DAY, community))
         at = await services.settings.get(ROUND_TIME, community)
+        settings = await services.communities.get(community)
+        zone = settings.timezone if settings is not None else "UTC"
         nxt = await rounds.plan(community)
         when = (f" The next one is {mk.timestamp(nxt, 'f')}." if nxt else
-                " It starts once someone joins with /mock join.")
-        return Response.private(f"Pairing rounds run every {day} at {ROUND_TIME.show(at)} (the community's "
-                                f"timezone).{when}")
+                " The first one is planned once someone joins with /mock join.")
+        return Response.private(f"Pairing rounds run every {DAY_NAMES[DAYS.index(day)]} at {ROUND_TIME.show(at)} "
+                                f"({mk.escape(zone)}, the community's timezone).{when}")
 
     async def pair_now(event: CommandInvoked) -> Response:
-        outcome = await rounds.run(event.actor.community.key, services.clock.now())
+        community = event.actor.community.key
+        outcome = await rounds.run(community, services.clock.now(), manual=True)
         if outcome.problem:
             return Response.private(f"No round: {outcome.problem}.")
+        if outcome.round is None and outcome.waiting:
+            nxt = await rounds.next_round(community, services.clock.now())
+            then = f" The scheduled round ({mk.timestamp(nxt, 'f')}) tries again." if nxt else ""
+            n = len(outcome.waiting)
+            why = ("only one member is free to pair" if n == 1 else
+                   f"of the {n} members free to pair, no two share a track and a free hour in the week ahead")
+            return Response.private(f"Nobody could be paired right now: {why}. Nothing was recorded and nobody was "
+                                    f"messaged.{then}")
         if outcome.round is None:
             return Response.private("Nobody to pair right now: the pool is empty, paused, already paired, or has "
                                     "no free times this week.")
@@ -179,6 +194,11 @@ def build(services: Services) -> FeatureSpec:
     async def settings_changed(community: str) -> None:
         await rounds.plan(community)
 
+    async def round_job(job: Job) -> None:
+        """The community's round, then the catch-up of its open sessions' jobs (upkeep.py)."""
+        await rounds.run_job(job)
+        await upkeep.reconcile(job.key)
+
     async def heard(signal: ItemAttempted) -> None:
         await store.add_seen(signal.member.community.key, signal.member.id, signal.item_id)
 
@@ -196,11 +216,13 @@ def build(services: Services) -> FeatureSpec:
         happened = sum(1 for s in history if was_there(s, member.id))  # (an open one by the answers so far)
         if not history:
             return ()
-        fields = [Field("Mock interviews", str(happened))]
+        fields = [Field("Mock interviews", f"{happened} happened")]
         received = await store.received(member.community.key, member.id) if viewer == member else []
-        if received:
+        if received:  # one field (a /stats reply holds ten): the four averages in a line
             avg = averages(received)
-            fields += [Field(f"Mock · {COMPETENCIES[c].label}", f"{avg[c]:.1f}/4") for c in Competency]
+            fields.append(Field("Mock scorecard averages", ", ".join(
+                f"{COMPETENCIES[c].label.split()[0].lower()} {avg[c]:.1f}" for c in Competency)
+                + f" (of 4; {len(received)} scorecard{'s' * (len(received) != 1)})"))
         return tuple(fields)
 
     long = timedelta(days=30)
@@ -213,12 +235,13 @@ def build(services: Services) -> FeatureSpec:
                   "mock pair-now": pair_now},
         on_choice=on_choice,
         on_form=on_form,
-        jobs=(JobSpec(ROUND_JOB, rounds.run_job, grace=long), JobSpec(OPEN_JOB, rounds.open_job, grace=long),
+        jobs=(JobSpec(ROUND_JOB, round_job, grace=long), JobSpec(OPEN_JOB, rounds.open_job, grace=long),
               JobSpec(DEADLINE_JOB, booking.deadline_job, grace=long),
               JobSpec(REMIND_JOB, booking.remind_job, grace=timedelta(days=1)),
               JobSpec(PACKET_JOB, packets.job, grace=timedelta(days=1)),
               JobSpec(AFTER_JOB, reports.after_job, grace=long), JobSpec(EXPIRE_JOB, reports.expire_job, grace=long),
-              JobSpec(NOTICE_JOB, notices.job, grace=long), JobSpec(ACTIVE_JOB, notices.active_job, grace=long)),
+              JobSpec(NOTICE_JOB, notices.job, grace=long), JobSpec(ACTIVE_JOB, notices.active_job, grace=long),
+              JobSpec(RECONCILE_JOB, upkeep.job, grace=RECONCILE_GRACE)),
         settings=SETTINGS,
         settings_changed=settings_changed,
         listens={ItemAttempted: heard},

@@ -5,7 +5,8 @@ Decisions (so the flows and the members see the same rules):
   proposes a time the member did not offer. Each rounding is listed in `Availability.notes`, and
   `describe()` shows the result back for confirmation. A range that rounds to nothing is refused.
 - Across midnight: "Fri 22:00-01:00" is Fri 22:00-24:00 plus Sat 00:00-01:00; "Sun 22:00-01:00" spills
-  into Monday (the local week repeats, so it wraps).
+  into Monday (the local week repeats, so it wraps). A note says so, with the range's length: an end
+  before the start may be a slip ("Mon 21:00-18:00" is 21 hours), and the member confirms what was read.
 - 12/24 hours: "7pm", "7 p.m.", "19:00", "19.00", "19h", "noon", "midnight". Only one side with am/pm
   ("7-9pm", "10-2pm") takes the reading that gives the shorter range. Bare hours are 24-hour ("7-9" is
   07:00-09:00). An end of "00:00", "24:00" or "midnight" means the end of that day.
@@ -137,6 +138,11 @@ class Parser:
         if (lo, hi) != (start, end):
             self.notes.append(f"{span} was read as {clock_text(lo // 30)}-{clock_text(hi // 30)}: times go on the "
                               "half-hour grid, rounded inside the range")
+        if hi > 1440:  # (a range that ends at midnight is not this)
+            hours = (hi - lo) / 60
+            length = f"{hours:g} hour{'s' * (hours != 1)}"
+            self.notes.append(f"{span} runs past midnight: it ends at {clock_text((hi - 1440) // 30)} the next day "
+                              f"({length} in all)")
         return (lo, hi), i + 3
 
     def clock(self, tok: Tok) -> tuple[int, int, str | None] | None:

@@ -20,13 +20,14 @@ from bot.actions import Action
 from bot.events import ChoiceSelected
 from bot.features.mock.context import MockContext
 from bot.features.mock.ics import invite
-from bot.features.mock.model import MIN_LEAD, PACKET_LEAD, REMINDERS, REPORT_WINDOW, Session, SessionStatus
+from bot.features.mock.model import MIN_LEAD, PACKET_LEAD, REMINDERS, Session, SessionStatus
 from bot.features.mock.notices import Notices
 from bot.features.mock.planned import PlannedJob
 from bot.features.mock.rounds import DEADLINE_JOB, Rounds
 from bot.features.mock.views import (
     NOT_YOURS,
     STALE,
+    all_of_you,
     at,
     booked_reply,
     proposal_reply,
@@ -82,7 +83,8 @@ class Booking:
         start = datetime.fromtimestamp(unix, UTC)
         now = self.ctx.now()
         if start not in await self.ctx.starts(s, now + MIN_LEAD):
-            return Response.private("That time is no longer free for all of you (or is too soon). Pick another.")
+            return Response.private(f"That time is no longer free for {all_of_you(s)} (or is too soon). "
+                                    "Pick another.")
         if not await self.ctx.store.book(s.id, version, start, event.actor.member.id, now):
             return Response.private("Someone booked a time just before you; see the booking in this space.")
         booked = await self.ctx.store.session(s.id)
@@ -102,7 +104,8 @@ class Booking:
         starts = await self.ctx.starts(s, self.ctx.now() + MIN_LEAD)
         names = await self.ctx.names(s.community, s.members)
         shown = starts[3 * page: 3 * page + 3]
-        return Response(reply=proposal_reply(s, names, shown, page, len(starts) > 3 * page + 3),
+        return Response(reply=proposal_reply(s, names, shown, page, len(starts) > 3 * page + 3,
+                                             starts[0] if starts else None),
                         replace_original=True)
 
     async def reschedule(self, event: ChoiceSelected, action: Action) -> Response:
@@ -132,7 +135,7 @@ class Booking:
         await self._cancel_jobs(s)
         await self.notices.flush(plan)
         who = at(by)
-        return Response(reply=Reply(text=f"Rescheduling: {who} asked for a new time; the others are told."),
+        return Response(reply=Reply(text=f"Rescheduling: {who} asked for a new time; {told(s)}."),
                         replace_original=True)
 
     async def cancel(self, event: ChoiceSelected, action: Action) -> Response:
@@ -144,7 +147,7 @@ class Booking:
         if s.start_at is not None and s.start_at <= self.ctx.now():
             return Response.private("This session has started; answer \"Did it happen?\" afterwards instead.")
         await self.cancel_session(s, f"{at(event.actor.member.id)} cancelled this mock interview.")
-        return Response(reply=Reply(text=f"Cancelled by {at(event.actor.member.id)}. The others are told."),
+        return Response(reply=Reply(text=f"Cancelled by {at(event.actor.member.id)}. {told(s).capitalize()}."),
                         replace_original=True)
 
     async def cancel_session(self, s: Session, why: str) -> bool:
@@ -186,20 +189,8 @@ class Booking:
         """What a booking brings: its message with the invite, and its jobs. Idempotent (keys, upserts)."""
         if s.status is not SessionStatus.BOOKED or s.start_at is None:
             return
-        now = self.ctx.now()
-        start = s.start_at
-        plan: list[tuple[str, str, datetime, dict[str, object]]] = []
-        for lead, before in REMINDERS.items():
-            plan.append((REMIND_JOB, f"{s.id}:{lead}", start - before, {"version": s.version, "lead": lead}))
-        for turn in range(s.turns):
-            due = start - PACKET_LEAD if turn == 0 else start + turn * s.turn_length
-            plan.append((PACKET_JOB, f"{s.id}:{turn}", due, {"version": s.version, "turn": turn}))
-        end = start + s.turn_length * s.turns
-        plan.append((AFTER_JOB, str(s.id), end + AFTER_DELAY, {"version": s.version}))
-        plan.append((EXPIRE_JOB, str(s.id), end + REPORT_WINDOW, {"version": s.version}))
-        for kind, key, due, payload in plan:
-            if due > now or (kind == PACKET_JOB and turn_open(s, int(str(payload["turn"])), now)):
-                await self.ctx.jobs.schedule(kind, key, s.community, max(due, now), payload)
+        for job in booking_plan(s, self.ctx.now()):
+            await self.ctx.jobs.schedule(job.kind, job.key, job.community, job.due_at, dict(job.payload))
         await self.notices.post(f"mock:booked:{s.id}:{s.version}", s, self._booked_reply(s, auto), "booked",
                                 version=s.version, auto=auto)
 
@@ -223,8 +214,8 @@ class Booking:
     def _invite(self, s: Session, start: datetime, version: int, cancelled: bool = False) -> FileOut:
         """The session's invite; its SEQUENCE grows with every booking and cancellation of it."""
         summary = f"Mock interview ({track_label(s.track)})"
-        description = ("A studybot peer mock interview. Meet your partner in your private space; each "
-                       "interviewer's packet arrives by DM.")
+        description = ("A studybot peer mock interview. Meet in your private space; each interviewer's packet "
+                       "arrives by DM.")
         return invite(s.id, 2 * version + (1 if cancelled else 0), start, summary, description, self.ctx.now(),
                       cancelled)
 
@@ -243,12 +234,13 @@ class Booking:
     def _cancelled_reply(self, s: Session, why: str, old: datetime | None, version: int) -> Reply:
         files = (self._invite(s, old, version, cancelled=True),) if old is not None else ()
         return Reply(title="Mock interview cancelled",
-                     text=f"{why} Nothing is recorded against anyone. The next round pairs you again.", files=files)
+                     text=f"{why} Nothing is recorded against anyone; whoever is still in the pool is in the next "
+                          "round.", files=files)
 
     async def _proposal(self, s: Session) -> Reply:
         starts = await self.ctx.starts(s, self.ctx.now() + MIN_LEAD)
         names = await self.ctx.names(s.community, s.members)
-        return proposal_reply(s, names, starts[:3], 0, len(starts) > 3)
+        return proposal_reply(s, names, starts[:3], 0, len(starts) > 3, starts[0] if starts else None)
 
     async def _current(self, p: dict[str, Any], status: SessionStatus) -> Session | None:
         s = await self.ctx.store.session(int(p["session"]))
@@ -276,6 +268,35 @@ class Booking:
             return None
         old = datetime.fromtimestamp(int(p["old"]), UTC) if p.get("old") is not None else None
         return self._cancelled_reply(s, str(p["why"]), old, int(p.get("version", 0)))
+
+
+def told(s: Session) -> str:
+    """Who hears of a member's change: "the other is told" (a pair) or "the others are told"."""
+    return "the other is told" if len(s.members) == 2 else "the others are told"
+
+
+def booking_plan(s: Session, now: datetime) -> list[PlannedJob]:
+    """The jobs a booked session needs from `now` on (none if it is not booked): the reminders still ahead,
+    the packets of turns not over yet, "did it happen?" while answers are still taken, and the close of its
+    report window. Each is due at its time, or now if that has passed. Used by a booking (settle) and by
+    the catch-up of sessions from an earlier build (upkeep.py)."""
+    if s.status is not SessionStatus.BOOKED or s.start_at is None or s.closes_at is None:
+        return []
+    start, closes = s.start_at, s.closes_at
+    v = s.version
+    out = [PlannedJob(REMIND_JOB, f"{s.id}:{lead}", s.community, start - before, {"version": v, "lead": lead})
+           for lead, before in REMINDERS.items() if start - before > now]
+    for turn in range(s.turns):
+        due = start - PACKET_LEAD if turn == 0 else start + turn * s.turn_length
+        if due > now or turn_open(s, turn, now):
+            out.append(PlannedJob(PACKET_JOB, f"{s.id}:{turn}", s.community, max(due, now),
+                                  {"version": v, "turn": turn}))
+    end = start + s.turn_length * s.turns
+    if now < closes:
+        out.append(PlannedJob(AFTER_JOB, str(s.id), s.community, max(end + AFTER_DELAY, now), {"version": v}))
+    out.append(PlannedJob(EXPIRE_JOB, str(s.id), s.community, max(closes, now), {"version": v}))
+    return out
+
 
 def turn_open(s: Session, turn: int, now: datetime) -> bool:
     """Whether a turn of a booked session has not ended yet (its packet is still worth sending)."""

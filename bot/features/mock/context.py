@@ -13,7 +13,7 @@ from bot.community import SettingError, parse_time, parse_timezone
 from bot.features.delivery import PostState
 from bot.features.mock.availability import AvailabilityError
 from bot.features.mock.availability_parser import parse_availability
-from bot.features.mock.grid import SLOT
+from bot.features.mock.grid import SLOT, SLOTS_PER_DAY
 from bot.features.mock.model import SESSION_SLOTS, Profile, Session
 from bot.features.mock.session_times import session_starts
 from bot.features.mock.store import MockStore
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 #: how many starts a week's overlap offers at most (three are shown at a time)
 STARTS_PER_WEEK = 30
 
@@ -128,9 +129,10 @@ class MockContext:
 
     async def starts(self, session: Session, after: datetime, enough: int | None = None) -> list[datetime]:
         """Start times that suit every member from `after` on: first three spread over different days of
-        the round's week, then its other times in order, then the same for the week after; never a time a
-        member rescheduled away from. With `enough`, the week after is only looked at when the round's week
-        has fewer (it costs each member's availability mapped onto that week, off the event loop)."""
+        the round's week (in time order; where one was declined, another day's time takes its place),
+        then its other times in order, then the same for the week after; never a time a member rescheduled
+        away from. With `enough`, the week after is only looked at when the round's week has fewer (it
+        costs each member's availability mapped onto that week, off the event loop)."""
         out: list[datetime] = []
         for n in range(2):
             week = session.week_start + timedelta(days=7 * n)
@@ -138,10 +140,18 @@ class MockContext:
                 continue
             overlap = session.overlap if n == 0 else await self._overlap(session, week)
             first = max(0, -(-(after - week) // SLOT))
-            spread = session_starts(overlap, SESSION_SLOTS, 3, not_before=first)
-            rest = [i for i in session_starts(overlap, SESSION_SLOTS, STARTS_PER_WEEK, not_before=first)
-                    if i not in spread]
-            out += [t for t in (slot_start(week, i) for i in (*spread, *sorted(rest))) if t not in session.declined]
+
+            def open_(i: int, week: datetime = week) -> bool:
+                return slot_start(week, i) not in session.declined
+
+            spread = [i for i in session_starts(overlap, SESSION_SLOTS, 3, not_before=first) if open_(i)]
+            rest = sorted(i for i in session_starts(overlap, SESSION_SLOTS, STARTS_PER_WEEK, not_before=first)
+                          if i not in spread and open_(i))
+            # a declined time's place goes to another day first (not the day a member just could not make)
+            used = {i // SLOTS_PER_DAY for i in spread} | {(t - week).days for t in session.declined
+                                                          if week <= t < week + timedelta(days=7)}
+            head = sorted(spread + sorted(rest, key=lambda i: (i // SLOTS_PER_DAY in used, i))[:3 - len(spread)])
+            out += [slot_start(week, i) for i in (*head, *(i for i in rest if i not in head))]
         return out
 
     async def _overlap(self, session: Session, week: datetime) -> frozenset[int]:

@@ -66,7 +66,7 @@ def availability_form(profile: Profile) -> Form:
 def confirm_reply(draft_id: int, tracks: Sequence[str], level: str, zone: str, described: str,
                   notes: Sequence[str], cadence: str, joining: bool) -> Reply:
     adjusted = "".join(f"\n- {mk.escape(n)}" for n in notes)
-    noted = f"\n\nI adjusted:{adjusted}" if adjusted else ""
+    noted = f"\n\nPlease check:{adjusted}" if adjusted else ""
     return Reply(
         title="Check your mock interview details",
         text=(f"I read your weekly availability as:\n{mk.bold(mk.escape(described))} ({mk.escape(zone)}){noted}\n\n"

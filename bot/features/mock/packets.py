@@ -94,8 +94,9 @@ class Packets:
         row = await self.ctx.store.turn(s.id, turn)
         if row is None or row.item_id is None:
             due = s.start_at - PACKET_LEAD if turn == 0 else s.start_at + turn * s.turn_length
-            return Response.private(f"Your packet comes by DM {mk.timestamp(due, 'R')}, before your turn as "
-                                    "interviewer. Press this again then if it has not arrived.")
+            when = "before the session starts" if turn == 0 else "when your turn as interviewer starts (the swap)"
+            return Response.private(f"Your packet comes by DM {mk.timestamp(due, 'R')}, {when}. Press this again "
+                                    "then if it has not arrived.")
         item = await self.ctx.services.packs.item(s.community, row.item_id)
         if item is None:
             return Response.private(NO_QUESTION)

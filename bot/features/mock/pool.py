@@ -160,14 +160,16 @@ class Pool:
         raw = event.options.get("until")
         until: datetime | None = None
         if isinstance(raw, str) and raw.strip():
+            example = (self.ctx.now() + timedelta(days=14)).date().isoformat()
             try:
                 day = date.fromisoformat(raw.strip())
             except ValueError:
-                return Response.private(f"'{mk.escape(raw)}' is not a date; write it as YYYY-MM-DD, like 2025-07-01.")
+                return Response.private(f"'{mk.escape(raw)}' is not a date; write it as YYYY-MM-DD, like {example}.")
             until = datetime.combine(day, time(0), zone_or_utc(profile.zone)).astimezone(UTC)
             now = self.ctx.now()
             if until <= now:
-                return Response.private("That date has passed; give a date in the future (YYYY-MM-DD).")
+                return Response.private(f"That date has passed (in your timezone, {mk.escape(profile.zone)}); give a "
+                                        f"date in the future, like {example}.")
             if until - now > MAX_PAUSE:
                 return Response.private("Pause for at most a year; to stop for good, use /mock leave.")
         await self.ctx.store.set_paused(community, member, True, until, self.ctx.now())
@@ -179,12 +181,15 @@ class Pool:
 
     async def resume(self, event: CommandInvoked) -> Response:
         community, member = event.actor.community.key, event.actor.member.id
-        if await self.ctx.store.profile(community, member) is None:
+        profile = await self.ctx.store.profile(community, member)
+        if profile is None:
             return Response.private("You are not in the mock interview pool: join with /mock join.")
         await self.ctx.store.set_paused(community, member, False, None, self.ctx.now())
         nxt = await self._plan_round(community)
         when = f" The next round is {mk.timestamp(nxt, 'f')}." if isinstance(nxt, datetime) else ""
-        return Response.private(f"Welcome back: you're in the next pairing round.{when}")
+        if profile.paused:
+            return Response.private(f"Welcome back: you're in the next pairing round.{when}")
+        return Response.private(f"You weren't paused: you're in the next pairing round already.{when}")
 
     async def leave(self, event: CommandInvoked) -> Response:
         community, member = event.actor.community.key, event.actor.member.id
@@ -192,8 +197,9 @@ class Pool:
             return Response.private("You are not in the mock interview pool.")
         cancelled = await self._leave_sessions(community, member)
         await self._plan_round(community)
-        told = (f" Your {cancelled} arranged session{'s' * (cancelled != 1)} {'were' if cancelled != 1 else 'was'} "
-                "cancelled and your partners were told." if cancelled else "")
+        told = ("" if not cancelled else " Your arranged session was cancelled and the others in it were told."
+                if cancelled == 1 else f" Your {cancelled} arranged sessions were cancelled and the others in them "
+                "were told.")
         return Response.private("You left the mock interview pool; your history and scorecards stay yours "
                                 f"(forget-me removes them).{told} Come back any time with /mock join.")
 

@@ -8,7 +8,7 @@ so a Confirm button of a replaced draft stays stale).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +20,7 @@ from bot.features.mock.model import (
     Round,
     Session,
 )
-from bot.features.mock.planned import PlannedJob, insert_planned
+from bot.features.mock.planned import PlannedJob, insert_missing, insert_planned
 from bot.features.mock.pool_repo import PoolRepo
 from bot.features.mock.rows import SESSION, session_row
 from bot.features.mock.store import NewGroup
@@ -199,6 +199,27 @@ class MockRepo(PoolRepo, CardRepo):
             c.execute("UPDATE mock_sessions SET space_name = ? WHERE id = ? AND space_name IS NULL", (name, session_id))
             row = c.execute("SELECT space_name FROM mock_sessions WHERE id = ?", (session_id,)).fetchone()
             return name if row is None or row[0] is None else str(row[0])
+
+        return await self._db.write(w)
+
+    async def open_sessions(self, community: str) -> list[int]:
+        """The ids of the community's sessions not closed or cancelled yet (opening, proposed, booked)."""
+
+        def q(c: sqlite3.Connection) -> list[int]:
+            return [int(r[0]) for r in c.execute(
+                "SELECT id FROM mock_sessions WHERE community = ? AND status IN ('opening', 'proposed', 'booked') "
+                "ORDER BY id", (community,))]
+
+        return await self._db.read(q)
+
+    async def add_missing_jobs(self, session_id: int, needs: Callable[[Session], Sequence[PlannedJob]],
+                               now: datetime) -> list[PlannedJob]:
+        """The jobs the session needs as it is now (`needs`, from the session read in this same write) that
+        have no row yet, written; which were. One transaction: a change to the session cannot come between."""
+
+        def w(c: sqlite3.Connection) -> list[PlannedJob]:
+            row = c.execute(f"SELECT {SESSION} FROM mock_sessions WHERE id = ?", (session_id,)).fetchone()
+            return [] if row is None else insert_missing(c, needs(session_row(c, row)), now)
 
         return await self._db.write(w)
 

@@ -77,9 +77,12 @@ def board_reply(s: Session, names: Mapping[str, str]) -> Reply:
             if accusers and r is None and outcomes[m] is Outcome.PENDING:
                 lines.append(f"\n{at(m)}: {people(accusers)} says you didn't show. If you were there, answer "
                              f"\"Yes, we met\"{by}; otherwise it counts as a missed session for you.")
-        if any(o is Outcome.DISPUTED for o in outcomes.values()):
-            lines.append("\nThese answers disagree, so this session will be recorded as disputed: it counts "
-                         "against nobody.")
+        disputed = [m for m in s.members if outcomes[m] is Outcome.DISPUTED]
+        if disputed:
+            whom = (("both of you" if len(s.members) == 2 else "all of you") if len(disputed) == len(s.members)
+                    else people(disputed))
+            lines.append(f"\nThese answers disagree about {whom}: a disputed answer counts against nobody "
+                         "(and a session needs two members who were there to count as happened).")
     choices = answer_choices(s, names)
     if any(r.answer is Answer.MET for r in s.reports):
         choices.append(card_choice(s))
@@ -142,3 +145,33 @@ def late_text(s: Session, me: str) -> str:
 def already_text(s: Session, me: str) -> str:
     return f"You already answered: {said(s, s.report_of(me))}. Each of you answers once, for yourself."
 
+
+
+def no_card_text(s: Session, me: str) -> str:
+    """Why the member has no scorecard to write for their interviewee in this session, truthfully."""
+    partner = s.interviewee(s.members.index(me))
+    if s.status is SessionStatus.BOOKED:
+        if s.report_of(me) is None:
+            return ("A scorecard is written once the session has happened: answer \"Did it happen?\" in your "
+                    "private space first.")
+        outcomes = settle(s.members, s.reports, final=False).outcomes
+        if outcomes[me] is Outcome.PRESENT:
+            return (f"By the answers so far {at(partner)}, your interviewee, wasn't there, so there is nothing to "
+                    "score.")
+        return "By the answers so far you weren't both there, so there is nothing to score."
+    match s.status:
+        case SessionStatus.DONE:
+            if s.outcome_of(me) is Outcome.PRESENT:
+                return f"{at(partner)}, your interviewee, wasn't there, as recorded, so there is nothing to score."
+            if s.outcome_of(me) is Outcome.DISPUTED:
+                return "The answers about you disagreed, so there is no scorecard for you to write."
+            return "You weren't there, as recorded, so there is nothing to score."
+        case SessionStatus.DISPUTED:
+            return "This session was recorded as disputed (your answers disagreed), so it has no scorecards."
+        case SessionStatus.MISSED:
+            return "This session did not take place, as recorded, so there is nothing to score."
+        case SessionStatus.UNCONFIRMED:
+            return f"Nobody answered \"Did it happen?\" within {WINDOW_DAYS} days, so this session has no scorecards."
+        case SessionStatus.CANCELLED:
+            return "This session was cancelled, so there is nothing to score."
+    return "A scorecard is written once the session has happened."

@@ -137,7 +137,10 @@ class Rounds:
                 await self._schedule(job.key, nxt)
 
     # one round -----------------------------------------------------------------------------------
-    async def run(self, community: str, occurrence: datetime) -> RoundOutcome:
+    async def run(self, community: str, occurrence: datetime, manual: bool = False) -> RoundOutcome:
+        """The round at this occurrence. `manual` (an admin's pair-now): a round that would pair nobody is
+        not recorded, and nobody is messaged (an admin trying it twice must not send the pool the same
+        "no partner this round" DM twice); the scheduled round still tells them."""
         store = self.ctx.store
         existing = await store.round_at(community, occurrence)
         if existing is not None:  # a rerun (crash, second process): carry on where it stopped
@@ -161,6 +164,8 @@ class Rounds:
         result = await asyncio.to_thread(pair_pool, profiles, week, waited, history, seed)
         if result is None:
             return RoundOutcome(None, [], [], False)
+        if manual and not result.groups:
+            return RoundOutcome(None, [], list(result.waiting), False)
         by_id = {p.member: p for p in profiles}
         groups = [NewGroup(tuple(g.members), tuple(by_id[m].level for m in g.members), g.track, g.overlap, g.repeat)
                   for g in result.groups]
@@ -286,4 +291,5 @@ class Rounds:
         names = await self.ctx.names(s.community, s.members)
         if s.deadline_at is not None:
             await self.ctx.jobs.schedule(DEADLINE_JOB, str(s.id), s.community, s.deadline_at, {"version": s.version})
-        await self.ctx.post(key, s, proposal_reply(s, names, starts[:3], 0, len(starts) > 3))
+        await self.ctx.post(key, s, proposal_reply(s, names, starts[:3], 0, len(starts) > 3,
+                                                   starts[0] if starts else None))

@@ -16,12 +16,13 @@ from bot import markup as mk
 from bot.actions import Action
 from bot.events import ChoiceSelected, FormSubmitted
 from bot.features.daily.views import clean_answer
-from bot.features.mock.attendance import can_score, was_there
+from bot.features.mock.attendance import can_score
 from bot.features.mock.context import MockContext
 from bot.features.mock.forms import ratings_form, step_two_reply, words_form
 from bot.features.mock.model import MAX_CARD_TEXT, Competency, Scorecard, Session
 from bot.features.mock.notices import Notices
 from bot.features.mock.points import FEEDBACK_GIVEN, REASON_FEEDBACK
+from bot.features.mock.report_views import no_card_text
 from bot.features.mock.views import NOT_YOURS, at, scorecard_reply
 from bot.messages import Reply, Response
 
@@ -55,10 +56,7 @@ class Scorecards:
         if turn is None:
             return Response.private(NOT_YOURS)
         if not can_score(s, me, s.interviewee(turn)):
-            if was_there(s, me):
-                return Response.private("Your interviewee wasn't there, as recorded, so there is nothing to score.")
-            return Response.private("A scorecard is written once the session has happened: answer \"Did it "
-                                    "happen?\" in your private space first.")
+            return Response.private(no_card_text(s, me))
         return s, turn
 
     async def open_card(self, event: ChoiceSelected, action: Action) -> Response:

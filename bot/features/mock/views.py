@@ -23,6 +23,7 @@ from bot.features.mock.model import (
     LEVEL_LABELS,
     NAME,
     TRACK_LABELS,
+    Answer,
     Competency,
     Outcome,
     Profile,
@@ -69,12 +70,20 @@ def names_line(members: Sequence[str], names: Mapping[str, str]) -> str:
 
 
 # the pair's space ---------------------------------------------------------------------------------
+def all_of_you(session: Session) -> str:
+    return "both of you" if len(session.members) == 2 else "all of you"
+
+
 def proposal_reply(session: Session, names: Mapping[str, str], starts: Sequence[datetime], page: int,
-                   more: bool) -> Reply:
-    who = people(session.members)
+                   more: bool, first: datetime | None = None) -> Reply:
+    """The times on offer, three at a time (`page`). `first`: the time the deadline books (the first of the
+    whole list, not always on this page); `more`: there are later pages. The last page offers the first
+    again, so a member who paged on can still go back to the times the deadline would book."""
     listing = "\n".join(f"{n}. {mk.timestamp(at, 'f')} ({mk.timestamp(at, 'R')})" for n, at in enumerate(starts, 1))
-    deadline = (f"\n\nIf nobody picks by {mk.timestamp(session.deadline_at, 'f')}, I book the first one."
-                if session.deadline_at else "")
+    booked = first if first is not None else (starts[0] if starts else None)
+    deadline = (f"\n\nIf nobody picks by {mk.timestamp(session.deadline_at, 'f')}, I book "
+                f"{mk.timestamp(booked, 'f')}{' (time 1)' if page == 0 and starts and booked == starts[0] else ''}."
+                if session.deadline_at and booked is not None else "")
     trio = " There are three of you: each interviews the next in turn." if len(session.members) == 3 else ""
     repeat = " You have been paired before: nobody else shared a free time with you this round." \
         if session.repeat else ""
@@ -82,10 +91,14 @@ def proposal_reply(session: Session, names: Mapping[str, str], starts: Sequence[
                       Style.PRIMARY) for n, at in enumerate(starts, 1)]
     if more:
         choices.append(Choice("Other times", encode(NAME, "more", session.id, session.version, page + 1)))
+    elif page > 0:
+        choices.append(Choice("Back to the first times", encode(NAME, "more", session.id, session.version, 0)))
     choices.append(Choice("Cancel this session", encode(NAME, "cancel", session.id, session.version), Style.DANGER))
-    text = (f"Welcome {who}! You are paired for a one-hour {mk.bold(track_label(session.track))} mock "
-            f"interview.{trio}{repeat}\n\n"
-            + (f"Times that suit all of you (each of you sees your own local time):\n{listing}" if starts else
+    kind = f"one-hour {mk.bold(track_label(session.track))} mock interview"
+    head = (f"Welcome {people(session.members)}! You are paired for a {kind}.{trio}{repeat}" if session.version == 1
+            else f"{people(session.members)}: new times for your {kind}.{trio}")
+    text = (f"{head}\n\n"
+            + (f"Times that suit {all_of_you(session)} (each of you sees your own local time):\n{listing}" if starts else
                "I have no more shared free times to offer this week. Agree on one here, change your availability "
                "with /mock availability, or cancel.")
             + (deadline if starts else ""))
@@ -104,8 +117,9 @@ def booked_reply(session: Session, start: datetime, by: str | None, invite: File
         # markup does not nest: a timestamp inside bold would show as raw text, so the time is not bold
         text=(f"{who}: {mk.timestamp(start, 'f')} ({mk.timestamp(start, 'R')}), one hour.\n\n"
               f"{at(first)} interviews first; you swap every {int(session.turn_length.total_seconds() // 60)} "
-              "minutes. Each interviewer gets a private packet by DM before their turn. The invite is attached.\n"
-              "Either of you can reschedule or cancel here; the others are told."),
+              "minutes. Each interviewer gets a private packet by DM for their turn. The invite is attached.\n"
+              + ("Either of you can reschedule or cancel here; the other is told." if len(session.members) == 2 else
+                 "Any of you can reschedule or cancel here; the others are told.")),
         choices=(Choice("Reschedule", encode(NAME, "resched", session.id, session.version)),
                  Choice("Cancel", encode(NAME, "cancel", session.id, session.version), Style.DANGER),
                  Choice("Show my packet", encode(NAME, "packet", session.id))),
@@ -216,8 +230,14 @@ def status_reply(profile: Profile | None, now: datetime, upcoming: Session | Non
     waiting = next((s for s in history if s.status is SessionStatus.BOOKED and s.end_at is not None
                     and s.end_at <= now and s.report_of(me) is None), None)
     if waiting is not None and waiting.closes_at is not None:
+        by = mk.timestamp(waiting.closes_at, 'f')
         lines.append(f"\n{mk.bold('Did it happen?')} Answer for your session with {people(waiting.others(me))} in "
-                     f"your private space by {mk.timestamp(waiting.closes_at, 'f')}.")
+                     f"your private space by {by}.")
+        accusers = [r.member for r in waiting.reports if r.answer is Answer.ABSENT and r.about == me]
+        if accusers:
+            says = "says" if len(accusers) == 1 else "say"
+            lines.append(f"{people(accusers)} {says} you didn't show: if you were there, answer \"Yes, we met\" by "
+                         f"{by}; otherwise it counts as a missed session for you.")
     past = [s for s in history if s.status in CLOSED_STATUSES or s.status is SessionStatus.CANCELLED
             or (s.status is SessionStatus.BOOKED and s.end_at is not None and s.end_at <= now)]
     if past:
