@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from fakes import FakeChat, Harness
-from test_mock_flow import action, in_spaces, join, titled
+from test_mock_flow import action, cancel, in_spaces, join, titled
 from test_mock_restart import MONDAY, booked_pair, boot, once_each, restart
 
 from bot.features.mock.model import Session, SessionStatus
@@ -76,7 +76,7 @@ async def test_a_cancel_is_told_once_though_the_process_died_between_the_change_
     h = await boot(path, MONDAY, DiesOnPost("Mock interview cancelled", taken=taken), heard)
     try:
         booked, start = await booked_pair(h)
-        gone = await h.click("bob", action(booked.reply, "mock:cancel:"))
+        gone = await cancel(h, "bob", booked.reply)
         assert gone.reply is not None and died(gone.reply.text)  # the request stopped at the notice
         assert len(titled(in_spaces(h), "Mock interview cancelled")) == (1 if taken else 0)
         h = await restart(h, path, heard)
@@ -126,7 +126,7 @@ async def test_a_notice_the_platform_refused_is_sent_once_after_a_restart(tmp_pa
     try:
         booked, _ = await booked_pair(h)
         h.chat.fail_next.append(DeliveryError(DeliveryProblem.UNAVAILABLE, "hiccup"))
-        gone = await h.click("ann", action(booked.reply, "mock:cancel:"))
+        gone = await cancel(h, "ann", booked.reply)
         assert gone.reply is not None and "Cancelled by {@ann}" in gone.reply.text
         assert not titled(in_spaces(h), "Mock interview cancelled")
         h = await restart(h, path, heard)  # closed before the retry ran

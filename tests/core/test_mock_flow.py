@@ -89,6 +89,14 @@ def action(reply: Reply, prefix: str, nth: int = 0) -> str:
     return found[nth]
 
 
+async def cancel(h: Harness, who: str, reply: Reply) -> Response:
+    """Cancel through the two steps: the Cancel button asks privately, "Yes, cancel" cancels."""
+    ask = await h.click(who, action(reply, "mock:cancel:"))
+    assert ask.reply is not None and ask.visibility is Visibility.ONLY_YOU and not ask.replace_original
+    assert ask.reply.text.startswith("Cancel the session with "), ask.reply.text
+    return await h.click(who, action(ask.reply, "mock:cancelyes:"))
+
+
 def times_of(reply: Reply) -> list[datetime]:
     return [datetime.fromtimestamp(int(a.split(":")[-1]), UTC) for a in (c.action for c in reply.choices)
             if a.startswith("mock:pick:")]
@@ -449,7 +457,7 @@ async def test_reschedule_and_cancel_tell_the_others_and_old_buttons_and_jobs_do
         await h.run_until(t1 + timedelta(hours=2))
         assert not titled(in_spaces(h), "Did it happen?") and len(titled(in_spaces(h), "Mock interview reminder")) <= 1
         assert not [s for s in h.chat.sent if s.reply.title == "Your interviewer packet"]
-        cancelled = await h.click("ann", action(rebooked.reply, "mock:cancel:"))
+        cancelled = await cancel(h, "ann", rebooked.reply)
         assert cancelled.reply is not None and "Cancelled by {@ann}" in cancelled.reply.text
         (gone,) = titled(in_spaces(h), "Mock interview cancelled")
         assert "{@ann} cancelled" in gone.reply.text

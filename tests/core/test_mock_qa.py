@@ -6,7 +6,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from fakes import COMMUNITY
-from test_mock_flow import ROUND, action, in_spaces, join, make, run_round, scorecard, times_of, titled
+from test_mock_flow import (
+    ROUND,
+    action,
+    cancel,
+    in_spaces,
+    join,
+    make,
+    run_round,
+    scorecard,
+    times_of,
+    titled,
+)
 from test_mock_reports import session_done
 
 from bot.features.mock.availability_parser import parse_availability
@@ -97,7 +108,7 @@ async def test_a_pair_hears_of_the_other_and_a_trio_of_the_others() -> None:
         (booked,) = titled(in_spaces(h), "Mock interview booked")
         assert "Either of you can reschedule or cancel here; the other is told." in booked.reply.text
         assert b"Meet in your private space" in booked.reply.files[0].data.replace(b"\r\n ", b"")
-        gone = await h.click("bob", action(booked.reply, "mock:cancel:"))
+        gone = await cancel(h, "bob", booked.reply)
         assert gone.reply is not None and gone.reply.text == "Cancelled by {@bob}. The other is told."
         (told,) = titled(in_spaces(h), "Mock interview cancelled")
         assert "The next round pairs you again" not in told.reply.text

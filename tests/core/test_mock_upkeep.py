@@ -36,7 +36,8 @@ def old_build_left(space: str, start: datetime, now: datetime, ended: bool) -> A
     else still pending. No close: that build had none."""
 
     def w(c: sqlite3.Connection) -> None:
-        # schema 1 again: what migration 2 added is not there yet
+        # schema 1 again: what migrations 2 and 4 added is not there yet
+        c.execute("DROP TABLE mock_waiting")
         c.execute("DROP TABLE mock_reports")
         c.execute("ALTER TABLE mock_members DROP COLUMN outcome")
         c.execute("ALTER TABLE mock_sessions DROP COLUMN closed_at")

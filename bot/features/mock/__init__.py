@@ -153,7 +153,8 @@ def build(services: Services) -> FeatureSpec:
         if not outcome.created:
             return Response.private(f"That round already ran: {paired} members in {len(outcome.sessions)} group"
                                     f"{'s' * (len(outcome.sessions) != 1)}. Nothing was paired twice.")
-        waiting = f" {len(outcome.waiting)} waiting (told they are first in line next time)." if outcome.waiting else ""
+        waiting = (f" {len(outcome.waiting)} waiting (each told why and that they are first in line, unless told so "
+                   "in a recent round).") if outcome.waiting else ""
         return Response.private(f"Round done: {paired} members in {len(outcome.sessions)} group"
                                 f"{'s' * (len(outcome.sessions) != 1)}; their private spaces are opening now."
                                 f"{waiting}")
@@ -171,7 +172,7 @@ def build(services: Services) -> FeatureSpec:
 
     async def on_choice(event: ChoiceSelected, action: Action) -> Response:
         handlers = {"confirm": pool.on_choice, "edit": pool.on_choice, "pick": booking.pick, "more": booking.more,
-                    "resched": booking.reschedule, "cancel": booking.cancel, "packet": packets.show,
+                    "resched": booking.reschedule, "cancel": booking.cancel, "cancelyes": booking.cancel_confirmed, "keep": booking.keep, "packet": packets.show,
                     "met": reports.met, "noshow": reports.no_show, "none": reports.none, "card": cards.open_card,
                     "next": cards.next_step}
         handler = handlers.get(action.verb)

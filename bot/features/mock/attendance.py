@@ -12,11 +12,15 @@ show" (I was there, they were not) or "none of us could make it". For each membe
 
 The session happened when at least two members were present; nobody answered at all: unconfirmed; a
 contradiction and no two present: disputed; else it did not happen (missed).
+
+A no-show an earlier build already counted (it marked the member absent, and added the miss, the moment a
+partner reported it, keeping no answer row; `counted`) stays a no-show: the member is not asked again,
+their own later answer changes nothing, and the close neither counts the miss a second time nor undoes it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from bot.features.mock.model import Answer, Outcome, Report, Session, SessionStatus
@@ -28,11 +32,13 @@ class Settlement:
     status: SessionStatus  # what the session closes as, if it closed on these answers now
 
 
-def settle(members: Sequence[str], reports: Sequence[Report], final: bool) -> Settlement:
+def settle(members: Sequence[str], reports: Sequence[Report], final: bool,
+           counted: Collection[str] = frozenset()) -> Settlement:
     """Each member's outcome from the answers so far. `final`: the window is closed (or everyone has
-    answered), so silence decides; otherwise a silent member's outcome may still be PENDING."""
-    by = {r.member: r for r in reports if r.member in members}
-    outcomes = {m: _outcome(m, by, final) for m in members}
+    answered), so silence decides; otherwise a silent member's outcome may still be PENDING. `counted`:
+    no-shows an earlier build already counted (see the module docstring)."""
+    by = {r.member: r for r in reports if r.member in members and r.member not in counted}
+    outcomes = {m: Outcome.NOSHOW if m in counted else _outcome(m, by, final) for m in members}
     present = sum(1 for o in outcomes.values() if o is Outcome.PRESENT)
     if not by:
         status = SessionStatus.UNCONFIRMED
@@ -71,16 +77,24 @@ def _outcome(m: str, by: dict[str, Report], final: bool) -> Outcome:
     return Outcome.EXCUSED if denied else Outcome.UNCONFIRMED
 
 
+def counted_before(s: Session) -> frozenset[str]:
+    """Members of a session still open for answers whose no-show an earlier build already counted (this
+    build marks a member absent only when it closes a session)."""
+    return s.absent if s.status is SessionStatus.BOOKED else frozenset()
+
+
 def everyone_answered(s: Session) -> bool:
+    """Everyone whose answer can still change something has answered."""
     said = {r.member for r in s.reports}
-    return all(m in said for m in s.members)
+    return all(m in said for m in s.members if m not in counted_before(s))
 
 
 def was_there(s: Session, member: str) -> bool:
     """Whether the member was at a session that happened: as recorded at the close, or by the answers so
     far while the session is still open for answers."""
     if s.status is SessionStatus.BOOKED:
-        return bool(s.reports) and settle(s.members, s.reports, final=False).outcomes[member] is Outcome.PRESENT
+        return bool(s.reports) and settle(s.members, s.reports, final=False,
+                                          counted=counted_before(s)).outcomes[member] is Outcome.PRESENT
     return s.status is SessionStatus.DONE and s.outcome_of(member) is Outcome.PRESENT
 
 

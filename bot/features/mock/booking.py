@@ -16,11 +16,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot import markup as mk
-from bot.actions import Action
+from bot.actions import Action, encode
 from bot.events import ChoiceSelected
 from bot.features.mock.context import MockContext
 from bot.features.mock.ics import invite
-from bot.features.mock.model import MIN_LEAD, PACKET_LEAD, REMINDERS, Session, SessionStatus
+from bot.features.mock.model import MIN_LEAD, NAME, PACKET_LEAD, REMINDERS, Session, SessionStatus
 from bot.features.mock.notices import Notices
 from bot.features.mock.planned import PlannedJob
 from bot.features.mock.rounds import DEADLINE_JOB, Rounds
@@ -30,11 +30,12 @@ from bot.features.mock.views import (
     all_of_you,
     at,
     booked_reply,
+    people,
     proposal_reply,
     reminder_reply,
     track_label,
 )
-from bot.messages import FileOut, Reply, Response
+from bot.messages import Choice, FileOut, Reply, Response, Style
 from bot.store.jobs import Job
 
 REMIND_JOB = "mock.remind"  # key: "<session>:24h" | "<session>:15m"
@@ -138,17 +139,46 @@ class Booking:
         return Response(reply=Reply(text=f"Rescheduling: {who} asked for a new time; {told(s)}."),
                         replace_original=True)
 
-    async def cancel(self, event: ChoiceSelected, action: Action) -> Response:
+    async def _cancellable(self, event: ChoiceSelected, action: Action) -> Session | Response:
         s = await self._own(event, action)
         if isinstance(s, Response):
             return s
+        if s.status is SessionStatus.CANCELLED:
+            return Response.private("This session is already cancelled, so nothing changed.")
         if s.version != action.int_arg(1) or s.status not in (SessionStatus.PROPOSED, SessionStatus.BOOKED):
             return Response.private(STALE)
         if s.start_at is not None and s.start_at <= self.ctx.now():
             return Response.private("This session has started; answer \"Did it happen?\" afterwards instead.")
-        await self.cancel_session(s, f"{at(event.actor.member.id)} cancelled this mock interview.")
+        return s
+
+    async def cancel(self, event: ChoiceSelected, action: Action) -> Response:
+        """The Cancel button only asks (privately): it cancels for everyone, so it takes a second click."""
+        s = await self._cancellable(event, action)
+        if isinstance(s, Response):
+            return s
+        others = people(s.others(event.actor.member.id))
+        when = f" booked for {mk.timestamp(s.start_at, 'f')}" if s.start_at is not None else ""
+        return Response(reply=Reply(
+            text=f"Cancel the session with {others}{when}? It is cancelled for everyone in it; {told(s)}.",
+            choices=(Choice("Yes, cancel", encode(NAME, "cancelyes", s.id, s.version), Style.DANGER),
+                     Choice("Keep it", encode(NAME, "keep", s.id, s.version)))))
+
+    async def cancel_confirmed(self, event: ChoiceSelected, action: Action) -> Response:
+        s = await self._cancellable(event, action)
+        if isinstance(s, Response):
+            return s
+        if not await self.cancel_session(s, f"{at(event.actor.member.id)} cancelled this mock interview."):
+            return Response.private("This session changed just now (cancelled or closed), so nothing changed.")
         return Response(reply=Reply(text=f"Cancelled by {at(event.actor.member.id)}. {told(s).capitalize()}."),
                         replace_original=True)
+
+    async def keep(self, event: ChoiceSelected, action: Action) -> Response:
+        s = await self._own(event, action)
+        if isinstance(s, Response):
+            return s
+        if s.status is SessionStatus.CANCELLED:
+            return Response.private("This session was cancelled meanwhile (by someone else in it).")
+        return Response(reply=Reply(text="Kept: nothing changed, the session stands."), replace_original=True)
 
     async def cancel_session(self, s: Session, why: str) -> bool:
         """End an open session (a member cancelled, left, or was erased); the space is told, by a notice

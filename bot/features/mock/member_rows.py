@@ -45,6 +45,7 @@ def erase_member(c: sqlite3.Connection, community: str, member: str) -> int:
     for sql in ("DELETE FROM mock_profiles WHERE community = ? AND member = ?",
                 "DELETE FROM mock_drafts WHERE community = ? AND member = ?",
                 "DELETE FROM mock_seen WHERE community = ? AND member = ?",
+                "DELETE FROM mock_waiting WHERE community = ? AND member = ?",
                 "DELETE FROM mock_scorecards WHERE community = ? AND interviewee = ?"):
         gone += c.execute(sql, (community, member)).rowcount
     gone += c.execute("UPDATE mock_scorecards SET interviewer = NULL WHERE community = ? AND interviewer = ?",

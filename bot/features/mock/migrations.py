@@ -137,4 +137,18 @@ MIGRATIONS: tuple[str, ...] = (
     FROM mock_sessions WHERE status IN ('opening', 'proposed', 'booked') GROUP BY community
     ON CONFLICT (kind, key) DO NOTHING;
     """,
+    # 4: each round's waiting members with why they wait and whether that round told them (waiting.py: a
+    # member left waiting round after round is told once per stretch, not every round)
+    """
+    CREATE TABLE mock_waiting (
+        round_id INTEGER NOT NULL REFERENCES mock_rounds (id),
+        community TEXT NOT NULL,
+        member TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        basis TEXT NOT NULL,
+        told INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (round_id, member)
+    );
+    CREATE INDEX mock_waiting_by_member ON mock_waiting (community, member);
+    """,
 )

@@ -8,7 +8,7 @@ so a Confirm button of a replaced draft stays stale).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ from bot.features.mock.planned import PlannedJob, insert_missing, insert_planned
 from bot.features.mock.pool_repo import PoolRepo
 from bot.features.mock.rows import SESSION, session_row
 from bot.features.mock.store import NewGroup
+from bot.features.mock.waiting import LastTold, decide
 from bot.store.db import Database, from_db, to_db
 
 
@@ -36,8 +37,12 @@ class MockRepo(PoolRepo, CardRepo):
 
     # rounds and sessions ----------------------------------------------------------------------
     async def create_round(self, community: str, occurrence: datetime, week_start: datetime,
-                           groups: list[NewGroup], waiting: list[str], now: datetime) -> tuple[Round, bool]:
-        """The round at this occurrence with its sessions, created now (True) or found as it was (False)."""
+                           groups: list[NewGroup], waiting: list[str], now: datetime,
+                           reasons: Mapping[str, str] | None = None,
+                           bases: Mapping[str, str] | None = None) -> tuple[Round, bool]:
+        """The round at this occurrence with its sessions, created now (True) or found as it was (False).
+        With it, each waiting member's reason, and whether this round tells them (waiting.py decides, on
+        what they were last told: in the same write, so a rerun keeps the decision)."""
 
         def w(c: sqlite3.Connection) -> tuple[Round, bool]:
             cur = c.execute(
@@ -61,9 +66,26 @@ class MockRepo(PoolRepo, CardRepo):
                                   (sid, pos, member, level))
                         c.execute("INSERT INTO mock_turns (session_id, turn, interviewer, interviewee) "
                                   "VALUES (?, ?, ?, ?)", (sid, pos, member, g.members[(pos + 1) % n]))
+                why = {m: (reasons or {}).get(m, "taken") for m in waiting}
+                basis = dict(bases or {})
+                tell = decide(why, basis, {m: _last_told(c, community, m, occurrence) for m in waiting})
+                for m in waiting:
+                    c.execute("INSERT INTO mock_waiting (round_id, community, member, reason, basis, told) "
+                              "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (round_id, member) DO NOTHING",
+                              (rnd.id, community, m, why[m], basis.get(m, ""), int(tell[m])))
             return rnd, created
 
         return await self._db.write(w)
+
+    async def waiting_of(self, round_id: int) -> dict[str, tuple[str, bool]]:
+        """The round's waiting members: (reason, whether the round tells them). Empty for a round of an
+        earlier build (it kept no reasons)."""
+
+        def q(c: sqlite3.Connection) -> dict[str, tuple[str, bool]]:
+            return {str(m): (str(r), bool(t)) for m, r, t in c.execute(
+                "SELECT member, reason, told FROM mock_waiting WHERE round_id = ?", (round_id,))}
+
+        return await self._db.read(q)
 
     async def round_at(self, community: str, occurrence: datetime) -> Round | None:
         return await self._db.read(lambda c: _round_at(c, community, occurrence))
@@ -108,13 +130,15 @@ class MockRepo(PoolRepo, CardRepo):
         return await self._db.read(q)
 
     async def pair_history(self, community: str) -> list[tuple[int, tuple[str, ...]]]:
-        """(round number, members) of every session of the community, oldest round first."""
+        """(round number, members) of every session of the community that took place or was due to (not one
+        cancelled before it took place: those members never met, so they may be paired again), oldest first."""
 
         def q(c: sqlite3.Connection) -> list[tuple[int, tuple[str, ...]]]:
             numbers = {int(r[0]): n for n, r in enumerate(c.execute(
                 "SELECT id FROM mock_rounds WHERE community = ? ORDER BY occurrence", (community,)), 1)}
             out: list[tuple[int, tuple[str, ...]]] = []
-            for sid, rid in c.execute("SELECT id, round_id FROM mock_sessions WHERE community = ? ORDER BY id",
+            for sid, rid in c.execute("SELECT id, round_id FROM mock_sessions WHERE community = ? AND status != 'cancelled' "
+                                      "ORDER BY id",
                                       (community,)).fetchall():
                 people = tuple(str(m[0]) for m in c.execute(
                     "SELECT member FROM mock_members WHERE session_id = ? ORDER BY position", (sid,)))
@@ -237,6 +261,21 @@ class MockRepo(PoolRepo, CardRepo):
 
     async def erase_member(self, community: str, member: str) -> int:
         return await self._db.write(lambda c: member_rows.erase_member(c, community, member))
+
+
+def _last_told(c: sqlite3.Connection, community: str, member: str, occurrence: datetime) -> LastTold | None:
+    """When the member was last told they wait, before the round at `occurrence` (waiting.py)."""
+    row = c.execute("SELECT w.reason, w.basis, r.occurrence FROM mock_waiting w JOIN mock_rounds r ON r.id = w.round_id "
+                    "WHERE w.community = ? AND w.member = ? AND w.told = 1 AND r.occurrence < ? "
+                    "ORDER BY r.occurrence DESC LIMIT 1", (community, member, to_db(occurrence))).fetchone()
+    if row is None:
+        return None
+    ago = int(c.execute("SELECT COUNT(*) FROM mock_rounds WHERE community = ? AND occurrence > ? AND occurrence <= ?",
+                        (community, str(row[2]), to_db(occurrence))).fetchone()[0])
+    paired = c.execute("SELECT 1 FROM mock_members m JOIN mock_sessions s ON s.id = m.session_id JOIN mock_rounds r "
+                       "ON r.id = s.round_id WHERE s.community = ? AND m.member = ? AND s.status != 'cancelled' "
+                       "AND r.occurrence > ? LIMIT 1", (community, member, str(row[2]))).fetchone() is not None
+    return LastTold(str(row[0]), str(row[1]), ago, paired)
 
 
 def _round_at(c: sqlite3.Connection, community: str, occurrence: datetime | None) -> Round | None:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from bot import markup as mk
 from bot.actions import encode
-from bot.features.mock.attendance import settle
+from bot.features.mock.attendance import counted_before, settle
 from bot.features.mock.model import (
     NAME,
     REPORT_WINDOW,
@@ -70,7 +70,7 @@ def board_reply(s: Session, names: Mapping[str, str]) -> Reply:
              "they don't say it happened."]
     if s.reports:
         lines += ["", mk.bold("Answers so far")] + [f"- {at(m)}: {said(s, s.report_of(m))}" for m in s.members]
-        outcomes = settle(s.members, s.reports, final=False).outcomes
+        outcomes = settle(s.members, s.reports, final=False, counted=counted_before(s)).outcomes
         for m in s.members:
             r = s.report_of(m)
             accusers = [x.member for x in s.reports if x.answer is Answer.ABSENT and x.about == m]
@@ -154,7 +154,7 @@ def no_card_text(s: Session, me: str) -> str:
         if s.report_of(me) is None:
             return ("A scorecard is written once the session has happened: answer \"Did it happen?\" in your "
                     "private space first.")
-        outcomes = settle(s.members, s.reports, final=False).outcomes
+        outcomes = settle(s.members, s.reports, final=False, counted=counted_before(s)).outcomes
         if outcomes[me] is Outcome.PRESENT:
             return (f"By the answers so far {at(partner)}, your interviewee, wasn't there, so there is nothing to "
                     "score.")

@@ -26,6 +26,7 @@ from bot.features.mock.pairing import pair
 from bot.features.mock.store import NewGroup
 from bot.features.mock.utc_week import week_start_of
 from bot.features.mock.views import names_line, proposal_reply
+from bot.features.mock.waiting import basis_of, reasons, waiting_reply
 from bot.features.schedule import last_occurrence, next_occurrence
 from bot.ids import ChannelRef
 from bot.messages import Reply, clip
@@ -55,8 +56,9 @@ class RoundOutcome:
 
 
 def pair_pool(profiles: list[Profile], week: datetime, waited: set[str], history: dict[frozenset[str], int],
-              seed: int) -> Pairing | None:
-    """The round's pairing of these members for that UTC week (None: nobody has a free hour in it).
+              seed: int) -> tuple[Pairing, dict[str, str]] | None:
+    """The round's pairing of these members for that UTC week (None: nobody has a free hour in it), with
+    why each member left waiting waits (waiting.reason_of).
 
     A member left waiting last round is first in line now (`waited`)."""
     candidates = []
@@ -67,7 +69,8 @@ def pair_pool(profiles: list[Profile], week: datetime, waited: set[str], history
                                         waited=int(p.member in waited)))
     if not candidates:
         return None
-    return pair(candidates, history, session_slots=SESSION_SLOTS, seed=seed)
+    result = pair(candidates, history, session_slots=SESSION_SLOTS, seed=seed)
+    return result, reasons(result.waiting, candidates, SESSION_SLOTS)
 
 
 def space_name(s: Session, names: Mapping[str, str], token: str) -> str:
@@ -161,30 +164,32 @@ class Rounds:
         history = await self._history(community, occurrence)
         seed = zlib.crc32(f"{community}|{occurrence.isoformat()}".encode())
         # mapping every member's week onto UTC slots and the matching are CPU work: off the event loop
-        result = await asyncio.to_thread(pair_pool, profiles, week, waited, history, seed)
-        if result is None:
+        paired = await asyncio.to_thread(pair_pool, profiles, week, waited, history, seed)
+        if paired is None:
             return RoundOutcome(None, [], [], False)
+        result, why = paired
         if manual and not result.groups:
             return RoundOutcome(None, [], list(result.waiting), False)
         by_id = {p.member: p for p in profiles}
         groups = [NewGroup(tuple(g.members), tuple(by_id[m].level for m in g.members), g.track, g.overlap, g.repeat)
                   for g in result.groups]
         waiting = list(result.waiting)
-        rnd, created = await store.create_round(community, occurrence, week, groups, waiting, now)
+        bases = {m: basis_of(by_id[m].tracks, by_id[m].zone, by_id[m].availability) for m in waiting}
+        rnd, created = await store.create_round(community, occurrence, week, groups, waiting, now, why, bases)
         sessions = await store.sessions_of_round(rnd.id)
         await self._tell_waiting(rnd)
         await self._open_all(sessions)
         return RoundOutcome(rnd, sessions, waiting if created else [], created)
 
     async def _tell_waiting(self, rnd: Round) -> None:
-        """Who the round could not pair hears so, privately; keyed, so a rerun after a crash between the
-        round's write and these messages still sends each one, and never twice."""
+        """Who the round could not pair hears so and why, privately, once per stretch of waiting (the round's
+        write decided who, waiting.py); keyed, so a rerun after a crash between the round's write and these
+        messages still sends each one, and never twice."""
+        decided = await self.ctx.store.waiting_of(rnd.id)
         for member in rnd.waiting:
-            await self.ctx.dm(f"mock:waiting:{rnd.id}:{member}", rnd.community, member, Reply(
-                title="Mock interviews: next round",
-                text="No partner this round: nobody else shared a track and a free hour with you, or the "
-                     "numbers did not work out. You are first in line next round. More free times help: "
-                     "/mock availability."))
+            reason, tell = decided.get(member, ("", True))  # a round of an earlier build: told, as it was
+            if tell:
+                await self.ctx.dm(f"mock:waiting:{rnd.id}:{member}", rnd.community, member, waiting_reply(reason))
 
     async def _eligible(self, community: str, now: datetime) -> list[Profile]:
         store = self.ctx.store
