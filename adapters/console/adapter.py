@@ -1,7 +1,7 @@
 """The console adapter: a local community on stdin/stdout, for trying studybot without any tokens.
 
 Buttons become numbered choices (type the number), forms are asked field by field, "only you" replies
-are marked, `/as <name>` switches the acting member and `/clock +1d` moves time forward. It reads lines
+are marked (and a button's edit is labelled by who sees the message it was on), `/as <name>` switches the acting member and `/clock +1d` moves time forward. It reads lines
 from any async source, so `studybot run < script.txt` and `studybot demo` drive it the same way.
 """
 
@@ -13,10 +13,12 @@ import difflib
 import itertools
 import math
 import re
+import sqlite3
 import sys
 import threading
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -54,7 +56,38 @@ CONSOLE_HELP = """Console commands:
 Everything else is a studybot command: /studybot help lists them."""
 CONSOLE_COMMANDS = ("as", "clock", "time", "help", "quit", "exit")
 PRIVATE_REPLIES = 1_000  # only-you replies kept for editing
+BUTTONS_KEPT = 5_000  # numbered buttons remembered in the database (the oldest are forgotten)
 ClockMoved = Callable[[timedelta], None]
+#: the console's own table: each numbered button, so its number still presses it after a restart. It holds
+#: action ids (row ids only) and where the message was, never a member's name or id.
+BUTTON_MIGRATIONS = ("""
+    CREATE TABLE console_buttons (
+        number    INTEGER PRIMARY KEY,
+        action    TEXT NOT NULL,
+        is_select INTEGER NOT NULL,
+        channel   TEXT,
+        message   TEXT,
+        shared    INTEGER NOT NULL
+    );
+    """,)
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """Where a message with buttons was shown, so the edit a click makes is labelled by who sees it: on
+    Discord and Slack `replace_original` edits that message, seen by its audience whatever the reply's
+    visibility (a pair's private space: both of them; an only-you reply: the member alone)."""
+
+    place: str  # "#general", "#private-ab12cd34 for @ann, @bob", "only bob"
+    shared: bool  # seen by everyone in its place (a channel, thread or space message), not an only-you reply
+    channel: ChannelRef | None = None  # the channel it is in (None: the console's #general)
+    message: MessageRef | None = None
+
+    def edited(self) -> str:
+        return f"[{self.place}, edited]" if self.shared else f"[{self.place}] (updated)"
+
+
+Show = Callable[[str, Reply, "Shown | None"], Awaitable[None]]
 
 
 def local_file(path_text: str) -> Attachment:
@@ -120,13 +153,15 @@ async def list_lines(lines: Iterable[str]) -> AsyncIterator[str]:
 class ConsoleChat:
     """The ChatPort: prints what the core sends on its own, and remembers it for reconciliation."""
 
-    def __init__(self, show: Callable[[str, Reply], None], write: Callable[[str], None] = print) -> None:
+    def __init__(self, show: Show, write: Callable[[str], None] = print) -> None:
         self._show = show
         self._write_line = write
         self._ids = itertools.count(1)
         self._keys: dict[tuple[str, str], MessageRef] = {}
         #: private spaces opened by this process, by (channel, name): what find_private_space finds
         self._spaces: dict[tuple[str, str], ChannelRef] = {}
+        #: who each of those spaces is for, by space id: the label of what is shown there
+        self._space_members: dict[str, str] = {}
         #: only-you replies the core may edit (Response.private_key): the label they were shown under.
         #: The console has no time limit; the map is bounded, and forgotten when the process ends.
         self._private: ExpiringMap[str] = ExpiringMap(PRIVATE_REPLIES)
@@ -140,29 +175,40 @@ class ConsoleChat:
             self._keys[(where.key, reply.idempotency_key)] = ref
         return ref
 
+    def new_message(self, where: ChannelRef) -> MessageRef:
+        return MessageRef(where, f"m{next(self._ids)}")
+
+    def place(self, channel: ChannelRef) -> str:
+        """How a channel is named on the console; a private space with the members it is for."""
+        where = f"#{channel.id}" + (f" › thread {channel.thread_id}" if channel.thread_id else "")
+        members = self._space_members.get(channel.id)
+        return f"{where} for {members}" if members else where
+
     async def send(self, destination: ChannelRef, reply: Reply) -> MessageRef:
         ref = self._remember(destination, reply)
-        where = f"#{destination.id}" + (f" › thread {destination.thread_id}" if destination.thread_id else "")
-        self._show(f"[{where}]", reply)
+        place = self.place(destination)
+        await self._show(f"[{place}]", reply, Shown(place, True, destination, ref))
         return ref
 
     async def send_direct(self, member: MemberRef, reply: Reply) -> MessageRef:
         ref = self._remember(ChannelRef(member.community, f"dm-{member.id}"), reply)
-        self._show(f"[DM to {member.id}]", reply)
+        await self._show(f"[DM to {member.id}]", reply, Shown(f"DM to {member.id}", True, None, ref))
         return ref
 
     async def send_private_notice(self, channel: ChannelRef, member: MemberRef, reply: Reply) -> None:
-        self._show(f"[#{channel.id}, only {member.id}]", reply)
+        place = f"#{channel.id}, only {member.id}"
+        await self._show(f"[{place}]", reply, Shown(place, False, channel))
 
     async def edit(self, message: MessageRef, reply: Reply) -> None:
-        self._show(f"[#{message.channel.id}, edited]", reply)
+        place = self.place(message.channel)
+        await self._show(f"[{place}, edited]", reply, Shown(place, True, message.channel, message))
 
     async def edit_private(self, community: CommunityRef, key: str, reply: Reply) -> bool:
         """The updated only-you block, printed again under its label marked as edited."""
         label = self._private.get(f"{community.key}/{key}")
         if label is None:
             return False
-        self._show(f"{label} (edited)", reply)
+        await self._show(f"{label} (edited)", reply, Shown(label.strip("[]"), False))
         return True
 
     async def start_thread(self, message: MessageRef, name: str) -> ChannelRef:
@@ -175,8 +221,10 @@ class ConsoleChat:
                                  name: str) -> ChannelRef:
         # a name no earlier run used: ids restart with the process, and a space's id must never be reused
         space = f"private-{uuid.uuid4().hex[:8]}"
-        self._write_line(f"[private space {space} '{name}' for {', '.join('@' + m.id for m in members)}]")
+        who = ", ".join("@" + m.id for m in members)
+        self._write_line(f"[private space {space} '{name}' for {who}]")
         self._spaces[(channel.key, name)] = ref = ChannelRef(channel.community, space)
+        self._space_members[space] = who
         return ref
 
     async def find_private_space(self, channel: ChannelRef, name: str,
@@ -206,8 +254,8 @@ class ConsoleAdapter:
         self._member = self._admin
         self._echo = echo
         self._names: dict[str, str] = {self._admin: user}
-        self._choices: dict[int, str] = {}
-        self._selects: dict[int, Select] = {}
+        self._choices: dict[int, tuple[str, Shown | None]] = {}
+        self._selects: dict[int, tuple[Select, Shown | None]] = {}
         self._files_dir = files_dir or Path("studybot-files")
         self._numbers = itertools.count(1)
         self._reader_zone = reader_zone or ZoneInfo("UTC")  # the terminal's own zone, as platforms show times
@@ -227,20 +275,76 @@ class ConsoleAdapter:
         who = self._names.get(self._member, self._member)
         return f"{who}{' (admin)' if self._member == self._admin else ''}> "
 
-    def _show(self, prefix: str, reply: Reply) -> None:
+    async def _show(self, prefix: str, reply: Reply, shown: Shown | None = None) -> None:
         numbers = [next(self._numbers) for _ in reply.choices]
+        rows: list[tuple[int, str, bool]] = []
         for n, choice in zip(numbers, reply.choices, strict=True):
-            self._choices[n] = choice.action
+            self._choices[n] = (choice.action, shown)
+            rows.append((n, choice.action, False))
         lines = [f"{prefix} {render_reply(reply, numbers, self._render)}"]
         for select in reply.selects:  # a dropdown: its number, then the options picked (`7 1,3`)
             n = next(self._numbers)
-            self._selects[n] = select
+            self._selects[n] = (select, shown)
+            rows.append((n, select.action, True))
             listing = _listing(select.options)
             many = f"pick {select.min_values}-{select.max_values}" if select.max_values > 1 else "pick one"
             lines.append(f"  [{n}] {select.placeholder} ({many}: type {n} and the option numbers): {listing}")
         for file in reply.files:
             lines.append(f"  (file: {self._save_file(file)})")
         self._write("\n".join(lines))
+        if rows:
+            await self._keep_buttons(rows, shown)
+
+    # numbered buttons that outlive the process ------------------------------------------------
+    async def _open_buttons(self) -> None:
+        """The console's button table; numbering goes on after the last number an earlier run showed."""
+        await self._core.db.migrate_feature("console", BUTTON_MIGRATIONS)
+
+        def last(c: sqlite3.Connection) -> int:
+            return int(c.execute("SELECT COALESCE(MAX(number), 0) FROM console_buttons").fetchone()[0])
+
+        self._numbers = itertools.count(max(await self._core.db.read(last) + 1, next(self._numbers)))
+
+    async def _keep_buttons(self, rows: list[tuple[int, str, bool]], shown: Shown | None) -> None:
+        # only places that name no member: a shared channel's key and message; a DM or only-you is not kept
+        channel = shown.channel.key if shown and shown.shared and shown.channel else None
+        message = shown.message.key if shown and shown.shared and shown.channel and shown.message else None
+        shared = bool(channel)
+
+        def w(c: sqlite3.Connection) -> None:
+            c.executemany("INSERT INTO console_buttons (number, action, is_select, channel, message, shared) "
+                          "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO UPDATE SET action = excluded.action, "
+                          "is_select = excluded.is_select, channel = excluded.channel, "
+                          "message = excluded.message, shared = excluded.shared",
+                          [(n, action, int(is_select), channel, message, int(shared))
+                           for n, action, is_select in rows])
+            c.execute("DELETE FROM console_buttons WHERE number <= ?", (rows[-1][0] - BUTTONS_KEPT,))
+
+        await self._core.db.write(w)
+
+    async def _button(self, number: int) -> tuple[str, Shown | None, bool] | None:
+        """(action, where it was shown, is a dropdown) for a number this run or an earlier one showed."""
+        if number in self._choices:
+            action, shown = self._choices[number]
+            return action, shown, False
+        if number in self._selects:
+            return self._selects[number][0].action, self._selects[number][1], True
+
+        def q(c: sqlite3.Connection) -> tuple[str, int, str | None, str | None, int] | None:
+            row = c.execute("SELECT action, is_select, channel, message, shared FROM console_buttons "
+                            "WHERE number = ?", (number,)).fetchone()
+            return None if row is None else (str(row[0]), int(row[1]), row[2], row[3], int(row[4]))
+
+        row = await self._core.db.read(q)
+        if row is None:
+            return None
+        action, is_select, channel_key, message_key, shared = row
+        shown = None
+        if shared and channel_key:
+            channel = ChannelRef.from_key(COMMUNITY, channel_key)
+            message = MessageRef.from_key(COMMUNITY, message_key) if message_key else None
+            shown = Shown(self.chat.place(channel), True, channel, message)
+        return action, shown, bool(is_select)
 
     def _save_file(self, file: FileOut) -> str:
         """The console "attaches" a file by writing it to its files folder and showing the path."""
@@ -277,6 +381,7 @@ class ConsoleAdapter:
 
     async def run(self) -> None:
         self._core.chat.register(Platform.CONSOLE, self.chat)
+        await self._open_buttons()
         await self._refresh_zone()
         self._write(f"studybot console: you are {self._names[self._admin]} (admin) in #general. "
                     "Type /studybot help, or /help for console commands.")
@@ -305,21 +410,25 @@ class ConsoleAdapter:
             self._write(CONSOLE_HELP)
             return True
         if line.isdigit():
-            action = self._choices.get(int(line))
-            if action is None:
+            button = await self._button(int(line))
+            if button is None or button[2]:
                 self._write("No button with that number." + (" That is a dropdown: add the option numbers."
-                                                             if int(line) in self._selects else ""))
+                                                             if button is not None else ""))
                 return True
-            await self._dispatch(ChoiceSelected(self._actor(), CHANNEL, action))
+            action, shown, _ = button
+            await self._dispatch(self._click(action, shown), shown)
             return True
         picked = re.fullmatch(r"(\d+)\s+([\d,\s]+)", line)
         if picked and int(picked.group(1)) in self._selects:
-            select = self._selects[int(picked.group(1))]
+            select, shown = self._selects[int(picked.group(1))]
             values = _pick(picked.group(2), select.options, select.min_values, select.max_values)
             if isinstance(values, str):
                 self._write(values)
                 return True
-            await self._dispatch(ChoiceSelected(self._actor(), CHANNEL, select.action, values=values))
+            await self._dispatch(self._click(select.action, shown, values), shown)
+            return True
+        if picked and await self._button(int(picked.group(1))) is not None:
+            self._write("That dropdown was shown before the console restarted: open it again to pick.")
             return True
         if head == "/as":
             name = arg.strip()
@@ -394,23 +503,35 @@ class ConsoleAdapter:
         name = raw.strip().lstrip("@").casefold()
         return name if re.fullmatch(r"[a-z0-9_.\-]{1,32}", name) else None
 
-    async def _dispatch(self, event: Event) -> None:
+    def _click(self, action: str, shown: Shown | None, values: tuple[str, ...] = ()) -> ChoiceSelected:
+        """The click, from where its message is (as a platform says: the space's channel, the message)."""
+        channel = shown.channel if shown and shown.shared and shown.channel else CHANNEL
+        return ChoiceSelected(self._actor(), channel, action, shown.message if shown else None, values=values)
+
+    async def _dispatch(self, event: Event, shown: Shown | None = None) -> None:
         response = await self._core.bot.handle(event)
         await self._refresh_zone()
-        await self._deliver(response)
+        await self._deliver(response, shown)
 
-    async def _deliver(self, response: Response) -> None:
+    async def _deliver(self, response: Response, clicked: Shown | None = None) -> None:
+        """`clicked`: where the message the clicked button was on is shown, when known."""
         if response.form is not None:
             await self._fill_form(response.form)
             return
         if response.reply is not None:
             who = self._names.get(self._member, self._member)
-            prefix = "[#general]" if response.visibility is Visibility.PUBLIC else f"[only {who}]"
-            if response.private_key and response.visibility is Visibility.ONLY_YOU:
-                self.chat.remember_private(COMMUNITY, response.private_key, prefix)
-            if response.replace_original:
-                prefix += " (updated)"
-            self._show(prefix, response.reply)
+            if response.replace_original and clicked is not None:
+                # the platforms edit the message the button was on, for whoever sees that message
+                shown, prefix = clicked, clicked.edited()
+            elif response.visibility is Visibility.PUBLIC:
+                shown = Shown("#general", True, CHANNEL, self.chat.new_message(CHANNEL))
+                prefix = "[#general, edited]" if response.replace_original else "[#general]"
+            else:
+                shown = Shown(f"only {who}", False)
+                prefix = f"[only {who}] (updated)" if response.replace_original else f"[only {who}]"
+            if response.private_key and response.visibility is Visibility.ONLY_YOU and not shown.shared:
+                self.chat.remember_private(COMMUNITY, response.private_key, f"[{shown.place}]")
+            await self._show(prefix, response.reply, shown)
         for follow in response.follow_ups:
             if isinstance(follow, ChannelPost):
                 await self.chat.send(follow.destination, follow.reply)
