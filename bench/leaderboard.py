@@ -7,11 +7,16 @@ year of history, and the /stats chart.
 2. Week, month and all-time top-10 and "my rank" (random members of that board, the last one included),
    with and without a topic: through `LedgerRepo` (the database thread and back, what a command waits for)
    and the same SQL on a plain connection; beside them the plain figure, the same answer aggregated from
-   the raw ledger rows (the window indexes, as the board did before these totals).
-3. The write side: one award with its totals, beside the bare ledger insert on the same schema.
+   the raw ledger rows (the window indexes, as the board did before these totals), and for "my rank" the
+   way it was counted before the bucket counts (everyone ahead, one by one over the rank index), through
+   the same database thread, alternating with ours.
+3. The write side: one award with its totals and buckets, beside the previous award (totals only, one
+   multi-row upsert) and the bare ledger insert on the same schema, alternating; CPU time per award, on two
+   workloads: one busy week (small totals: every award moves buckets) and a year of a long-tailed community.
 4. A member's streak with a year of study days (`Streaks.state`: reads and the freeze rule), and the rule.
-5. The chart: the first render in a fresh process (matplotlib's import included), later ones, and how long
-   the event loop went without running while it rendered (it runs in a worker thread).
+5. The chart: the first one in a fresh process (the fork server's start and matplotlib's import included),
+   later ones, and how late the event loop's turns ran while it drew: in a worker process (`ProcessDrawer`,
+   what /stats does) against a worker thread (what it did before), alternating.
 
 Figures are medians over trials (the range beside them); targets are printed beside them.
 Run with `python -m bench leaderboard [--quick]` (quick: 100,000 rows, fewer samples).
@@ -37,6 +42,7 @@ from bot.content.schema import Domain
 from bot.features.daily.store import DailyRepo
 from bot.features.delivery import Delivery
 from bot.features.leaderboard.chart import ChartData, render
+from bot.features.leaderboard.drawing import ProcessDrawer
 from bot.features.leaderboard.migrations import MIGRATIONS as BOARD_MIGRATIONS
 from bot.features.leaderboard.store import BoardRepo
 from bot.features.leaderboard.streaks import Streaks, walk_bits
@@ -47,9 +53,10 @@ from bot.store.communities import CommunityRepo, MemberRepo
 from bot.store.db import Database, _statements, to_db
 from bot.store.jobs import JobRepo
 from bot.store.ledger import (
-    AHEAD_SQL,
     BOARD_SQL,
     MINE_SQL,
+    NO_LIMIT,
+    STANDING_SQL,
     TOP_SQL_TOPIC_ALL,
     TOP_SQL_TOPIC_WINDOW,
     TOP_SQL_WINDOW,
@@ -72,6 +79,18 @@ PLAIN_RANK_WINDOW = """SELECT COUNT(*) FROM (SELECT member, SUM(points) AS s FRO
     AND created_at >= ? AND created_at < ? GROUP BY member) WHERE s > ?"""
 PLAIN_RANK_TOPIC = """SELECT COUNT(*) FROM (SELECT member, SUM(points) AS s FROM ledger WHERE community = ?
     AND topic = ? AND created_at >= ? AND created_at < ? GROUP BY member) WHERE s > ?"""
+#: "my rank" before the bucket counts: everyone ahead, counted one by one over the rank index
+PREVIOUS_AHEAD = """SELECT COUNT(*) FROM ledger_periods WHERE community = ? AND period = ? AND topic = ?
+    AND points > ?"""
+
+
+def previous_standing(conn: sqlite3.Connection, w: Window, topic: str, member: str) -> tuple[int, int] | None:
+    """(points, rank) as `LedgerRepo.standing` found them before the buckets: the zone, the key, the count."""
+    conn.execute("SELECT zone FROM ledger_zones WHERE community = ?", (C,)).fetchone()
+    row = conn.execute(MINE_SQL, (C, w.label, topic, member)).fetchone()
+    if row is None:
+        return None
+    return int(row[0]), 1 + int(conn.execute(PREVIOUS_AHEAD, (C, w.label, topic, row[0])).fetchone()[0])
 
 
 def pct(values: list[float], q: float) -> float:
@@ -182,15 +201,30 @@ async def reads(path: Path, samples: int, plain_samples: int) -> dict[str, dict[
                 sql_only = timed_sql(conn, lambda w=w, topic=topic: (BOARD_SQL.format(exclude=""),
                                                                      (C, w.label, topic or "", 11, 0)), samples)
                 picks = [board_members[-1]] + [rng.choice(board_members) for _ in range(samples - 1)]
-                it = iter(picks)
-                mine = await timed(lambda w=w, topic=topic, it=it: ledger.standing(C, next(it), w, topic=topic,
-                                                                                   now=NOW), samples)
+                mine: list[float] = []
+                before: list[float] = []
+
+                def previously(member: str, w: Window = w, topic: str | None = topic
+                               ) -> Callable[[sqlite3.Connection], tuple[int, int] | None]:
+                    def read(c: sqlite3.Connection) -> tuple[int, int] | None:
+                        return previous_standing(c, w, topic or "", member)
+
+                    return read
+
+                for member in picks:  # ours and the previous count, alternating, the same members
+                    t0 = time.perf_counter()
+                    await ledger.standing(C, member, w, topic=topic, now=NOW)
+                    t1 = time.perf_counter()
+                    await db.read(previously(member))
+                    t2 = time.perf_counter()
+                    mine.append((t1 - t0) * 1000)
+                    before.append((t2 - t1) * 1000)
+                last = await ledger.standing(C, board_members[-1], w, topic=topic, now=NOW)
+                assert last is not None and (last.points, last.rank) == await db.read(previously(board_members[-1]))
 
                 def rank_sql(w: Window = w, topic: str | None = topic,
                              board_members: list[str] = board_members) -> tuple[str, tuple[object, ...]]:
-                    member = rng.choice(board_members)
-                    points = conn.execute(MINE_SQL, (C, w.label, topic or "", member)).fetchone()[0]
-                    return AHEAD_SQL.format(exclude=""), (C, w.label, topic or "", points)
+                    return STANDING_SQL, (C, w.label, topic or "", rng.choice(board_members), NO_LIMIT)
 
                 mine_sql = timed_sql(conn, rank_sql, samples)
                 plain = timed_sql(conn, lambda w=w, topic=topic: plain_for(w, topic), plain_samples)
@@ -201,6 +235,7 @@ async def reads(path: Path, samples: int, plain_samples: int) -> dict[str, dict[
                              "top_p50": pct(ours, 0.5), "top_p99": pct(ours, 0.99), "top_sql_p99": pct(sql_only, 0.99),
                              "rank_p50": pct(mine, 0.5), "rank_p99": pct(mine, 0.99),
                              "rank_sql_p99": pct(mine_sql, 0.99),
+                             "before_p50": pct(before, 0.5), "before_p99": pct(before, 0.99),
                              "plain_p50": pct(plain, 0.5), "plain_p99": pct(plain, 0.99),
                              "plain_rank_p50": pct(plain_rank, 0.5), "plain_rank_p99": pct(plain_rank, 0.99)}
     finally:
@@ -210,35 +245,74 @@ async def reads(path: Path, samples: int, plain_samples: int) -> dict[str, dict[
 
 
 # 3. writes ---------------------------------------------------------------------------------------------
-def writes(folder: Path, n: int) -> tuple[float, float]:
-    """µs per award with its totals (ledger_insert) and for the bare ledger row, same schema, one transaction."""
-    results = []
-    for with_totals in (True, False):
-        path = folder / f"writes-{with_totals}.db"
-        for stale in folder.glob(f"writes-{with_totals}.db*"):  # an earlier trial's
+_PREVIOUS_UPSERT = """
+    INSERT INTO ledger_periods (community, period, topic, member, points, reached_at) VALUES {rows}
+    ON CONFLICT (community, period, topic, member) DO UPDATE SET
+        points = ledger_periods.points + excluded.points,
+        reached_at = CASE WHEN excluded.reached_at > ledger_periods.reached_at
+                          THEN excluded.reached_at ELSE ledger_periods.reached_at END
+"""
+_BARE = ("INSERT INTO ledger (community, member, points, reason, ref, created_at, topic) VALUES (?, ?, ?, ?, ?, ?, ?) "
+         "ON CONFLICT (ref, reason, community, member) DO NOTHING")
+
+
+def previous_award(conn: sqlite3.Connection, community: str, member: str, points: int, reason: str, ref: str,
+                   created_at: datetime, topic: str | None = None) -> bool:
+    """The award before the bucket counts (the baseline of "before"): the row and its 3-6 totals in one
+    multi-row upsert."""
+    at = to_db(created_at)
+    if conn.execute(_BARE, (community, member, points, reason, ref, at, topic)).rowcount <= 0:
+        return False
+    zone = str(conn.execute("SELECT zone FROM ledger_zones WHERE community = ?", (community,)).fetchone()[0])
+    week, month = window("week", created_at, zone).label, window("month", created_at, zone).label
+    keys = [(p, t) for p in ("all", week, month) for t in (("", topic) if topic else ("",))]
+    conn.execute(_PREVIOUS_UPSERT.format(rows=", ".join(["(?, ?, ?, ?, ?, ?)"] * len(keys))),
+                 [v for p, t in keys for v in (community, p, t, member, points, at)])
+    return True
+
+
+def bare_row(conn: sqlite3.Connection, community: str, member: str, points: int, reason: str, ref: str,
+             created_at: datetime, topic: str | None = None) -> bool:
+    return conn.execute(_BARE, (community, member, points, reason, ref, to_db(created_at), topic)).rowcount > 0
+
+
+def award_rows(workload: str, n: int) -> list[tuple[str, int, str, datetime, str | None]]:
+    rng = random.Random(5)
+    if workload == "week":  # 2,000 members in the hours before NOW: small totals, exact buckets
+        return [(f"m{rng.randrange(2000)}", rng.choice((2, 10)), str(i), NOW - timedelta(seconds=i),
+                 rng.choice((None, TOPIC, "coding"))) for i in range(n)]
+    weights = [1.0 / (i + 1) ** 0.8 for i in range(5000)]  # a year of the long-tailed community of `fill`
+    topics: list[str | None] = [d.value for d in Domain] + [None, None]
+    start = NOW - timedelta(days=365)
+    times = sorted(rng.randrange(365 * 86400) for _ in range(n))
+    return [(f"m{m}", rng.choice((2, 3, 4, 10)), str(i), start + timedelta(seconds=t), rng.choice(topics))
+            for i, (m, t) in enumerate(zip(rng.choices(range(5000), weights, k=n), times, strict=True))]
+
+
+def writes(folder: Path, workload: str, n: int) -> dict[str, float]:
+    """CPU µs per award: ours (totals and buckets), the previous one (totals only) and the bare ledger row,
+    each on a fresh database with every migration, in one transaction (the commit is not counted)."""
+    rows = award_rows(workload, n)
+    out = {}
+    for name, insert in (("ours", ledger_insert), ("previous", previous_award), ("bare", bare_row)):
+        path = folder / "writes.db"
+        for stale in folder.glob("writes.db*"):  # an earlier run's
             stale.unlink()
         conn = sqlite3.connect(path, isolation_level=None)
         conn.execute("PRAGMA journal_mode = WAL")
         for script in MIGRATIONS:
             for statement in _statements(script):
                 conn.execute(statement)
-        rng = random.Random(5)
-        rows = [(f"m{rng.randrange(2000)}", rng.choice((2, 10)), str(i), NOW - timedelta(seconds=i),
-                 rng.choice((None, TOPIC, "coding"))) for i in range(n)]
+        conn.execute("INSERT INTO ledger_zones (community, zone) VALUES (?, ?)", (C, ZONE))
         conn.execute("BEGIN")
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         for member, points, ref, at, topic in rows:
-            if with_totals:
-                ledger_insert(conn, C, member, points, "daily_answer", ref, at, topic)
-            else:
-                conn.execute("INSERT INTO ledger (community, member, points, reason, ref, created_at, topic) "
-                             "VALUES (?, ?, ?, 'daily_answer', ?, ?, ?) ON CONFLICT (ref, reason, community, member) "
-                             "DO NOTHING", (C, member, points, ref, to_db(at), topic))
-        elapsed = time.perf_counter() - t0
+            insert(conn, C, member, points, "daily_answer", ref, at, topic)
+        elapsed = time.process_time() - t0
         conn.execute("COMMIT")
         conn.close()
-        results.append(elapsed / n * 1e6)
-    return results[0], results[1]
+        out[name] = elapsed / n * 1e6
+    return out
 
 
 # 4. streaks --------------------------------------------------------------------------------------------
@@ -282,35 +356,71 @@ DATA = ChartData("Your progress", tuple((d.value, 20 + i, 10 + i) for i, d in en
                  tuple((f"{i} Dec", 10 * i) for i in range(1, 9)))
 
 
-def cold_chart() -> float:
-    code = ("import time; from bot.features.leaderboard.chart import ChartData, render; "
-            f"data = ChartData({DATA.title!r}, {DATA.accuracy!r}, {DATA.weeks!r}); "
-            "t0 = time.perf_counter(); render(data); print((time.perf_counter() - t0) * 1000)")
+def cold_chart() -> tuple[float, float]:
+    """The first chart in a fresh process through ProcessDrawer (the fork server's start, matplotlib's import
+    there, a worker, the render), and the longest the event loop's turns waited meanwhile (ms)."""
+    code = ("import asyncio, time\n"
+            "from bot.features.leaderboard.chart import ChartData\n"
+            "from bot.features.leaderboard.drawing import ProcessDrawer\n"
+            f"data = ChartData({DATA.title!r}, {DATA.accuracy!r}, {DATA.weeks!r})\n"
+            "async def main():\n"
+            "    drawer, gaps, done = ProcessDrawer(), [0.0], False\n"
+            "    async def tick():\n"
+            "        last = time.perf_counter()\n"
+            "        while not done:\n"
+            "            await asyncio.sleep(0.001)\n"
+            "            now = time.perf_counter(); gaps.append((now - last) * 1000); last = now\n"
+            "    task = asyncio.create_task(tick())\n"
+            "    t0 = time.perf_counter(); assert await drawer.draw(data); took = (time.perf_counter() - t0) * 1000\n"
+            "    done = True; await task; await drawer.close()\n"
+            "    print(took, max(gaps))\n"
+            "asyncio.run(main())\n")
     done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
                           cwd=Path(__file__).resolve().parents[1])
-    return float(done.stdout.strip().splitlines()[-1])
+    took, lag = done.stdout.strip().splitlines()[-1].split()
+    return float(took), float(lag)
 
 
-async def warm_chart(samples: int) -> tuple[list[float], list[float]]:
-    """Render times through asyncio.to_thread, and how long each turn of the event loop waited meanwhile
-    (a 1 ms ticker: the render holds the GIL in turns, so the loop runs, but later than it would)."""
-    await asyncio.to_thread(render, DATA)  # imported and warmed
-    gaps: list[float] = []
-    running = True
+async def warm_chart(samples: int) -> dict[str, tuple[list[float], list[float]]]:
+    """Draw times, and how late each turn of the event loop ran meanwhile (a 1 ms ticker), for charts drawn in
+    a worker process (ProcessDrawer) and in a worker thread (the render holds the GIL in turns, so the loop
+    runs, but later than it would), alternating, both warmed first; and the ticker alone ("idle": how late
+    this machine runs a turn anyway)."""
+    drawer = ProcessDrawer()
 
-    async def ticker() -> None:
-        last = time.perf_counter()
-        while running:
-            await asyncio.sleep(0.001)
-            now = time.perf_counter()
-            gaps.append((now - last) * 1000)
-            last = now
+    async def idle() -> object:  # the machine's own jitter: the ticker alone, as long as a draw takes
+        await asyncio.sleep(statistics.median(out["process"][0]) / 1000 if out["process"][0] else 0.2)
+        return True
 
-    task = asyncio.create_task(ticker())
-    times = await timed(lambda: asyncio.to_thread(render, DATA), samples)
-    running = False
-    await task
-    return times, gaps
+    draws: dict[str, Callable[[], Awaitable[object]]] = {
+        "process": lambda: drawer.draw(DATA), "thread": lambda: asyncio.to_thread(render, DATA), "idle": idle}
+    out: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in draws}
+    try:
+        for draw in draws.values():
+            assert await draw()
+        for _ in range(samples):
+            for name, draw in draws.items():
+                times, gaps = out[name]
+                stop = asyncio.Event()
+
+                async def ticker(gaps: list[float] = gaps, stop: asyncio.Event = stop) -> None:
+                    last = time.perf_counter()
+                    while not stop.is_set():
+                        await asyncio.sleep(0.001)
+                        now = time.perf_counter()
+                        gaps.append(max(0.0, (now - last) * 1000 - 1))  # how late the turn came
+                        last = now
+
+                task = asyncio.create_task(ticker())
+                await asyncio.sleep(0.005)  # the ticker is running before the draw starts
+                t0 = time.perf_counter()
+                await draw()
+                times.append((time.perf_counter() - t0) * 1000)
+                stop.set()
+                await task
+    finally:
+        await drawer.close()
+    return out
 
 
 def main(quick: bool) -> None:
@@ -337,7 +447,8 @@ def main(quick: bool) -> None:
 
         migrated, synced = asyncio.run(prepare())
         trial_reads = [asyncio.run(reads(path, samples, plain_samples)) for _ in range(trials)]
-        write_runs = [writes(folder, 5_000 if quick else 20_000) for _ in range(trials)]
+        write_runs = {workload: [writes(folder, workload, 5_000 if quick else 20_000) for _ in range(trials)]
+                      for workload in ("week", "year")}
         for i in range(trials):
             (folder / f"s{i}").mkdir()
         streak_runs = [asyncio.run(streak(folder / f"s{i}", samples)) for i in range(trials)]
@@ -349,36 +460,47 @@ def main(quick: bool) -> None:
 
     print(f"{rows:,} ledger rows in one community, {members:,} members, a year; {trials} trial(s), "
           f"{samples:,} samples each (plain: {plain_samples})")
-    print(f"built in {filled:.1f} s; migration (all-time totals, member index) {migrated:.2f} s; "
+    print(f"built in {filled:.1f} s; migrations (all-time totals, member index, buckets) {migrated:.2f} s; "
           f"first sync of 12 weeks + 3 months in {ZONE}: {synced:.2f} s (also the cost of a timezone change)")
-    header = ("figure (ms)", "studybot p50", "studybot p99", "SQL alone p99", "target", "plain p50", "plain p99",
-              "plain/studybot p99")
+    header = ("figure (ms)", "studybot p50", "studybot p99", "SQL alone p99", "target", "before p50", "before p99",
+              "plain p50", "plain p99", "plain/studybot p99")
     table = []
     for name in trial_reads[0]:
         n = int(trial_reads[0][name]["members"])
         for what, ours, plain in (("top-10", "top", "plain"), ("my rank", "rank", "plain_rank")):
             p99 = statistics.median(agg(name, f"{ours}_p99"))
             plain99 = statistics.median(agg(name, f"{plain}_p99"))
+            before = ((median_range(agg(name, "before_p50")), median_range(agg(name, "before_p99")))
+                      if ours == "rank" else ("-", "-"))
             table.append((f"{name} {what} ({n:,} on the board)", median_range(agg(name, f"{ours}_p50")),
                           median_range(agg(name, f"{ours}_p99")), median_range(agg(name, f"{ours}_sql_p99")),
-                          "p99 < 1", median_range(agg(name, f"{plain}_p50"), 1),
+                          "p99 < 1", *before, median_range(agg(name, f"{plain}_p50"), 1),
                           median_range(agg(name, f"{plain}_p99"), 1), f"{plain99 / p99:,.0f}x"))
     through = [pct(r[0], 0.5) for r in streak_runs], [pct(r[0], 0.99) for r in streak_runs]
     rule = [pct(r[1], 0.99) for r in streak_runs]
     table.append((f"streak, a year of history ({streak_runs[0][2]} days now)", median_range(through[0]),
-                  median_range(through[1]), f"rule alone {median_range(rule)}", "< 1", "-", "-", "-"))
+                  median_range(through[1]), f"rule alone {median_range(rule)}", "< 1", "-", "-", "-", "-", "-"))
     widths = [max(len(str(r[i])) for r in (*table, header)) for i in range(len(header))]
     for row in (header, tuple("-" * w for w in widths), *table):
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
-    totals_us = [w[0] for w in write_runs]
-    bare_us = [w[1] for w in write_runs]
-    print(f"\nwrite: one award with its totals {median_range(totals_us, 1)} µs beside the bare ledger row "
-          f"{median_range(bare_us, 1)} µs (same schema, one transaction; the totals are {len(['all', 'w', 'm'])} "
-          "rows, 6 with a topic)")
-    warm = [pct(w[0], 0.5) for w in warm_runs]
-    lag99 = [pct(w[1], 0.99) for w in warm_runs]
-    lag_max = [max(w[1]) for w in warm_runs]
-    print(f"chart: first render in a fresh process {median_range(cold, 0)} ms (matplotlib's import included); "
-          f"later renders p50 {median_range(warm, 0)} ms, in a worker thread (target: off the loop). Meanwhile "
-          f"a 1 ms loop ticker waited p99 {median_range(lag99, 1)} ms, at most {median_range(lag_max, 1)} ms "
-          "(the render takes the GIL in 5 ms turns)")
+    print("(before: \"my rank\" as it was counted before the bucket counts, everyone ahead one by one over the "
+          "rank index, through the same database thread, alternating with ours)")
+    print("\nwrite, CPU µs per award (one transaction, commit not counted; the totals are 3 rows, 6 with a topic):")
+    for workload, words in (("week", "one busy week (2,000 members, small totals: nearly every award moves "
+                                     "buckets)"), ("year", "a year of the long-tailed community above")):
+        runs = write_runs[workload]
+        now_us, previous_us, bare_us = ([r[k] for r in runs] for k in ("ours", "previous", "bare"))
+        ratio = statistics.median(now_us) / statistics.median(previous_us)
+        print(f"  {words}: ours {median_range(now_us, 1)}, before the buckets {median_range(previous_us, 1)} "
+              f"({ratio:.2f}x), bare ledger row {median_range(bare_us, 1)}")
+    print(f"\nchart: the first in a fresh process {median_range([c[0] for c in cold], 0)} ms (the fork server's "
+          f"start and matplotlib's import included), the loop's turns at most "
+          f"{median_range([c[1] for c in cold], 1)} ms apart meanwhile (1 ms on time)")
+    for name, words in (("process", "in a worker process (ProcessDrawer, /stats now)"),
+                        ("thread", "in a worker thread (/stats before)"), ("idle", "no chart (the ticker alone)")):
+        draw = [pct(w[name][0], 0.5) for w in warm_runs]
+        lag99 = [pct(w[name][1], 0.99) for w in warm_runs]
+        lag_max = [max(w[name][1]) for w in warm_runs]
+        print(f"  {words}: {'draw' if name != 'idle' else 'waited'} p50 {median_range(draw, 0)} ms; a 1 ms "
+              f"loop ticker's turns came late by p99 {median_range(lag99, 1)} ms, at most "
+              f"{median_range(lag_max, 1)} ms")

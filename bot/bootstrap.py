@@ -26,6 +26,7 @@ from bot.features import admin, daily, home, inbox, leaderboard, mock, pack_admi
 from bot.features.daily.cycle import DailyCycle
 from bot.features.daily.store import DailyRepo, DailyStore
 from bot.features.delivery import Delivery
+from bot.features.leaderboard.drawing import ChartDrawer
 from bot.features.packs import Packs
 from bot.jobs import JobQueue
 from bot.ports import Clock, Scheduler
@@ -84,6 +85,8 @@ class Core:
     process: ProcessId
     jobs: JobQueue
     job_rows: JobRepo
+    #: what draws the /stats chart (a worker process, made on first use): shut down with the core
+    charts: ChartDrawer | None = None
 
     async def community_removed(self, community_key: str) -> None:
         """The platform says the bot was removed (Discord guild remove, Slack app_uninstalled or
@@ -122,6 +125,8 @@ class Core:
             self.scheduler.shutdown()
         await self.registry.settle()
         await self.jobs.idle()
+        if self.charts is not None:
+            await self.charts.close()
         await self.db.close()
 
 
@@ -174,8 +179,10 @@ async def build_core(config: Config, *, clock: Clock | None = None, scheduler: S
     services.delivery.on_recovered = recovered
     parts = {name: part for f in registry.features for name, part in f.parts.items()}
     bot = StudyBot(registry, members, clock)
+    charts = parts.get("charts")
     return Core(bot, db, chat, clock, scheduler, communities, members, _part(parts, "cycle", DailyCycle),
-                services.packs, registry, services.rounds, outbox, process, jobs, job_rows)
+                services.packs, registry, services.rounds, outbox, process, jobs, job_rows,
+                charts if isinstance(charts, ChartDrawer) else None)
 
 
 def _part(parts: dict[str, object], name: str, kind: type[T]) -> T:

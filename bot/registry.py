@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import contextvars
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
@@ -23,7 +23,7 @@ from bot.actions import Action
 from bot.audit import AdminAction
 from bot.commands import CommandSpec, SubcommandSpec
 from bot.events import ChoiceSelected, CommandInvoked, FormSubmitted, HomeOpened
-from bot.ids import MemberRef
+from bot.ids import CommunityRef, MemberRef
 from bot.messages import Field, Response
 from bot.settings import SettingSpec
 from bot.signals import Signal
@@ -36,6 +36,8 @@ FormHandler = Callable[[FormSubmitted, Action], Awaitable[Response]]
 HomeHandler = Callable[[HomeOpened], Awaitable[Response]]
 JobHandler = Callable[[Job], Awaitable[None]]
 ExportHook = Callable[[MemberRef], Awaitable[dict[str, Any]]]
+#: (community, member ids) -> for every one of them, by id, what the feature's ExportHook gives for them
+CommunityExportHook = Callable[[CommunityRef, Sequence[str]], Awaitable[Mapping[str, dict[str, Any]]]]
 EraseHook = Callable[[MemberRef], Awaitable[int]]
 CommunityHook = Callable[[str], Awaitable[None]]
 SignalHandler = Callable[[Any], Awaitable[None]]
@@ -80,6 +82,9 @@ class FeatureSpec:
     jobs: tuple[JobSpec, ...] = ()
     settings: tuple[SettingSpec, ...] = ()
     export_member: ExportHook | None = None
+    #: the same for many members at once (a community export), in a few set-based reads; a feature without it
+    #: is asked member by member
+    export_community: CommunityExportHook | None = None
     erase_member: EraseHook | None = None
     settings_changed: CommunityHook | None = None
     #: signals it reacts to, by type (bot.signals): e.g. {ItemAttempted: add_review_card}
@@ -281,6 +286,20 @@ class Registry:
     async def export_member(self, member: MemberRef) -> dict[str, Any]:
         """Everything each feature holds about one member, by feature name."""
         return {f.name: await f.export_member(member) for f in self._features if f.export_member is not None}
+
+    async def export_community(self, community: CommunityRef, members: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """`export_member` of each of `members`, by member id: each feature's `export_community` once, or (a
+        feature without one) its `export_member` for each member."""
+        out: dict[str, dict[str, Any]] = {m: {} for m in members}
+        for f in self._features:
+            if f.export_community is not None:
+                data = await f.export_community(community, members)
+                for m in members:
+                    out[m][f.name] = data[m]
+            elif f.export_member is not None:
+                for m in members:
+                    out[m][f.name] = await f.export_member(MemberRef(community, m))
+        return out
 
     async def erase_member(self, member: MemberRef) -> dict[str, int]:
         """Delete one member's data in every feature; how many records each removed."""

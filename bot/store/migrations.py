@@ -277,4 +277,30 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE question_source <> ''
         ON CONFLICT (scope, scope_id, key) DO NOTHING;
     """,
+    """
+    -- how many members each board (community, period, topic) has in each bucket of totals, kept by
+    -- bot.store.ledger in the same transaction as the totals: "my rank" counts the members in the buckets
+    -- above a total and those of its own bucket above it (ledger_periods_rank), not everyone ahead. A bucket
+    -- is named by its lowest total: each total below 100 (and every negative one) is a bucket of its own,
+    -- then two significant digits (100-109, ..., 990-999, 1000-1099, ...), 100,000 wide from 1,000,000 on.
+    CREATE TABLE ledger_period_buckets (
+        community TEXT NOT NULL,
+        period    TEXT NOT NULL,
+        topic     TEXT NOT NULL,
+        low       INTEGER NOT NULL,
+        members   INTEGER NOT NULL,
+        PRIMARY KEY (community, period, topic, low)
+    ) WITHOUT ROWID;
+    INSERT INTO ledger_period_buckets (community, period, topic, low, members)
+        SELECT community, period, topic, low, COUNT(*) FROM (
+            SELECT community, period, topic,
+                   CASE WHEN points < 100 THEN points
+                        WHEN points < 1000 THEN points - points % 10
+                        WHEN points < 10000 THEN points - points % 100
+                        WHEN points < 100000 THEN points - points % 1000
+                        WHEN points < 1000000 THEN points - points % 10000
+                        ELSE points - points % 100000 END AS low
+            FROM ledger_periods) AS totals
+        GROUP BY community, period, topic, low;
+    """,
 )

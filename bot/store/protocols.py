@@ -128,6 +128,11 @@ class LedgerStore(Protocol):
         """The member's totals of the named periods (`Window.label`); periods without points are left out."""
         ...
 
+    async def community_periods(self, community: str, labels: Iterable[str],
+                                topic: str | None = None) -> dict[str, dict[str, int]]:
+        """Every member's totals of the named periods, by member then period (one read for a whole export)."""
+        ...
+
     async def by_reason(self, community: str, member: str) -> dict[str, int]:
         """The member's all-time points by reason, most first."""
         ...

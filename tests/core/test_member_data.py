@@ -5,19 +5,27 @@ what was removed."""
 
 from __future__ import annotations
 
+import contextvars
 import csv
 import io
 import json
 import sqlite3
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from fakes import COMMUNITY, Harness
 
 from bot.actions import encode
+from bot.bootstrap import FEATURES
 from bot.ids import MemberRef
 from bot.messages import Response, Visibility
+from bot.registry import FeatureSpec
+from bot.services import Services
 from bot.signals import ItemAttempted
+from bot.store.ledger import LedgerRepo, window
 
 START = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
 NINE = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
@@ -161,3 +169,105 @@ async def test_an_admin_exports_the_community_as_csv_and_json(h: Harness) -> Non
     assert document["members"]["bob"]["daily"]["answers"][0]["shared"] is True
     assert any(e["action"] == "/studybot points" for e in document["audit_log"])
     assert f"{len(by_id)} members" in text(resp)
+
+
+async def test_the_export_holds_what_each_member_export_holds(h: Harness) -> None:
+    """The community export reads every member's data at once (Registry.export_community); it is what asking
+    member by member gives, and its member rows are the member records and totals one by one."""
+    await a_full_life(h)
+    one_by_one = {m: json.loads(json.dumps(await h.core.registry.export_member(MemberRef(COMMUNITY, m)), default=str))
+                  for m in ("admin", "bob", "cy", ZED)}  # before the export, which the audit log then records
+    resp = await h.command("admin", "studybot", "export", admin=True)
+    assert resp.reply is not None
+    files = {f.name.split("-")[0]: f for f in resp.reply.files}
+    document = json.loads(files["studybot"].data)
+    rows = list(csv.DictReader(io.StringIO(files["members"].data.decode())))
+    assert [r["member"] for r in rows] == sorted(one_by_one)
+    assert document["members"] == one_by_one
+    now = h.clock.now()
+    week, month = window("week", now, "UTC"), window("month", now, "UTC")
+    for row in rows:
+        record = await h.core.members.get(COMMUNITY.key, row["member"])
+        totals = await LedgerRepo(h.core.db).member_periods(COMMUNITY.key, row["member"], ["all", week.label,
+                                                                                            month.label])
+        assert row["display_name"] == (record.display_name if record else "")
+        assert row["timezone"] == (record.timezone or "" if record else "")
+        assert (int(row["points_all_time"]), int(row["points_this_week"]), int(row["points_this_month"])) == (
+            totals.get("all", 0), totals.get(week.label, 0), totals.get(month.label, 0))
+
+
+READING: contextvars.ContextVar[str | None] = contextvars.ContextVar("member_by_member", default=None)
+
+
+def asked_member_by_member(calls: dict[str, int]) -> list[Callable[[Services], FeatureSpec]]:
+    """Every feature as built, with the export hook of each one that has no community export counted, and its
+    reads marked as its own (those features are still asked member by member)."""
+
+    def counted(build: Callable[[Services], FeatureSpec]) -> Callable[[Services], FeatureSpec]:
+        def wrapped(services: Services) -> FeatureSpec:
+            spec = build(services)
+            hook = spec.export_member
+            if hook is None or spec.export_community is not None:
+                return spec
+
+            async def export(member: MemberRef) -> dict[str, Any]:
+                calls[spec.name] = calls.get(spec.name, 0) + 1
+                token = READING.set(spec.name)
+                try:
+                    return await hook(member)
+                finally:
+                    READING.reset(token)
+
+            return replace(spec, export_member=export)
+
+        return wrapped
+
+    return [counted(m.build) for m in FEATURES]
+
+
+async def reads_of_an_export(members: int) -> tuple[int, dict[str, int], int]:
+    """(database reads of one community export outside member-by-member hooks, those hooks' calls, members
+    exported) for a community of `members` active members."""
+    calls: dict[str, int] = {}
+    h = await Harness.create(START, features=asked_member_by_member(calls))
+    try:
+        await h.setup(time="09:00", timezone="UTC", days="every day")
+        ledger = LedgerRepo(h.core.db)
+        for n in range(members):
+            who = f"m{n:03d}"
+            await h.core.members.touch(COMMUNITY.key, who, f"Member {n}", START)
+            await ledger.award(COMMUNITY.key, who, n + 1, "quiz_correct", f"q{n}", START, topic="mlops")
+            await h.core.registry.publish(ItemAttempted(MemberRef(COMMUNITY, who), f"i{n}", "mlops", "quiz",
+                                                        n % 2 == 0, START))
+        for n in range(0, members, 7):
+            await h.command("admin", "studybot", "points", admin=True, member=f"m{n:03d}", amount=2, reason="help")
+        await h.command("admin", "studybot", "exclude", admin=True, member="m000", reason="host")
+        calls.clear()
+        reads = 0
+        real = h.core.db.read
+
+        async def counting(fn: Callable[[sqlite3.Connection], Any]) -> Any:
+            nonlocal reads
+            if READING.get() is None:
+                reads += 1
+            return await real(fn)
+
+        h.core.db.read = counting  # type: ignore[method-assign]
+        resp = await h.command("admin", "studybot", "export", admin=True)
+        h.core.db.read = real  # type: ignore[method-assign]
+        assert resp.reply is not None and resp.reply.files
+        document = json.loads(resp.reply.files[0].data)
+        assert document["members"]["m000"]["board"]["excluded_from_board"]["reason"] == "host"
+        return reads, calls, len(document["members"])
+    finally:
+        await h.close()
+
+
+async def test_the_export_reads_the_same_few_times_for_five_members_as_for_forty() -> None:
+    small, small_calls, small_n = await reads_of_an_export(5)
+    big, big_calls, big_n = await reads_of_an_export(40)
+    assert (small_n, big_n) == (6, 41)  # and the admin
+    assert small == big, (small, big)  # the export's own reads and the board's: a few, whatever the size
+    # features without a community export are still asked once a member (theirs to make set-wise)
+    assert set(small_calls) == set(big_calls) and "board" not in big_calls
+    assert all(big_calls[name] == big_n and small_calls[name] == small_n for name in big_calls), big_calls

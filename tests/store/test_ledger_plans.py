@@ -3,7 +3,8 @@
 The planner trap this guards: an index that orders the ledger by member (here `ledger_member`, which a
 member's own history needs) tempts SQLite into reading a whole community in member order to skip the GROUP
 BY sort of a window top-10: 100x slower on a big community. The raw window queries materialize their window
-first, so they keep searching the window index; the boards read `ledger_periods_rank` in order, no sort.
+first, so they keep searching the window index; the boards read `ledger_periods_rank` in order, no sort;
+"my rank" reads the buckets above a total and a range of the rank index bounded at both ends.
 Each plan is checked on an empty database and after ANALYZE of one big community (the case where
 statistics say `community = ?` selects every row, which is what flipped the plan before).
 """
@@ -22,10 +23,14 @@ from bot.store.db import Database, to_db
 from bot.store.ledger import (
     AHEAD_SQL,
     BOARD_SQL,
+    ERASE_TOTALS_SQL,
     MINE_SQL,
+    NO_LIMIT,
+    STANDING_SQL,
     TOP_SQL_TOPIC_ALL,
     TOP_SQL_TOPIC_WINDOW,
     TOP_SQL_WINDOW,
+    TOTALS_BEFORE_SQL,
     ledger_insert,
 )
 
@@ -73,12 +78,32 @@ async def test_a_board_page_reads_the_rank_index_in_order(db: Database, exclude:
     assert "TEMP B-TREE" not in plan, plan  # read in order: no sort, whatever the board's size
 
 
-async def test_my_rank_is_a_key_lookup_and_a_count_over_the_rank_index(db: Database) -> None:
-    mine = await _plan(db, MINE_SQL, (C, "m2025-06", "mlops", "m1"))
-    assert re.search(r"SEARCH ledger_periods USING (INDEX sqlite_autoindex_ledger_periods_1|PRIMARY KEY)", mine), mine
-    ahead = await _plan(db, AHEAD_SQL.format(exclude=""), (C, "m2025-06", "mlops", 10))
-    _no_scan(ahead, "ledger_periods")
-    assert "ledger_periods_rank (community=? AND period=? AND topic=? AND points>?)" in ahead, ahead
+@pytest.mark.parametrize("which", ["standing", "ahead"])
+async def test_my_rank_is_a_key_lookup_the_buckets_above_and_a_range_of_its_own_bucket(
+        db: Database, which: str) -> None:
+    if which == "standing":  # the member's points and how many are ahead, in one statement
+        plan = await _plan(db, STANDING_SQL, (C, "m2025-06", "mlops", "m1", NO_LIMIT))
+        assert "SEARCH me USING INDEX sqlite_autoindex_ledger_periods_1 (community=? AND period=? AND topic=? AND " \
+               "member=?)" in plan, plan
+    else:  # a later page's first rank; an excluded member ahead is found by key
+        plan = await _plan(db, AHEAD_SQL, (C, "m2025-06", "mlops", 10, NO_LIMIT))
+        mine = await _plan(db, MINE_SQL, (C, "m2025-06", "mlops", "m1"))
+        assert re.search(r"SEARCH ledger_periods USING (INDEX sqlite_autoindex_ledger_periods_1|PRIMARY KEY)",
+                         mine), mine
+    _no_scan(plan, "ledger_periods")
+    _no_scan(plan, "ledger_period_buckets")
+    assert "TEMP B-TREE" not in plan and "MATERIALIZE" not in plan, plan
+    assert plan.count("ledger_period_buckets USING PRIMARY KEY (community=? AND period=? AND topic=? AND low>?)") == 2, plan
+    # bounded at both ends: the members of the total's own bucket above it, never everyone ahead
+    assert "ledger_periods_rank (community=? AND period=? AND topic=? AND points>? AND points<?)" in plan, plan
+
+
+async def test_an_award_finds_the_totals_it_changes_by_their_keys(db: Database) -> None:
+    keys = [(p, t) for p in ("all", "w2025-06-02", "m2025-06") for t in ("", "mlops")]
+    plan = await _plan(db, TOTALS_BEFORE_SQL[len(keys)], tuple(v for p, t in keys for v in (C, p, t, "m1")))
+    _no_scan(plan, "ledger_periods")
+    assert plan.count("sqlite_autoindex_ledger_periods_1 (community=? AND period=? AND topic=? AND member=?)") == 6, plan
+    assert "ledger_periods_rank" not in plan and "ledger_periods_member" not in plan, plan
 
 
 @pytest.mark.parametrize(("sql", "args", "index"), [
@@ -107,6 +132,6 @@ async def test_a_members_own_rows_are_found_by_the_member_index(db: Database, sq
 
 
 async def test_erasing_a_members_totals_uses_the_member_index(db: Database) -> None:
-    plan = await _plan(db, "DELETE FROM ledger_periods WHERE community = ? AND member = ?", (C, "m1"))
+    plan = await _plan(db, ERASE_TOTALS_SQL, (C, "m1"))
     _no_scan(plan, "ledger_periods")
     assert "ledger_periods_member (community=? AND member=?)" in plan, plan

@@ -2,13 +2,14 @@
 the audit log) and members' data (export, my-data, forget-me).
 
 Modules: `board` (/leaderboard, exclusions, points), `streaks` (study days, freezes), `recap` (the weekly
-post), `stats` (/stats, my-points), `chart` (the PNG), `audit` (the admin log), `member_data` (export and
-erasure), `store` (this feature's tables). Per-period point totals live with the ledger (bot.store.ledger).
+post), `stats` (/stats, my-points), `chart` (the PNG), `drawing` (where it is drawn: a worker process),
+`audit` (the admin log), `member_data` (export and erasure), `store` (this feature's tables). Per-period point
+totals and their rank buckets live with the ledger (bot.store.ledger).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -17,16 +18,17 @@ from bot.audit import AdminAction
 from bot.commands import CommandSpec, OptionSpec, OptionType, SubcommandSpec
 from bot.events import ChoiceSelected, CommandInvoked
 from bot.features.leaderboard.audit import PAGE as AUDIT_PAGE
-from bot.features.leaderboard.audit import AuditRepo, audit_page
+from bot.features.leaderboard.audit import AuditRepo, admin_action, audit_page
 from bot.features.leaderboard.board import ENDED, PERIODS, TOPICS, Board
+from bot.features.leaderboard.drawing import ChartDrawer, ProcessDrawer
 from bot.features.leaderboard.member_data import MemberData
 from bot.features.leaderboard.migrations import MIGRATIONS
 from bot.features.leaderboard.recap import JOB as RECAP_JOB
 from bot.features.leaderboard.recap import RECAP, Recap
 from bot.features.leaderboard.stats import Stats
-from bot.features.leaderboard.store import BoardRepo
+from bot.features.leaderboard.store import BoardRepo, empty_member_data
 from bot.features.leaderboard.streaks import CHECK_JOB, Streaks
-from bot.ids import MemberRef
+from bot.ids import CommunityRef, MemberRef
 from bot.messages import Response
 from bot.registry import FeatureSpec, JobSpec
 from bot.signals import ItemAttempted, MemberActive
@@ -98,7 +100,10 @@ def _streaks(services: Services) -> Streaks:
                    services.jobs, services.delivery, services.clock)
 
 
-def build(services: Services) -> FeatureSpec:
+def build(services: Services, *, charts: ChartDrawer | None = None) -> FeatureSpec:
+    """`charts` draws the /stats chart (default: in a worker process; tests may pass an in-process one). It is
+    the part "charts", which the composition root closes with the core."""
+    charts = charts if charts is not None else ProcessDrawer()
     store = BoardRepo(services.db)
     audit = AuditRepo(services.db)
     board = Board(services.ledger, store, services.communities, services.members, services.clock, services.chat)
@@ -106,9 +111,9 @@ def build(services: Services) -> FeatureSpec:
     recap = Recap(board, services.ledger, store, streaks, services.communities, services.settings,
                   services.delivery, services.jobs, services.clock)
     stats = Stats(services.ledger, store, board, streaks, services.members, services.chat, services.clock,
-                  services.registry.member_stats)
-    data = MemberData(services.ledger, store, audit, board, services.communities, services.members,
-                      services.delivery, services.clock, services.registry.export_member,
+                  services.registry.member_stats, charts)
+    data = MemberData(services.ledger, store, audit, board, services.communities, services.delivery,
+                      services.clock, services.registry.export_member, services.registry.export_community,
                       services.registry.erase_member)
 
     async def audit_log(event: CommandInvoked) -> Response:
@@ -145,10 +150,24 @@ def build(services: Services) -> FeatureSpec:
 
     async def export(member: MemberRef) -> dict[str, Any]:
         key = member.community.key
-        actions = [{"at": e.at.isoformat(), "action": e.action, "reason": e.reason, "options": e.options,
-                    "outcome": e.outcome} for e in await audit.by_actor(key, member.id)]
         return {"points": await services.ledger.member_rows(key, member.id),
-                **await store.member_data(key, member.id), "admin_actions": actions}
+                **await store.member_data(key, member.id),
+                "admin_actions": [admin_action(e) for e in await audit.by_actor(key, member.id)]}
+
+    async def export_all(community: CommunityRef, members: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """`export` of many members in three reads (the community's ledger, this feature's rows, the audit
+        log), whatever their number."""
+        key = community.key
+        points: dict[str, list[dict[str, Any]]] = {}
+        for member, amount, reason, ref, topic, at in await services.ledger.community_rows(key):
+            points.setdefault(member, []).append(
+                {"points": amount, "reason": reason, "ref": ref, "topic": topic, "at": at})
+        held = await store.community_data(key)
+        actions: dict[str, list[dict[str, Any]]] = {}
+        for entry in await audit.community_rows(key):
+            actions.setdefault(entry.actor, []).append(admin_action(entry))
+        return {m: {"points": points.get(m, []), **held.get(m, empty_member_data()),
+                    "admin_actions": actions.get(m, [])} for m in members}
 
     async def erase(member: MemberRef) -> int:
         key = member.community.key
@@ -174,6 +193,8 @@ def build(services: Services) -> FeatureSpec:
         jobs=(JobSpec(RECAP_JOB, run_recap, grace=timedelta(days=3650)),  # the run decides what is too late
               JobSpec(CHECK_JOB, streaks.run_check, grace=timedelta(days=3650))),
         listens={MemberActive: streaks.on_active, ItemAttempted: streaks.on_attempt},
-        export_member=export, erase_member=erase, on_admin_action=recorded, migrations=MIGRATIONS,
-        parts={"board": board, "streaks": streaks, "recap": recap, "stats": stats, "member_data": data},
+        export_member=export, export_community=export_all, erase_member=erase, on_admin_action=recorded,
+        migrations=MIGRATIONS,
+        parts={"board": board, "streaks": streaks, "recap": recap, "stats": stats, "member_data": data,
+               "charts": charts},
     )

@@ -1,9 +1,10 @@
 """The /stats picture: accuracy by topic and points over the last weeks, as a PNG.
 
-Drawn with matplotlib's object API on the Agg canvas (no pyplot, so no global figure state), in a worker
-thread (`render` is called through `asyncio.to_thread`), and matplotlib is imported inside that function
-only: importing it costs a noticeable part of a second, which start-up and members who never ask for a chart
-should not pay.
+Drawn with matplotlib's object API on the Agg canvas (no pyplot, so no global figure state) by `render`, a
+pure top-level function (data in, PNG bytes out) that `drawing.ProcessDrawer` runs in a worker process: it
+holds the GIL while it draws, which in a thread of the bot's own process stalled the event loop. Matplotlib
+is imported inside that function only (or by the worker's fork server): importing it costs a noticeable part
+of a second, which start-up and members who never ask for a chart should not pay.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class ChartData:
 
 
 def render(data: ChartData) -> bytes:
-    """The chart as PNG bytes. Blocking (call it in a thread)."""
+    """The chart as PNG bytes. Blocking and GIL-bound: run it in another process (`drawing.ProcessDrawer`)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 

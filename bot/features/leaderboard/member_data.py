@@ -14,7 +14,7 @@ import csv
 import io
 import json
 import zipfile
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -28,10 +28,11 @@ from bot.ids import CommunityRef, MemberRef
 from bot.messages import MAX_FILE_BYTES, Choice, FileOut, Reply, Response, Style
 from bot.ports import Clock
 from bot.store.ledger import ALL
-from bot.store.protocols import CommunityStore, LedgerStore, MemberStore
+from bot.store.protocols import CommunityStore, LedgerStore
 
 CONFIRM_WITHIN = timedelta(minutes=30)
 ExportMember = Callable[[MemberRef], Awaitable[dict[str, Any]]]
+ExportMembers = Callable[[CommunityRef, Sequence[str]], Awaitable[dict[str, dict[str, Any]]]]
 EraseMember = Callable[[MemberRef], Awaitable[dict[str, int]]]
 FEATURE_WORDS = {"daily": "daily question (answers, skips, kudos, shared answers where they were posted)",
                  "board": "points, totals, streak days, accuracy and audit mentions",
@@ -79,38 +80,37 @@ def _fit(files: list[FileOut], name: str) -> tuple[FileOut, ...] | None:
 
 class MemberData:
     def __init__(self, ledger: LedgerStore, store: BoardStore, audit: AuditStore, board: Board,
-                 communities: CommunityStore, members: MemberStore, delivery: Delivery, clock: Clock,
-                 export_member: ExportMember, erase_member: EraseMember) -> None:
+                 communities: CommunityStore, delivery: Delivery, clock: Clock, export_member: ExportMember,
+                 export_members: ExportMembers, erase_member: EraseMember) -> None:
         self._ledger = ledger
         self._store = store
         self._audit = audit
         self._board = board
         self._communities = communities
-        self._members = members
         self._delivery = delivery
         self._clock = clock
         self._export_member = export_member
+        self._export_members = export_members
         self._erase_member = erase_member
 
     # /studybot export (admins) ------------------------------------------------------------------------
     async def export(self, event: CommandInvoked) -> Response:
+        """Read set-wise, whatever the community's size: who is here (with names and zones), their totals,
+        and every feature's data of all of them at once (`Registry.export_community`)."""
         community = event.actor.community
         key = community.key
         now = self._clock.now()
-        ids = await self._store.member_ids(key)
-        names = await self._members.names(key, ids)
+        known = await self._store.known_members(key)
+        ids = [member for member, _, _ in known]
         excluded = await self._board.excluded(key)
         week, month = await self._board.window(key, "week", now), await self._board.window(key, "month", now)
-        per_member: dict[str, Any] = {}
+        totals = await self._ledger.community_periods(key, [ALL, week.label, month.label])
+        per_member = await self._export_members(community, ids)
         member_rows = []
-        for member in ids:
-            ref = MemberRef(community, member)
-            per_member[member] = await self._export_member(ref)
-            totals = await self._ledger.member_periods(key, member, [ALL, week.label, month.label])
-            row = await self._members.get(key, member)
-            member_rows.append((member, names.get(member, ""), row.timezone if row and row.timezone else "",
-                                totals.get(ALL, 0), totals.get(week.label, 0), totals.get(month.label, 0),
-                                "yes" if member in excluded else "no"))
+        for member, name, zone in known:
+            mine = totals.get(member, {})
+            member_rows.append((member, name, zone, mine.get(ALL, 0), mine.get(week.label, 0),
+                                mine.get(month.label, 0), "yes" if member in excluded else "no"))
         ledger = await self._ledger.community_rows(key)
         audit = await self._audit.community_rows(key)
         settings = await self._communities.get(key)

@@ -8,7 +8,6 @@ member and to admins, not to another member who asks (points and streaks are on 
 
 from __future__ import annotations
 
-import asyncio
 import calendar
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -17,7 +16,8 @@ from bot import markup as mk
 from bot.actions import Action, encode
 from bot.events import Actor, ChoiceSelected, CommandInvoked
 from bot.features.leaderboard.board import Board, rank_label
-from bot.features.leaderboard.chart import ChartData, render
+from bot.features.leaderboard.chart import ChartData
+from bot.features.leaderboard.drawing import ChartDrawer
 from bot.features.leaderboard.store import BoardStore
 from bot.features.leaderboard.streaks import MAX_FREEZES, Streaks
 from bot.features.members import known_member
@@ -55,8 +55,10 @@ def weakest(accuracy: dict[str, tuple[int, int]], n: int = 3) -> list[tuple[str,
 
 class Stats:
     def __init__(self, ledger: LedgerStore, store: BoardStore, board: Board, streaks: Streaks,
-                 members: MemberStore, chat: ChatPort, clock: Clock, member_stats: MemberStats) -> None:
+                 members: MemberStore, chat: ChatPort, clock: Clock, member_stats: MemberStats,
+                 charts: ChartDrawer) -> None:
         self._ledger = ledger
+        self._charts = charts
         self._store = store
         self._board = board
         self._streaks = streaks
@@ -106,11 +108,15 @@ class Stats:
                     lines.append(f"- {extra.name}: {extra.value}")
             data = await self._chart_data(member, accuracy, now)
             if not data.empty:
-                png = await asyncio.to_thread(render, data)
-                files = (FileOut("stats.png", png, "image/png", "Accuracy by topic and points per week"),)
-                lines += ["", "The chart shows your accuracy by topic and your points in each of the last "
-                              f"{CHART_WEEKS} weeks." if own else "The chart shows their accuracy by topic and "
-                              f"points in each of the last {CHART_WEEKS} weeks."]
+                png = await self._charts.draw(data)  # in another process: the loop never waits for it
+                if png is None:
+                    lines += ["", "The chart could not be drawn this time; everything it shows is in the "
+                                  "numbers above."]
+                else:
+                    files = (FileOut("stats.png", png, "image/png", "Accuracy by topic and points per week"),)
+                    lines += ["", "The chart shows your accuracy by topic and your points in each of the last "
+                                  f"{CHART_WEEKS} weeks." if own else "The chart shows their accuracy by topic "
+                                  f"and points in each of the last {CHART_WEEKS} weeks."]
         else:
             lines += ["", "Accuracy and weakest topics are shown only to the member themselves (and admins)."]
         if own:

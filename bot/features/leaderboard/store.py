@@ -75,6 +75,30 @@ def _zone(name: str | None) -> ZoneInfo | None:
         return None
 
 
+_DAY_COLS = "member, day, zone, first_at, source"
+_ATTEMPT_COLS = "member, day, topic, attempts, correct"
+_EXCLUDED_COLS = "member, by_member, reason, at"
+
+
+def empty_member_data() -> dict[str, Any]:
+    """`member_data` of a member this feature holds nothing of."""
+    return {"study_days": [], "attempts": [], "excluded_from_board": None}
+
+
+def _member_data(days: list[Any], attempts: list[Any], excluded: list[Any]) -> dict[str, dict[str, Any]]:
+    """Rows of `_DAY_COLS`, `_ATTEMPT_COLS` and `_EXCLUDED_COLS` (each in order), as each member's data."""
+    out: dict[str, dict[str, Any]] = {}
+    for m, d, z, f, s in days:
+        out.setdefault(str(m), empty_member_data())["study_days"].append(
+            {"day": d, "zone": z, "first_at": f, "source": s})
+    for m, d, t, a, k in attempts:
+        out.setdefault(str(m), empty_member_data())["attempts"].append(
+            {"day": d, "topic": t or None, "attempts": a, "correct": k})
+    for m, by, reason, at in excluded:
+        out.setdefault(str(m), empty_member_data())["excluded_from_board"] = {"by": by, "reason": reason, "at": at}
+    return out
+
+
 class BoardRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -244,31 +268,44 @@ class BoardRepo:
         return await self._db.write(w)
 
     # members' data ------------------------------------------------------------------------------------
-    async def member_ids(self, community: str) -> list[str]:
-        """Everyone studybot holds anything of here: known members, and anyone with points or activity."""
+    async def known_members(self, community: str) -> list[tuple[str, str, str]]:
+        """Everyone studybot holds anything of here (known members, and anyone with points or activity), by
+        id: (id, display name, timezone), '' where the member row has none."""
 
-        def q(c: sqlite3.Connection) -> list[str]:
-            rows = c.execute("SELECT id FROM members WHERE community = ? UNION SELECT member FROM points_total "
-                             "WHERE community = ? UNION SELECT member FROM board_days WHERE community = ? "
-                             "ORDER BY 1", (community, community, community)).fetchall()
-            return [str(r[0]) for r in rows]
+        def q(c: sqlite3.Connection) -> list[tuple[str, str, str]]:
+            rows = c.execute(
+                "WITH ids AS (SELECT id FROM members WHERE community = ?1 UNION SELECT member FROM points_total "
+                "WHERE community = ?1 UNION SELECT member FROM board_days WHERE community = ?1) "
+                "SELECT ids.id, m.display_name, m.timezone FROM ids "
+                "LEFT JOIN members AS m ON m.community = ?1 AND m.id = ids.id ORDER BY ids.id",
+                (community,)).fetchall()
+            return [(str(i), str(name or ""), str(zone or "")) for i, name, zone in rows]
 
         return await self._db.read(q)
 
     async def member_data(self, community: str, member: str) -> dict[str, Any]:
         def q(c: sqlite3.Connection) -> dict[str, Any]:
-            days = c.execute("SELECT day, zone, first_at, source FROM board_days WHERE community = ? AND member = ? "
+            days = c.execute(f"SELECT {_DAY_COLS} FROM board_days WHERE community = ? AND member = ? "
                              "ORDER BY day", (community, member)).fetchall()
-            attempts = c.execute("SELECT day, topic, attempts, correct FROM board_attempts WHERE community = ? "
+            attempts = c.execute(f"SELECT {_ATTEMPT_COLS} FROM board_attempts WHERE community = ? "
                                  "AND member = ? ORDER BY day, topic", (community, member)).fetchall()
-            excluded = c.execute("SELECT by_member, reason, at FROM board_exclusions WHERE community = ? "
-                                 "AND member = ?", (community, member)).fetchone()
-            return {
-                "study_days": [{"day": d, "zone": z, "first_at": f, "source": s} for d, z, f, s in days],
-                "attempts": [{"day": d, "topic": t or None, "attempts": a, "correct": k} for d, t, a, k in attempts],
-                "excluded_from_board": None if excluded is None else
-                {"by": excluded[0], "reason": excluded[1], "at": excluded[2]},
-            }
+            excluded = c.execute(f"SELECT {_EXCLUDED_COLS} FROM board_exclusions WHERE community = ? "
+                                 "AND member = ?", (community, member)).fetchall()
+            return _member_data(days, attempts, excluded).get(member, empty_member_data())
+
+        return await self._db.read(q)
+
+    async def community_data(self, community: str) -> dict[str, dict[str, Any]]:
+        """`member_data` of everyone in the community who has any (one read, three queries), by member."""
+
+        def q(c: sqlite3.Connection) -> dict[str, dict[str, Any]]:
+            days = c.execute(f"SELECT {_DAY_COLS} FROM board_days WHERE community = ? ORDER BY member, day",
+                             (community,)).fetchall()
+            attempts = c.execute(f"SELECT {_ATTEMPT_COLS} FROM board_attempts WHERE community = ? "
+                                 "ORDER BY member, day, topic", (community,)).fetchall()
+            excluded = c.execute(f"SELECT {_EXCLUDED_COLS} FROM board_exclusions WHERE community = ?",
+                                 (community,)).fetchall()
+            return _member_data(days, attempts, excluded)
 
         return await self._db.read(q)
 
@@ -325,9 +362,11 @@ class BoardStore(Protocol):
 
     async def drop_forget(self, request_id: int) -> bool: ...
 
-    async def member_ids(self, community: str) -> list[str]: ...
+    async def known_members(self, community: str) -> list[tuple[str, str, str]]: ...
 
     async def member_data(self, community: str, member: str) -> dict[str, Any]: ...
+
+    async def community_data(self, community: str) -> dict[str, dict[str, Any]]: ...
 
     async def erase_member(self, community: str, member: str) -> int: ...
 
