@@ -35,6 +35,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.chat import ChatRouter
 from bot.clock import ManualClock
@@ -62,6 +63,7 @@ from bot.store.ledger import (
     TOP_SQL_WINDOW,
     LedgerRepo,
     Window,
+    _labels,
     ledger_insert,
     window,
 )
@@ -264,7 +266,7 @@ def previous_award(conn: sqlite3.Connection, community: str, member: str, points
     if conn.execute(_BARE, (community, member, points, reason, ref, at, topic)).rowcount <= 0:
         return False
     zone = str(conn.execute("SELECT zone FROM ledger_zones WHERE community = ?", (community,)).fetchone()[0])
-    week, month = window("week", created_at, zone).label, window("month", created_at, zone).label
+    week, month = _labels(created_at, ZoneInfo(zone))
     keys = [(p, t) for p in ("all", week, month) for t in (("", topic) if topic else ("",))]
     conn.execute(_PREVIOUS_UPSERT.format(rows=", ".join(["(?, ?, ?, ?, ?, ?)"] * len(keys))),
                  [v for p, t in keys for v in (community, p, t, member, points, at)])

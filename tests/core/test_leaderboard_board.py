@@ -84,6 +84,42 @@ async def test_ties_share_a_rank_listed_by_who_reached_the_score_first(h: Harnes
                      "#4 {@low}: **1** pts"]
 
 
+async def test_ranks_past_the_first_page_count_ties_and_leave_out_the_excluded(h: Harness) -> None:
+    """Later pages and the caller's own place are counted from the rank buckets (totals across 100 and its
+    buckets ten wide): still competition ranks, ties shared, a member left off the board not counted."""
+    at = datetime(2025, 6, 25, 13, 0, tzinfo=UTC)
+    scores = [130, 125, 125, 120, 118, 112, 110, 110, 110, 105, 101, 100, 100, 99, 99, 98, 97, 96, 95, 95, 94, 93,
+              90, 89]
+    for n, points in enumerate(scores):
+        await award(h, f"m{n:02d}", points, at + timedelta(minutes=n))
+    await award(h, "host", 500, at)
+    await award(h, "host", -1, at, ref="host-2")
+    await h.command("admin", "studybot", "exclude", admin=True, member="host")
+
+    def rank(points: int) -> int:
+        return 1 + sum(1 for p in scores if p > points)
+
+    first = await h.command("m20", "leaderboard", period="all")
+    assert lines_of(first)[0] == "🥇 {@m00}: **130** pts"
+    assert lines_of(first)[8] == f"#{rank(110)} {{@m08}}: **110** pts (tied)"
+    assert f"{{@m20}}: #{rank(94)} with **94** pts" in text(first)
+    assert first.reply is not None
+    second = await h.click("m20", first.reply.choices[0].action)
+    assert lines_of(second)[:4] == [f"#{rank(101)} {{@m10}}: **101** pts", f"#{rank(100)} {{@m11}}: **100** pts (tied)",
+                                    f"#{rank(100)} {{@m12}}: **100** pts (tied)", f"#{rank(99)} {{@m13}}: **99** pts (tied)"]
+    assert lines_of(second)[-2:] == [f"#{rank(95)} {{@m18}}: **95** pts (tied)",  # with m19, on the next page
+                                     f"#{rank(95)} {{@m19}}: **95** pts (tied)"]
+    await award(h, "m23", 12, at, ref="m23-up")  # 89 -> 101: into another bucket, and a new tie
+    second = await h.click("m20", first.reply.choices[0].action)
+    assert lines_of(second)[:2] == [f"#{rank(101)} {{@m10}}: **101** pts (tied)",
+                                    f"#{rank(101)} {{@m23}}: **101** pts (tied)"]
+    assert lines_of(second)[-1] == f"#{rank(95) + 1} {{@m18}}: **95** pts (tied)"  # m19 is on the next page
+    assert f"{{@m20}}: #{rank(94) + 1} with **94** pts" in text(second)
+    assert second.reply is not None
+    third = await h.click("m20", second.reply.choices[1].action)
+    assert lines_of(third)[0] == f"#{rank(95) + 1} {{@m19}}: **95** pts (tied)"  # tied with the page before
+
+
 async def test_pages_carry_period_topic_and_page_and_show_the_callers_own_place(tmp_path: Path) -> None:
     h = await Harness.create(START, db=str(tmp_path / "board.db"))
     try:

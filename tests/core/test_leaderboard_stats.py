@@ -1,9 +1,11 @@
 """/stats: streak, freezes, points by window and by source, accuracy by topic, weakest topics, every
-feature's own lines (registry.member_stats), and a PNG chart drawn off the event loop beside the text;
+feature's own lines (registry.member_stats), and a PNG chart beside the text (drawn in a thread here;
+test_leaderboard_chart draws it in the worker process);
 a member with no data gets text only; another member's accuracy and chart are theirs (and admins')."""
 
 from __future__ import annotations
 
+import functools
 import sys
 from datetime import UTC, datetime, timedelta
 
@@ -11,7 +13,9 @@ import pytest
 from fakes import COMMUNITY, Harness
 
 from bot.bootstrap import FEATURES
+from bot.features import leaderboard
 from bot.features.leaderboard.chart import PNG_MAGIC
+from bot.features.leaderboard.drawing import ThreadDrawer
 from bot.ids import MemberRef
 from bot.messages import Field, Response
 from bot.registry import FeatureSpec
@@ -31,7 +35,10 @@ def scorecards(services: Services) -> FeatureSpec:
 
 @pytest.fixture
 async def h() -> Harness:
-    harness = await Harness.create(START, features=[*(m.build for m in FEATURES), scorecards])
+    # charts drawn in a thread here, to keep these fast; test_leaderboard_chart goes through the worker process
+    builders = [functools.partial(leaderboard.build, charts=ThreadDrawer()) if m is leaderboard else m.build
+                for m in FEATURES]
+    harness = await Harness.create(START, features=[*builders, scorecards])
     await harness.setup(time="09:00", timezone="UTC", days="every day")
     yield harness  # type: ignore[misc]
     await harness.close()

@@ -41,12 +41,15 @@ def rank_label(rank: int) -> str:
     return MEDALS[rank - 1] if rank <= len(MEDALS) else f"#{rank}"
 
 
-def standing_lines(community: CommunityRef, rows: list[Standing]) -> list[str]:
-    """One line per member; a tie says so (its members share the rank)."""
-    ranks = [r.rank for r in rows]
+def standing_lines(community: CommunityRef, rows: list[Standing], *, first_place: int = 1,
+                   following: Standing | None = None) -> list[str]:
+    """One line per member; a tie says so (its members share the rank), also one that goes on from the page
+    before (a rank ahead of its place: `first_place` is the first row's) or onto the next (`following`, the
+    first row of the next page)."""
+    ranks = [r.rank for r in rows] + ([following.rank] if following is not None else [])
     lines = []
-    for row in rows:
-        tied = " (tied)" if ranks.count(row.rank) > 1 else ""
+    for place, row in enumerate(rows, first_place):
+        tied = " (tied)" if ranks.count(row.rank) > 1 or row.rank < place else ""
         lines.append(f"{rank_label(row.rank)} {mk.mention(MemberRef(community, row.member))}: "
                      f"{mk.bold(str(row.points))} pts{tied}")
     return lines
@@ -100,14 +103,14 @@ class Board:
                                             offset=(page - 1) * PAGE, exclude=excluded, now=now)
         if not rows and page > 1:  # the board shrank since the button was drawn: its last page
             return await self.page(actor, period, topic, page - 1, replace=replace)
-        more, rows = len(rows) > PAGE, rows[:PAGE]
+        more, rows, following = len(rows) > PAGE, rows[:PAGE], rows[PAGE] if len(rows) > PAGE else None
         title = f"Leaderboard · {PERIOD_TITLES[period]}" + (f" · {topic}" if topic else "")
         if not rows:
             what = f"No {topic} points" if topic else "No points"
             text = f"{what} yet{_bounds_words(w)}. Answer the daily question to get on the board!"
             return Response(reply=Reply(title=title, text=text), visibility=Visibility.PUBLIC,
                             replace_original=replace)
-        lines = standing_lines(community, rows)
+        lines = standing_lines(community, rows, first_place=(page - 1) * PAGE + 1, following=following)
         me = actor.member.id
         if me not in {r.member for r in rows}:
             lines.append("")
