@@ -91,6 +91,12 @@ class SettingsStore:
 
         return _parsed(spec, await self._db.read(q))
 
+    async def shown(self, specs: Iterable[SettingSpec], scope_id: str) -> dict[str, str]:
+        """Several settings of one scope as their text, by key (a listing, an export)."""
+        wanted = list(specs)
+        values = await self.get_many(wanted, scope_id)
+        return {s.key: s.show(values[s.key]) for s in wanted}
+
     async def get_many(self, specs: Iterable[SettingSpec], scope_id: str) -> dict[str, Any]:
         """Several settings of one scope, by key, in one query (a feature reading all of its settings at
         once, as the daily cycle does at every wake). The specs must share one scope."""

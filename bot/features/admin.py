@@ -148,8 +148,7 @@ class Admin:
             if not declared:
                 return Response(reply=Reply(title="Settings", text="Change one with `/studybot config <key> <value>`.",
                                             fields=tuple(Field(k, v) for k, v in shown.items())))
-            current = await self._store.get_many(declared.values(), settings.community)
-            values = {**shown, **{k: s.show(current[k]) for k, s in declared.items()}}
+            values = {**shown, **await self._store.shown(declared.values(), settings.community)}
             listing = "\n".join(f"- {mk.bold(k)}: {mk.escape(v)}" for k, v in values.items())
             return Response(reply=Reply(title="Settings",
                                         text=f"{listing}\n\nChange one with `/studybot config <key> <value>`."))

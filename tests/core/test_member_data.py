@@ -166,6 +166,7 @@ async def test_an_admin_exports_the_community_as_csv_and_json(h: Harness) -> Non
         int(r["points"]) for r in csv.DictReader(io.StringIO(files["ledger"].data.decode())) if r["member"] == "bob")
     document = json.loads(files["studybot"].data)
     assert document["community"] == COMMUNITY.key and document["settings"]["timezone"] == "UTC"
+    assert document["settings"]["time"] == "09:00" and "recap" in document["settings"]  # features' own too
     assert document["members"]["bob"]["daily"]["answers"][0]["shared"] is True
     assert any(e["action"] == "/studybot points" for e in document["audit_log"])
     assert f"{len(by_id)} members" in text(resp)

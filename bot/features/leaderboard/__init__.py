@@ -114,7 +114,7 @@ def build(services: Services, *, charts: ChartDrawer | None = None) -> FeatureSp
                   services.registry.member_stats, charts)
     data = MemberData(services.ledger, store, audit, board, services.communities, services.delivery,
                       services.clock, services.registry.export_member, services.registry.export_community,
-                      services.registry.erase_member)
+                      services.registry.erase_member, services.settings, lambda: services.registry.settings)
 
     async def audit_log(event: CommandInvoked) -> Response:
         return await _audit_page(event.actor.member, 1, None, replace=False)

@@ -27,6 +27,7 @@ from bot.features.leaderboard.store import BoardStore
 from bot.ids import CommunityRef, MemberRef
 from bot.messages import MAX_FILE_BYTES, Choice, FileOut, Reply, Response, Style
 from bot.ports import Clock
+from bot.settings import Scope, SettingSpec, SettingsStore
 from bot.store.ledger import ALL
 from bot.store.protocols import CommunityStore, LedgerStore
 
@@ -81,7 +82,8 @@ def _fit(files: list[FileOut], name: str) -> tuple[FileOut, ...] | None:
 class MemberData:
     def __init__(self, ledger: LedgerStore, store: BoardStore, audit: AuditStore, board: Board,
                  communities: CommunityStore, delivery: Delivery, clock: Clock, export_member: ExportMember,
-                 export_members: ExportMembers, erase_member: EraseMember) -> None:
+                 export_members: ExportMembers, erase_member: EraseMember, settings: SettingsStore,
+                 declared: Callable[[], Mapping[str, SettingSpec]]) -> None:
         self._ledger = ledger
         self._store = store
         self._audit = audit
@@ -92,6 +94,8 @@ class MemberData:
         self._export_member = export_member
         self._export_members = export_members
         self._erase_member = erase_member
+        self._settings = settings
+        self._declared = declared  # every feature's settings (the registry's), read at export time
 
     # /studybot export (admins) ------------------------------------------------------------------------
     async def export(self, event: CommandInvoked) -> Response:
@@ -116,7 +120,8 @@ class MemberData:
         settings = await self._communities.get(key)
         document = {
             "community": key, "exported_at": now.isoformat(), "exported_by": event.actor.member.id,
-            "settings": settings.describe() if settings is not None else {},
+            "settings": {**(settings.describe() if settings is not None else {}), **await self._settings.shown(
+                [spec for spec in self._declared().values() if spec.scope is Scope.COMMUNITY], key)},
             "members": per_member,
             "audit_log": [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "reason": e.reason,
                            "options": e.options, "outcome": e.outcome} for e in audit],
