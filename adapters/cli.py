@@ -22,6 +22,7 @@ from bot.content.formats import DOMAIN_CODES, FORMATS, export_items, export_stud
 from bot.content.loader import BankError, default_content_dir, load_bank
 from bot.content.pack_check import name_from_filename
 from bot.content.schema import Domain, Item
+from bot.heap import set_aside_startup_heap
 from bot.scheduler import ClockScheduler
 
 log = logging.getLogger("studybot")
@@ -261,7 +262,12 @@ async def run(config: Config, force_console: bool = False) -> int:
         if "slack" in platforms:
             adapters.append(importlib.import_module("adapters.slack.adapter").SlackAdapter(core, config))
         log.info("starting %s", ", ".join(platforms))
-        await serve(adapters, lambda: start_core(core, config))
+
+        async def ready() -> None:
+            await start_core(core, config)
+            log.info("start-up heap set aside: %d objects frozen", set_aside_startup_heap())  # see bot.heap
+
+        await serve(adapters, ready)
     finally:
         for a in adapters:
             with contextlib.suppress(Exception):
@@ -314,6 +320,7 @@ async def run_console(config: Config) -> int:
                              files_dir=runtime.console_files_dir(config))
     if interactive:
         print(f"(logs go to {log_file})")
+    set_aside_startup_heap()
     ticker = asyncio.create_task(adapter.tick_forever()) if interactive else None
     try:
         await adapter.run()

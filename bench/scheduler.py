@@ -34,6 +34,7 @@ from bot.chat import ChatRouter
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.events import Actor, FormSubmitted
+from bot.heap import release_startup_heap, set_aside_startup_heap
 from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef, Platform
 from bot.messages import Reply
 
@@ -86,6 +87,7 @@ async def make_core(path: Path, clock: ManualClock, chat: FakeChat, concurrency:
     scheduler = FakeScheduler()
     core = await build_core(Config(db=str(path), job_concurrency=concurrency), clock=clock, scheduler=scheduler,
                             bank=small_bank(), chat=router)
+    set_aside_startup_heap()  # as the bot's entry point does once started (bot.heap); undone at the end
     return core, scheduler
 
 
@@ -142,6 +144,7 @@ async def bench_idle_tick(folder: Path, communities: int, ticks: int) -> dict[st
     await core.sweep()  # the startup catch-up: every enabled community checked for its job, then a tick
     sweep_ms = (time.perf_counter() - t0) * 1000
     await core.close()
+    release_startup_heap()
     # the queries themselves: the transaction statements around them are each connection's own
     statements = [s for s in statements if not s.lstrip().upper().startswith(("BEGIN", "COMMIT", "SAVEPOINT",
                                                                                 "RELEASE", "ROLLBACK"))]
@@ -232,6 +235,7 @@ async def bench_herd(folder: Path, communities: int, concurrency: int, answer_ra
         result["during_n"], result["answers_n"] = len(during), len(loud)
         result["during_p50"], result["during_p99"] = pct(during, 0.5), pct(during, 0.99)
     await core.close()
+    release_startup_heap()
     return result
 
 

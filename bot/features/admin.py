@@ -13,11 +13,12 @@ from bot.commands import CommandSpec, OptionSpec, SubcommandSpec
 from bot.community import CommunitySettings, SettingError, parse_timezone
 from bot.events import CommandInvoked, FormSubmitted
 from bot.features import points
-from bot.ids import MemberRef
+from bot.ids import CommunityRef, MemberRef
 from bot.messages import Field, Form, FormField, Reply, Response, Visibility
 from bot.ports import Clock
 from bot.registry import FeatureSpec
 from bot.settings import Scope, SettingSpec, SettingsStore, SettingValueError, SetupField, member_scope
+from bot.store.communities import Member
 from bot.store.protocols import CommunityStore, MemberStore
 
 if TYPE_CHECKING:
@@ -233,6 +234,11 @@ def setup_form(fields: Sequence[tuple[str, SetupField, str]]) -> Form:
     )
 
 
+def _record(row: Member | None) -> dict[str, Any]:
+    """A member's record as their export shows it ({} when studybot has none)."""
+    return {} if row is None else {"display_name": row.display_name, "timezone": row.timezone}
+
+
 def build(services: Services) -> FeatureSpec:
     registry = services.registry
     admin = Admin(services.communities, services.members, services.clock, registry.settings_changed,
@@ -240,8 +246,12 @@ def build(services: Services) -> FeatureSpec:
                   registry.setup_summaries)
 
     async def export(member: MemberRef) -> dict[str, Any]:
-        row = await services.members.get(member.community.key, member.id)
-        return {} if row is None else {"display_name": row.display_name, "timezone": row.timezone}
+        return _record(await services.members.get(member.community.key, member.id))
+
+    async def export_all(community: CommunityRef, members: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """`export` of many members in one query (the community's member records), whatever their number."""
+        rows = await services.members.records(community.key)
+        return {m: _record(rows.get(m)) for m in members}
 
     async def erase(member: MemberRef) -> int:
         gone = await services.settings.erase(Scope.MEMBER, member_scope(member.community.key, member.id))
@@ -251,5 +261,6 @@ def build(services: Services) -> FeatureSpec:
         name=NAME, catalogue=COMMANDS,
         commands={"studybot": admin.help, "studybot help": admin.help, "studybot setup": admin.setup,
                   "studybot config": admin.config, "studybot timezone": admin.timezone},
-        on_form=admin.on_form, export_member=export, erase_member=erase, parts={"admin": admin},
+        on_form=admin.on_form, export_member=export, export_community=export_all, erase_member=erase,
+        parts={"admin": admin},
         admin_actions=("admin:setup",))

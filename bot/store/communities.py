@@ -138,6 +138,16 @@ class MemberRepo:
 
         return await self._db.read(q)
 
+    async def records(self, community: str) -> dict[str, Member]:
+        """Every member record here, by id: one query whatever their number (a community export)."""
+
+        def q(c: sqlite3.Connection) -> dict[str, Member]:
+            rows = c.execute("SELECT id, display_name, timezone FROM members WHERE community = ?",
+                             (community,)).fetchall()
+            return {str(r[0]): Member(community, str(r[0]), r[1], r[2]) for r in rows}
+
+        return await self._db.read(q)
+
     async def names(self, community: str, ids: list[str]) -> dict[str, str]:
         def q(c: sqlite3.Connection) -> dict[str, str]:
             out: dict[str, str] = {}

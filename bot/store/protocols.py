@@ -80,6 +80,10 @@ class MemberStore(Protocol):
 
     async def get(self, community: str, member: str) -> Member | None: ...
 
+    async def records(self, community: str) -> dict[str, Member]:
+        """Every member record of the community, by id (in one query, whatever their number)."""
+        ...
+
     async def names(self, community: str, ids: list[str]) -> dict[str, str]:
         """Display names of the known ones among `ids` (any number of them)."""
         ...

@@ -59,6 +59,37 @@ def _answer(row: tuple[object, ...]) -> Answer:
     )
 
 
+def empty_member_data() -> dict[str, Any]:
+    """`member_data` of a member with no daily activity."""
+    return {"answers": [], "skipped": [], "kudos_given": []}
+
+
+def _member_data(c: sqlite3.Connection, community: str, member: str | None) -> dict[str, dict[str, Any]]:
+    """The daily activity of one member (or, None, of everyone) here, by member. The same queries either way,
+    the member's own rows in the same order (ties broken by id), so both exports agree."""
+    args = (community,) if member is None else (community, member)
+
+    def mine(column: str) -> str:
+        return "" if member is None else f" AND {column} = ?"
+
+    out: dict[str, dict[str, Any]] = {}
+    for r in c.execute(
+            "SELECT a.member, r.local_date, r.item_id, a.text, a.shared, a.late, a.submitted_at, a.updated_at, "
+            "a.covered FROM daily_answers a JOIN daily_rounds r ON r.id = a.round_id "
+            f"WHERE a.community = ?{mine('a.member')} ORDER BY a.submitted_at, a.id", args):
+        out.setdefault(str(r[0]), empty_member_data())["answers"].append(
+            {"date": str(r[1]), "item": r[2], "text": str(r[3]), "shared": bool(r[4]), "late": bool(r[5]),
+             "submitted_at": str(r[6]), "updated_at": str(r[7]),
+             "key_points_covered": [int(x) for x in str(r[8]).split(",") if x]})
+    for r in c.execute("SELECT s.member, r.local_date FROM daily_skips s JOIN daily_rounds r ON r.id = s.round_id "
+                       f"WHERE r.community = ?{mine('s.member')} ORDER BY s.at, s.round_id", args):
+        out.setdefault(str(r[0]), empty_member_data())["skipped"].append(str(r[1]))
+    for r in c.execute("SELECT k.voter, k.answer_id, k.at FROM kudos k JOIN daily_answers a ON a.id = k.answer_id "
+                       f"WHERE a.community = ?{mine('k.voter')} ORDER BY k.at, k.answer_id", args):
+        out.setdefault(str(r[0]), empty_member_data())["kudos_given"].append({"answer": int(r[1]), "at": str(r[2])})
+    return out
+
+
 class DailyRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -345,27 +376,12 @@ class DailyRepo:
 
     async def member_data(self, community: str, member: str) -> dict[str, Any]:
         """Everything of one member's daily activity, for their own export."""
+        return (await self._db.read(lambda c: _member_data(c, community, member))).get(member, empty_member_data())
 
-        def q(c: sqlite3.Connection) -> dict[str, Any]:
-            answers = c.execute(
-                """SELECT r.local_date, r.item_id, a.text, a.shared, a.late, a.submitted_at, a.updated_at, a.covered
-                   FROM daily_answers a JOIN daily_rounds r ON r.id = a.round_id
-                   WHERE a.community = ? AND a.member = ? ORDER BY a.submitted_at""", (community, member)).fetchall()
-            skips = c.execute(
-                """SELECT r.local_date FROM daily_skips s JOIN daily_rounds r ON r.id = s.round_id
-                   WHERE r.community = ? AND s.member = ? ORDER BY s.at""", (community, member)).fetchall()
-            kudos = c.execute(
-                """SELECT k.answer_id, k.at FROM kudos k JOIN daily_answers a ON a.id = k.answer_id
-                   WHERE a.community = ? AND k.voter = ? ORDER BY k.at""", (community, member)).fetchall()
-            return {
-                "answers": [{"date": str(r[0]), "item": r[1], "text": str(r[2]), "shared": bool(r[3]),
-                             "late": bool(r[4]), "submitted_at": str(r[5]), "updated_at": str(r[6]),
-                             "key_points_covered": [int(x) for x in str(r[7]).split(",") if x]} for r in answers],
-                "skipped": [str(r[0]) for r in skips],
-                "kudos_given": [{"answer": int(r[0]), "at": str(r[1])} for r in kudos],
-            }
-
-        return await self._db.read(q)
+    async def community_data(self, community: str) -> dict[str, dict[str, Any]]:
+        """`member_data` of everyone here who has any, by member: one read of three queries, whatever the
+        number of members (a community export)."""
+        return await self._db.read(lambda c: _member_data(c, community, None))
 
     async def erase_member(self, community: str, member: str) -> int:
         """Delete the member's answers (with the kudos on them), skips and kudos given; how many rows went."""
@@ -475,6 +491,10 @@ class DailyStore(Protocol):
         ...
 
     async def member_data(self, community: str, member: str) -> dict[str, Any]: ...
+
+    async def community_data(self, community: str) -> dict[str, dict[str, Any]]:
+        """`member_data` of everyone here who has any, by member, in a few queries whatever their number."""
+        ...
 
     async def erase_member(self, community: str, member: str) -> int: ...
 

@@ -14,6 +14,7 @@ export/erase hooks, a /stats hook, and a listener that remembers which bank item
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ from bot.events import ChoiceSelected, CommandInvoked, FormSubmitted
 from bot.features.mock.attendance import was_there
 from bot.features.mock.booking import AFTER_JOB, EXPIRE_JOB, PACKET_JOB, REMIND_JOB, Booking
 from bot.features.mock.context import DAY_NAMES, DAYS, ROUND_DAY, ROUND_TIME, SETTINGS, MockContext
+from bot.features.mock.member_rows import empty_member_data
 from bot.features.mock.migrations import MIGRATIONS
 from bot.features.mock.model import (
     COMPETENCIES,
@@ -43,7 +45,7 @@ from bot.features.mock.scorecards import Scorecards
 from bot.features.mock.store import MockStore
 from bot.features.mock.upkeep import RECONCILE_GRACE, RECONCILE_JOB, Upkeep
 from bot.features.mock.views import at, averages
-from bot.ids import MemberRef
+from bot.ids import CommunityRef, MemberRef
 from bot.messages import Field, Reply, Response
 from bot.registry import FeatureSpec, JobSpec
 from bot.settings import SettingValueError
@@ -206,6 +208,11 @@ def build(services: Services) -> FeatureSpec:
     async def export(member: MemberRef) -> dict[str, Any]:
         return await store.member_data(member.community.key, member.id)
 
+    async def export_all(community: CommunityRef, members: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """`export` of many members in one read (three queries), whatever their number."""
+        held = await store.community_data(community.key)
+        return {m: held.get(m) or empty_member_data() for m in members}
+
     async def erase(member: MemberRef) -> int:
         await leave_sessions(member.community.key, member.id, "A member left studybot.")
         return await store.erase_member(member.community.key, member.id)
@@ -247,6 +254,7 @@ def build(services: Services) -> FeatureSpec:
         settings_changed=settings_changed,
         listens={ItemAttempted: heard},
         export_member=export,
+        export_community=export_all,
         erase_member=erase,
         member_stats=stats,
         migrations=MIGRATIONS,

@@ -13,29 +13,49 @@ from bot.features.mock.rows import PROFILE, opt, profile_row
 
 def member_data(c: sqlite3.Connection, community: str, member: str) -> dict[str, Any]:
     """For the member's export."""
-    row = c.execute(f"SELECT {PROFILE} FROM mock_profiles WHERE community = ? AND member = ?",
-                    (community, member)).fetchone()
-    p = None if row is None else profile_row(row)
-    sessions = c.execute(
-        "SELECT s.id, s.track, s.status, s.start_at, m.absent, m.outcome, r.answer, r.reported_at FROM mock_sessions s "
-        "JOIN mock_members m ON m.session_id = s.id LEFT JOIN mock_reports r ON r.session_id = s.id AND r.member = ? "
-        "WHERE s.community = ? AND m.member = ? ORDER BY s.id", (member, community, member))
-    received = c.execute("SELECT COUNT(*) FROM mock_scorecards WHERE community = ? AND interviewee = ? "
-                         "AND status = 'sent'", (community, member)).fetchone()[0]
-    written = c.execute("SELECT COUNT(*) FROM mock_scorecards WHERE community = ? AND interviewer = ? "
-                        "AND status = 'sent'", (community, member)).fetchone()[0]
-    return {
-        "profile": None if p is None else {
+    return _member_data(c, community, member).get(member) or empty_member_data()
+
+
+def community_data(c: sqlite3.Connection, community: str) -> dict[str, dict[str, Any]]:
+    """`member_data` of everyone here who has any, by member, in three queries whatever their number (for a
+    community export)."""
+    return _member_data(c, community, None)
+
+
+def empty_member_data() -> dict[str, Any]:
+    """`member_data` of a member with no mock rows."""
+    return {"profile": None, "sessions": [], "scorecards_received": 0, "scorecards_written": 0,
+            "scorecard_contents": "not exported: each scorecard was sent only to its interviewee, by DM"}
+
+
+def _member_data(c: sqlite3.Connection, community: str, member: str | None) -> dict[str, dict[str, Any]]:
+    """One member's (or, None, everyone's) profile, sessions and scorecard counts, by member: the same three
+    queries either way, so both exports agree."""
+    one = member is not None
+    args = (community, member) if one else (community,)
+    out: dict[str, dict[str, Any]] = {}
+    for p in map(profile_row, c.execute(f"SELECT {PROFILE} FROM mock_profiles WHERE community = ?"
+                                        + (" AND member = ?" if one else ""), args)):
+        out.setdefault(p.member, empty_member_data())["profile"] = {
             "tracks": list(p.tracks), "level": p.level, "timezone": p.zone, "availability": p.availability,
             "cadence": p.cadence, "paused": p.paused,
-            "paused_until": None if p.paused_until is None else p.paused_until.isoformat()},
-        "sessions": [{"session": int(s[0]), "track": str(s[1]), "status": str(s[2]),
-                      "start": opt(s[3]), "missed": bool(s[4]), "recorded": opt(s[5]), "your_answer": opt(s[6]),
-                      "answered_at": opt(s[7])} for s in sessions],
-        "scorecards_received": int(received),
-        "scorecards_written": int(written),
-        "scorecard_contents": "not exported: each scorecard was sent only to its interviewee, by DM",
-    }
+            "paused_until": None if p.paused_until is None else p.paused_until.isoformat()}
+    for s in c.execute(
+            "SELECT m.member, s.id, s.track, s.status, s.start_at, m.absent, m.outcome, r.answer, r.reported_at "
+            "FROM mock_sessions s JOIN mock_members m ON m.session_id = s.id "
+            "LEFT JOIN mock_reports r ON r.session_id = s.id AND r.member = m.member "
+            "WHERE s.community = ?" + (" AND m.member = ?" if one else "") + " ORDER BY s.id", args):
+        out.setdefault(str(s[0]), empty_member_data())["sessions"].append(
+            {"session": int(s[1]), "track": str(s[2]), "status": str(s[3]), "start": opt(s[4]),
+             "missed": bool(s[5]), "recorded": opt(s[6]), "your_answer": opt(s[7]), "answered_at": opt(s[8])})
+    for about, by, n in c.execute(
+            "SELECT interviewee, interviewer, COUNT(*) FROM mock_scorecards WHERE community = ? AND status = 'sent'"
+            + (" AND (interviewee = ? OR interviewer = ?)" if one else "") + " GROUP BY interviewee, interviewer",
+            (community, member, member) if one else (community,)):
+        out.setdefault(str(about), empty_member_data())["scorecards_received"] += int(n)
+        if by is not None:
+            out.setdefault(str(by), empty_member_data())["scorecards_written"] += int(n)
+    return out
 
 
 def erase_member(c: sqlite3.Connection, community: str, member: str) -> int:

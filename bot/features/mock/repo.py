@@ -259,6 +259,9 @@ class MockRepo(PoolRepo, CardRepo):
     async def member_data(self, community: str, member: str) -> dict[str, Any]:
         return await self._db.read(lambda c: member_rows.member_data(c, community, member))
 
+    async def community_data(self, community: str) -> dict[str, dict[str, Any]]:
+        return await self._db.read(lambda c: member_rows.community_data(c, community))
+
     async def erase_member(self, community: str, member: str) -> int:
         return await self._db.write(lambda c: member_rows.erase_member(c, community, member))
 

@@ -6,6 +6,7 @@ feature can turn misses into cards without this one knowing it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ from bot.features.quiz.race_store import SqliteRaceStore
 from bot.features.quiz.solo import SoloQuiz
 from bot.features.quiz.solo_store import SqliteSoloStore
 from bot.features.quiz.views import ENDED, NAME
-from bot.ids import MemberRef
+from bot.ids import CommunityRef, MemberRef
 from bot.messages import Field, Response
 from bot.registry import FeatureSpec, JobSpec
 
@@ -82,6 +83,13 @@ def build(services: Services) -> FeatureSpec:
         return {"quizzes": await solo_store.member_data(key, member.id),
                 "race_picks": await race_store.member_data(key, member.id)}
 
+    async def export_all(community: CommunityRef, members: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """`export` of many members in two reads (quizzes, race picks) of two queries each, whatever their
+        number."""
+        quizzes = await solo_store.community_data(community.key)
+        picks = await race_store.community_data(community.key)
+        return {m: {"quizzes": quizzes.get(m, []), "race_picks": picks.get(m, [])} for m in members}
+
     async def erase(member: MemberRef) -> int:
         key = member.community.key
         return await solo_store.erase_member(key, member.id) + await race_store.erase_member(key, member.id)
@@ -97,6 +105,7 @@ def build(services: Services) -> FeatureSpec:
         commands={"quiz": solo_command, "quiz solo": solo_command, "quiz race": races.command,
                   "quiz stop": races.stop_command},
         on_choice=on_choice, jobs=(JobSpec(JOB, runner.run, grace=RACE_GRACE),),
-        export_member=export, erase_member=erase, member_stats=stats, migrations=MIGRATIONS,
+        export_member=export, export_community=export_all, erase_member=erase, member_stats=stats,
+        migrations=MIGRATIONS,
         parts={"quiz": solo, "races": races, "race_runner": runner, "quiz_store": solo_store, "race_store": race_store},
     )

@@ -54,6 +54,33 @@ def _running(c: sqlite3.Connection, community: str, channel: str) -> Race | None
     return None if row is None else _race(row)
 
 
+def _race_data(c: sqlite3.Connection, community: str, member: str | None) -> dict[str, list[dict[str, Any]]]:
+    """One member's (or, None, everyone's) picks, then the races they started or stopped, by member: the same
+    two queries either way, so both exports agree."""
+    pick_args: tuple[str, ...]
+    race_args: tuple[str, ...]
+    if member is None:
+        picks_of, races_of, pick_args, race_args = "", "", (community,), (community,)
+    else:
+        picks_of, races_of = " AND p.member = ?", " AND (started_by = ? OR stop_by = ?)"
+        pick_args, race_args = (community, member), (community, member, member)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in c.execute("SELECT p.member, q.race_id, q.idx, q.item_id, p.choice, p.event_at FROM quiz_race_picks p "
+                       f"JOIN quiz_race_questions q ON q.id = p.question_id WHERE p.community = ?{picks_of} "
+                       "ORDER BY p.event_at, p.id", pick_args):
+        out.setdefault(str(r[0]), []).append({"race": int(r[1]), "question": int(r[2]) + 1, "item": str(r[3]),
+                                              "picked": int(r[4]), "at": str(r[5])})
+    named: dict[str, list[dict[str, Any]]] = {}
+    for r in c.execute(f"SELECT id, channel, created_at, started_by, stop_by FROM quiz_races WHERE community = ?"
+                       f"{races_of} ORDER BY id", race_args):
+        for who in dict.fromkeys(w for w in (r[3], r[4]) if w is not None):
+            named.setdefault(str(who), []).append(
+                {"race": int(r[0]), "started_or_stopped_in": str(r[1]), "at": str(r[2])})
+    for who, entries in named.items():
+        out.setdefault(who, []).extend(entries)
+    return out
+
+
 @runtime_checkable
 class RaceStore(Protocol):
     async def create(self, community: str, channel: str, started_by: str, topic: str | None, seconds: int,
@@ -99,6 +126,10 @@ class RaceStore(Protocol):
     async def finish(self, race_id: int, ended: Ended, now: datetime) -> bool: ...
 
     async def member_data(self, community: str, member: str) -> list[dict[str, Any]]: ...
+
+    async def community_data(self, community: str) -> dict[str, list[dict[str, Any]]]:
+        """`member_data` of everyone here who has any, by member, in a few queries whatever their number."""
+        ...
 
     async def erase_member(self, community: str, member: str) -> int: ...
 
@@ -234,18 +265,12 @@ class SqliteRaceStore:
         return await self._db.write(w)
 
     async def member_data(self, community: str, member: str) -> list[dict[str, Any]]:
-        def q(c: sqlite3.Connection) -> list[dict[str, Any]]:
-            rows = c.execute("SELECT q.race_id, q.idx, q.item_id, p.choice, p.event_at FROM quiz_race_picks p "
-                             "JOIN quiz_race_questions q ON q.id = p.question_id "
-                             "WHERE p.community = ? AND p.member = ? ORDER BY p.event_at, p.id",
-                             (community, member)).fetchall()
-            started = c.execute("SELECT id, channel, created_at FROM quiz_races WHERE community = ? AND "
-                                "(started_by = ? OR stop_by = ?) ORDER BY id", (community, member, member)).fetchall()
-            return [{"race": int(r[0]), "question": int(r[1]) + 1, "item": str(r[2]), "picked": int(r[3]),
-                     "at": str(r[4])} for r in rows] + [
-                    {"race": int(r[0]), "started_or_stopped_in": str(r[1]), "at": str(r[2])} for r in started]
+        return (await self._db.read(lambda c: _race_data(c, community, member))).get(member, [])
 
-        return await self._db.read(q)
+    async def community_data(self, community: str) -> dict[str, list[dict[str, Any]]]:
+        """`member_data` of everyone here who has any, by member: one read of two queries, whatever the
+        number of members (a community export)."""
+        return await self._db.read(lambda c: _race_data(c, community, None))
 
     async def erase_member(self, community: str, member: str) -> int:
         def w(c: sqlite3.Connection) -> int:

@@ -3,6 +3,7 @@ rated Again / Hard / Good / Easy after seeing the answer; and an opt-in daily DM
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -11,9 +12,9 @@ from bot.commands import CommandSpec, OptionSpec
 from bot.events import ChoiceSelected, CommandInvoked, FormSubmitted
 from bot.features.review.reminders import JOB, Reminders
 from bot.features.review.session import ReviewSession
-from bot.features.review.store import MIGRATIONS, ReviewRepo
+from bot.features.review.store import MIGRATIONS, ReviewRepo, empty_member_data
 from bot.features.review.views import NAME
-from bot.ids import MemberRef
+from bot.ids import CommunityRef, MemberRef
 from bot.messages import Response
 from bot.registry import FeatureSpec, JobSpec
 from bot.signals import ItemAttempted
@@ -78,6 +79,11 @@ def build(services: Services) -> FeatureSpec:
     async def export(member: MemberRef) -> dict[str, Any]:
         return await store.member_data(member.community.key, member.id)
 
+    async def export_all(community: CommunityRef, members: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """`export` of many members in one read (three queries), whatever their number."""
+        held = await store.community_data(community.key)
+        return {m: held.get(m) or empty_member_data() for m in members}
+
     async def erase(member: MemberRef) -> int:
         await reminders.forget(member.community.key, member.id)
         return await store.erase_member(member.community.key, member.id)
@@ -86,6 +92,6 @@ def build(services: Services) -> FeatureSpec:
         name=NAME, catalogue=COMMANDS, commands={"review": on_command}, on_choice=on_choice, on_form=on_form,
         jobs=(JobSpec(JOB, reminders.run, grace=timedelta(days=3650)),),  # the handler judges lateness itself
         listens={ItemAttempted: session.on_attempt}, member_stats=session.stats,
-        export_member=export, erase_member=erase, migrations=MIGRATIONS,
+        export_member=export, export_community=export_all, erase_member=erase, migrations=MIGRATIONS,
         parts={"review": session, "review_reminders": reminders},
     )

@@ -81,6 +81,33 @@ def _card(row: tuple[Any, ...]) -> ReviewCard:
                       last_reviewed_at=opt_from_db(None if row[10] is None else str(row[10])))
 
 
+def empty_member_data() -> dict[str, Any]:
+    """`member_data` of a member with no cards, ratings or reminder settings."""
+    return {"cards": [], "ratings": [], "reminder": None}
+
+
+def _member_data(c: sqlite3.Connection, community: str, member: str | None) -> dict[str, dict[str, Any]]:
+    """One member's (or, None, everyone's) cards, ratings and reminder settings here, by member: the same
+    three queries either way, so both exports agree."""
+    mine, args = ("", (community,)) if member is None else (" AND member = ?", (community, member))
+    out: dict[str, dict[str, Any]] = {}
+    for card in map(_card, c.execute(f"SELECT {_COLS} FROM review_cards WHERE community = ?{mine} ORDER BY id",
+                                     args)):
+        out.setdefault(card.member, empty_member_data())["cards"].append(
+            {"id": card.id, "item": card.item_id, "topic": card.topic, "due_at": to_db(card.due_at),
+             "ratings": card.reps, "set_aside": card.suspended, "created_at": to_db(card.created_at),
+             "fsrs": card.fsrs})
+    for r in c.execute("SELECT member, card_id, item_id, rating, reviewed_at, due_after FROM review_log "
+                       f"WHERE community = ?{mine} ORDER BY id", args):
+        out.setdefault(str(r[0]), empty_member_data())["ratings"].append(
+            {"card": int(r[1]), "item": str(r[2]), "rating": int(r[3]), "at": str(r[4]), "due_after": str(r[5])})
+    for r in c.execute(f"SELECT member, enabled, at, days_off FROM review_reminders WHERE community = ?{mine}",
+                       args):
+        out.setdefault(str(r[0]), empty_member_data())["reminder"] = {
+            "enabled": bool(r[1]), "at": str(r[2]), "days_off": [int(d) for d in str(r[3]).split(",") if d]}
+    return out
+
+
 @runtime_checkable
 class ReviewStore(Protocol):
     async def add(self, community: str, member: str, item_id: str, topic: str | None, fsrs: str,
@@ -110,6 +137,10 @@ class ReviewStore(Protocol):
     async def save_prefs(self, prefs: ReminderPrefs, now: datetime) -> None: ...
 
     async def member_data(self, community: str, member: str) -> dict[str, Any]: ...
+
+    async def community_data(self, community: str) -> dict[str, dict[str, Any]]:
+        """`member_data` of everyone here who has any, by member, in a few queries whatever their number."""
+        ...
 
     async def erase_member(self, community: str, member: str) -> int: ...
 
@@ -214,25 +245,12 @@ class ReviewRepo:
         await self._db.write(w)
 
     async def member_data(self, community: str, member: str) -> dict[str, Any]:
-        def q(c: sqlite3.Connection) -> dict[str, Any]:
-            cards = c.execute(f"SELECT {_COLS} FROM review_cards WHERE community = ? AND member = ? ORDER BY id",
-                              (community, member)).fetchall()
-            log = c.execute("""SELECT card_id, item_id, rating, reviewed_at, due_after FROM review_log
-                               WHERE community = ? AND member = ? ORDER BY id""", (community, member)).fetchall()
-            reminder = c.execute("SELECT enabled, at, days_off FROM review_reminders "
-                                 "WHERE community = ? AND member = ?", (community, member)).fetchone()
-            return {
-                "cards": [{"id": card.id, "item": card.item_id, "topic": card.topic, "due_at": to_db(card.due_at),
-                           "ratings": card.reps, "set_aside": card.suspended, "created_at": to_db(card.created_at),
-                           "fsrs": card.fsrs} for card in map(_card, cards)],
-                "ratings": [{"card": int(r[0]), "item": str(r[1]), "rating": int(r[2]), "at": str(r[3]),
-                             "due_after": str(r[4])} for r in log],
-                "reminder": None if reminder is None else {
-                    "enabled": bool(reminder[0]), "at": str(reminder[1]),
-                    "days_off": [int(d) for d in str(reminder[2]).split(",") if d]},
-            }
+        return (await self._db.read(lambda c: _member_data(c, community, member))).get(member, empty_member_data())
 
-        return await self._db.read(q)
+    async def community_data(self, community: str) -> dict[str, dict[str, Any]]:
+        """`member_data` of everyone here who has any, by member: one read of three queries, whatever the
+        number of members (a community export)."""
+        return await self._db.read(lambda c: _member_data(c, community, None))
 
     async def erase_member(self, community: str, member: str) -> int:
         def w(c: sqlite3.Connection) -> int:
