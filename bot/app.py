@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
@@ -13,6 +14,7 @@ from bot.commands import option_problems
 from bot.events import ChoiceSelected, CommandInvoked, Event, FormSubmitted, HomeOpened, OptionValue
 from bot.messages import Response, clip
 from bot.ports import Clock
+from bot.precedence import MembersFirst
 from bot.registry import Registry, deferring
 from bot.store.protocols import MemberStore
 
@@ -30,13 +32,20 @@ class StudyBot:
     handed to the registry's audit hook with who did it, what, why and what they were told: in one place,
     so a new feature's admin commands are audited without doing anything."""
 
-    def __init__(self, registry: Registry, members: MemberStore, clock: Clock) -> None:
+    def __init__(self, registry: Registry, members: MemberStore, clock: Clock,
+                 precedence: MembersFirst | None = None) -> None:
+        """`precedence`: counts the requests being handled, so background work gives way to them."""
         self._registry = registry
+        self._precedence = precedence
         self._members = members
         self._clock = clock
         self._known_names: dict[tuple[str, str], str] = {}
 
     async def handle(self, event: Event) -> Response:
+        with self._precedence.member() if self._precedence is not None else contextlib.nullcontext():
+            return await self._handle(event)
+
+    async def _handle(self, event: Event) -> Response:
         try:
             await self._remember(event)
             with deferring():

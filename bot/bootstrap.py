@@ -30,6 +30,7 @@ from bot.features.leaderboard.drawing import ChartDrawer
 from bot.features.packs import Packs
 from bot.jobs import JobQueue
 from bot.ports import Clock, Scheduler
+from bot.precedence import MembersFirst
 from bot.process import ProcessId, dead_owners
 from bot.registry import Catalogue, FeatureSpec, Registry, merge_catalogue
 from bot.scheduler import ApScheduler
@@ -87,6 +88,8 @@ class Core:
     job_rows: JobRepo
     #: what draws the /stats chart (a worker process, made on first use): shut down with the core
     charts: ChartDrawer | None = None
+    #: members' requests before background work (bot.precedence), for observing it (tests, benchmarks)
+    precedence: MembersFirst | None = None
 
     async def community_removed(self, community_key: str) -> None:
         """The platform says the bot was removed (Discord guild remove, Slack app_uninstalled or
@@ -148,15 +151,17 @@ async def build_core(config: Config, *, clock: Clock | None = None, scheduler: S
     scheduler = scheduler or ApScheduler()
     bank = bank if bank is not None else load_default_bank(config)
     chat = chat or ChatRouter()
+    precedence = MembersFirst()  # members' requests before background work, on the loop and in the database
+    chat.give_way(precedence)
     db = Database(config.db, busy_timeout_ms=config.db_busy_timeout_ms,
-                  retry_delay_s=config.db_retry_delay_ms / 1000)
+                  retry_delay_s=config.db_retry_delay_ms / 1000, precedence=precedence)
     await db.open()
     communities = CommunityRepo(db)
     members = MemberRepo(db)
     outbox = OutboxRepo(db)
     job_rows = JobRepo(db)
     jobs = JobQueue(job_rows, clock, scheduler, process.owner, concurrency=config.job_concurrency,
-                    detach=isinstance(scheduler, ApScheduler))
+                    detach=isinstance(scheduler, ApScheduler), precedence=precedence)
     registry = Registry()
     services = Services(
         config=config, db=db, clock=clock, chat=chat,
@@ -178,11 +183,11 @@ async def build_core(config: Config, *, clock: Clock | None = None, scheduler: S
 
     services.delivery.on_recovered = recovered
     parts = {name: part for f in registry.features for name, part in f.parts.items()}
-    bot = StudyBot(registry, members, clock)
+    bot = StudyBot(registry, members, clock, precedence)
     charts = parts.get("charts")
     return Core(bot, db, chat, clock, scheduler, communities, members, _part(parts, "cycle", DailyCycle),
                 services.packs, registry, services.rounds, outbox, process, jobs, job_rows,
-                charts if isinstance(charts, ChartDrawer) else None)
+                charts if isinstance(charts, ChartDrawer) else None, precedence)
 
 
 def _part(parts: dict[str, object], name: str, kind: type[T]) -> T:

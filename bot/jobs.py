@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.ports import Clock, Scheduler
-from bot.store.db import background
+from bot.precedence import MembersFirst, background
 from bot.store.jobs import Job, JobRepo
 
 log = logging.getLogger(__name__)
@@ -48,11 +48,13 @@ class _Run:
 
 class JobQueue:
     def __init__(self, repo: JobRepo, clock: Clock, scheduler: Scheduler, owner: str,
-                 platforms: tuple[str, ...] | None = None, concurrency: int = 32, detach: bool = False) -> None:
+                 platforms: tuple[str, ...] | None = None, concurrency: int = 32, detach: bool = False,
+                 precedence: MembersFirst | None = None) -> None:
         """`detach`: a wake-up starts its tick in the background and returns at once (APScheduler runs one
         instance of a job id at a time, so a tick that waited for a slow job would swallow the next wake).
         Without it (tests, the console) a wake-up returns when everything it started is done."""
         self._repo = repo
+        self._precedence = precedence  # a job's first step waits for its turn there, as its later ones do
         self._clock = clock
         self._scheduler = scheduler
         self._owner = owner
@@ -188,6 +190,8 @@ class JobQueue:
         ident, run = (job.kind, job.key), _Run()
         self._running.setdefault(ident, []).append(run)
         try:
+            if self._precedence is not None:
+                await self._precedence.turn()
             await asyncio.wait_for(kind.handler(job), kind.timeout.total_seconds())
         except Exception as exc:
             wait = RETRY_BACKOFF[min(job.attempts, len(RETRY_BACKOFF)) - 1]

@@ -25,9 +25,9 @@ from bot.commands import CommandSpec, SubcommandSpec
 from bot.events import ChoiceSelected, CommandInvoked, FormSubmitted, HomeOpened
 from bot.ids import CommunityRef, MemberRef
 from bot.messages import Field, Response
+from bot.precedence import background
 from bot.settings import SettingSpec
 from bot.signals import Signal
-from bot.store.db import background
 from bot.store.jobs import Job
 
 CommandHandler = Callable[[CommandInvoked], Awaitable[Response]]

@@ -116,8 +116,7 @@ class Delivery:
         except DeliveryError as exc:
             await self._failed(key, community, exc)
             return Posted(PostState.FAILED, error=exc)
-        await self._outbox.mark_sent(key, ref.key, self._clock.now())
-        await self._communities.set_admin_notice(community.key, None)
+        await self._outbox.mark_sent(key, ref.key, self._clock.now(), delivered_to=community.key)
         await self._recovered(community)
         return Posted(PostState.SENT, ref)
 

@@ -11,26 +11,26 @@ under load batches grow (hundreds of writes per commit) and with no load a write
 Work done in `background()` (the job queue's claims and handlers: nobody is waiting on it) is queued apart:
 the worker thread takes it only when no other work waits, and its writes commit in batches of their own.
 A member's answer therefore waits behind at most the one piece of background work already running, not
-behind a herd of daily jobs' reads and writes.
+behind a herd of daily jobs' reads and writes. Once done, background work also waits for its turn on the
+event loop (bot.precedence), so its next step does not run ahead of a member's request either.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
-import contextvars
 import functools
 import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import aiosqlite
 
+from bot.precedence import MembersFirst, in_background
 from bot.store.migrations import MIGRATIONS
 
 T = TypeVar("T")
@@ -47,24 +47,6 @@ BUSY_TIMEOUT_MS = 10_000
 WRITE_RETRIES = 3  # a batch that failed on a lock (past the busy timeout) is tried this many more times
 RETRY_DELAY_S = 0.5
 JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024  # the WAL file is trimmed to this after a checkpoint reset it
-
-
-_BACKGROUND: contextvars.ContextVar[bool] = contextvars.ContextVar("studybot_db_background", default=False)
-
-
-@contextlib.contextmanager
-def background() -> Iterator[None]:
-    """Within this (and the tasks started within it), reads and writes give way to everyone else's."""
-    token = _BACKGROUND.set(True)
-    try:
-        yield
-    finally:
-        _BACKGROUND.reset(token)
-
-
-def in_background() -> bool:
-    """Whether the current task's reads and writes are background work."""
-    return _BACKGROUND.get()
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -235,8 +217,11 @@ class Database:
     An in-memory database has one connection for all (a second would be another, empty database)."""
 
     def __init__(self, path: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS, write_retries: int = WRITE_RETRIES,
-                 retry_delay_s: float = RETRY_DELAY_S) -> None:
+                 retry_delay_s: float = RETRY_DELAY_S, precedence: MembersFirst | None = None) -> None:
+        """`precedence`: background reads and writes wait for their turn on the event loop there once done
+        (bot.precedence), as they wait for members' work in the database."""
         self.path = path
+        self._precedence = precedence
         self._busy_timeout_ms = busy_timeout_ms
         self._write_retries = write_retries
         self._retry_delay_s = retry_delay_s
@@ -313,21 +298,29 @@ class Database:
         reader = self._reader
         if reader is None:
             raise RuntimeError("database is not open")
+        later = in_background()
         if reader is self._writer:
-            return await reader.submit(fn, later=_BACKGROUND.get())
-        return await reader.submit(_snapshot, fn, later=_BACKGROUND.get())
+            result = await reader.submit(fn, later=later)
+        else:
+            result = await reader.submit(_snapshot, fn, later=later)
+        if later and self._precedence is not None:
+            await self._precedence.turn()
+        return result
 
     async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         if self._conn is None:
             raise RuntimeError("database is not open")
         fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        lane = self._writes[_BACKGROUND.get()]
+        lane = self._writes[in_background()]
         lane.pending.append((fn, fut))
         if lane.background:
             self._flush_background()
         elif lane.in_flight == 0 or (lane.in_flight < MAX_IN_FLIGHT and len(lane.pending) >= FIRST_BATCH):
             self._flush(lane)
-        return await fut
+        result = await fut
+        if lane.background and self._precedence is not None:
+            await self._precedence.turn()
+        return result
 
     def _flush_background(self, overdue: bool = False) -> None:
         """Send the next background batch: one at a time, and only while no member's write is waiting or

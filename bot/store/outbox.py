@@ -73,13 +73,19 @@ class OutboxRepo:
 
         return await self._db.write(w)
 
-    async def mark_sent(self, key: str, message: str, now: datetime) -> None:
+    async def mark_sent(self, key: str, message: str, now: datetime, delivered_to: str | None = None) -> None:
+        """`delivered_to`: that community's platform took a message, so the problem its admins were told
+        about (if any) is over: cleared in the same write (one write per post, not two)."""
+
         def w(c: sqlite3.Connection) -> None:
             c.execute(
                 """UPDATE outbox SET status = 'sent', message = ?, sent_at = ?, lease_until = NULL, owner = NULL
                    WHERE key = ?""",
                 (message, to_db(now), key),
             )
+            if delivered_to is not None:
+                c.execute("UPDATE communities SET admin_notice = NULL WHERE key = ? AND admin_notice IS NOT NULL",
+                          (delivered_to,))
 
         await self._db.write(w)
 

@@ -15,10 +15,11 @@ from bot.bootstrap import FEATURES, Core, build_core
 from bot.chat import ChatRouter
 from bot.clock import ManualClock
 from bot.config import Config
-from bot.ids import Platform
+from bot.events import Actor, CommandInvoked
+from bot.ids import ChannelRef, CommunityRef, MemberRef, Platform
+from bot.precedence import in_background
 from bot.registry import FeatureSpec, JobSpec
 from bot.services import Services
-from bot.store.db import in_background
 from bot.store.jobs import Job
 
 NOW = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
@@ -140,5 +141,35 @@ async def test_a_job_waiting_behind_a_slow_herd_is_not_counted_late(tmp_path: Pa
         assert [key for key, _ in ran] == keys
         assert ran[-1][1] == NOW + timedelta(minutes=16)  # the last is claimed 12 minutes after it was due
         assert await statuses(core, keys) == ["done"] * 5
+    finally:
+        await core.close()
+
+
+async def test_a_jobs_steps_wait_while_a_members_request_is_handled(tmp_path: Path) -> None:
+    """Through the composition root: a job's database read returns, and its next step is held while a
+    member's request is still being handled (bot.precedence); it goes on once the request is answered."""
+    clock = ManualClock(NOW)
+    steps: list[str] = []
+
+    async def reads(services: Services, job: Job) -> None:
+        await services.db.read(lambda c: c.execute("SELECT 1").fetchone())
+        steps.append("read")
+        await services.db.read(lambda c: c.execute("SELECT 2").fetchone())
+        steps.append("done")
+
+    core = await core_with(tmp_path, reads, 4, clock)
+    assert core.precedence is not None
+    try:
+        with core.precedence.member():  # what StudyBot.handle does around a member's request
+            await core.jobs.schedule(KIND, "c1", GUILD, NOW)
+            tick = asyncio.ensure_future(core.jobs.tick())
+            await until(lambda: core.precedence is not None and core.precedence.held >= 1)
+            assert steps == []  # its first step waits for its turn
+        assert await asyncio.wait_for(tick, 10) == 1
+        assert steps == ["read", "done"]
+        reply = await core.bot.handle(CommandInvoked(Actor(MemberRef(CommunityRef(Platform.CONSOLE, "guild1"), "m"),
+                                                           "M"), ChannelRef(CommunityRef(Platform.CONSOLE, "guild1"),
+                                                                            "general"), "studybot", {}))
+        assert reply.reply is not None and not core.precedence.members_busy  # handle() counts and uncounts
     finally:
         await core.close()

@@ -144,6 +144,20 @@ async def test_admin_member_and_notice_survive_settings_saves(s: Stores) -> None
     assert not await s.communities.set_admin_notice("discord:unknown", "x")
 
 
+async def test_a_message_delivered_ends_the_problem_its_admins_were_told_about(s: Stores) -> None:
+    """mark_sent(delivered_to=...) clears the community's notice in the same write, so the next failure is
+    told again; a message marked sent without it leaves the notice as it was."""
+    await s.communities.save(CommunitySettings(community=C), NOW)
+    assert await s.communities.set_admin_notice(C, "missing permission")
+    await s.outbox.claim("post-1", C, "ch1", NOW, "p1")
+    await s.outbox.mark_sent("post-1", "ch1#m1", NOW)
+    assert not await s.communities.set_admin_notice(C, "missing permission")  # still told, not over
+    await s.outbox.claim("post-2", C, "ch1", NOW, "p1")
+    await s.outbox.mark_sent("post-2", "ch1#m2", NOW, delivered_to=C)
+    assert await s.outbox.sent_messages(["post-2"]) == {"post-2": "ch1#m2"}
+    assert await s.communities.set_admin_notice(C, "missing permission")  # a new failure is told anew
+
+
 async def test_members_touch_names_and_timezone(s: Stores, peer: Stores) -> None:
     assert await s.members.get(C, "u1") is None
     await s.members.touch(C, "u1", "Ada", NOW)

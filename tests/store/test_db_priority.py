@@ -12,7 +12,8 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from bot.store.db import Database, background
+from bot.precedence import background
+from bot.store.db import Database
 
 
 @pytest.fixture
