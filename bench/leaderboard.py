@@ -51,7 +51,7 @@ from bot.ids import CommunityRef, MemberRef, Platform
 from bot.jobs import JobQueue
 from bot.scheduler import ClockScheduler
 from bot.store.communities import CommunityRepo, MemberRepo
-from bot.store.db import Database, _statements, to_db
+from bot.store.db import Database, migrate_to, to_db
 from bot.store.jobs import JobRepo
 from bot.store.ledger import (
     BOARD_SQL,
@@ -111,10 +111,7 @@ def fill(path: Path, rows: int, members: int) -> None:
     """A database at the schema before the per-period totals, with `rows` ledger rows in one community."""
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
-    for number, script in enumerate(MIGRATIONS[:TOTALS], 1):
-        for statement in _statements(script):
-            conn.execute(statement)
-        conn.execute(f"PRAGMA user_version = {number}")
+    migrate_to(conn, TOTALS)
     conn.execute("INSERT INTO communities (key, timezone, enabled, created_at, updated_at) VALUES (?, ?, 1, ?, ?)",
                  (C, ZONE, to_db(NOW), to_db(NOW)))
     rng = random.Random(7)
@@ -302,9 +299,7 @@ def writes(folder: Path, workload: str, n: int) -> dict[str, float]:
             stale.unlink()
         conn = sqlite3.connect(path, isolation_level=None)
         conn.execute("PRAGMA journal_mode = WAL")
-        for script in MIGRATIONS:
-            for statement in _statements(script):
-                conn.execute(statement)
+        migrate_to(conn, len(MIGRATIONS))
         conn.execute("INSERT INTO ledger_zones (community, zone) VALUES (?, ?)", (C, ZONE))
         conn.execute("BEGIN")
         t0 = time.process_time()

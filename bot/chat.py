@@ -5,12 +5,16 @@ returns (bot.precedence), as its database calls do: a member's request goes firs
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
+from typing import TypeVar
 
 from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef, Platform
 from bot.messages import Reply
 from bot.ports import ChatPort, DeliveryError, DeliveryProblem
 from bot.precedence import MembersFirst
+
+T = TypeVar("T")
 
 
 class ChatRouter:
@@ -22,9 +26,12 @@ class ChatRouter:
         """Background work's platform calls take turns there (the composition root's one MembersFirst)."""
         self._precedence = precedence
 
-    async def _turn(self) -> None:
+    async def _then_turn(self, call: Awaitable[T]) -> T:
+        """The platform call's outcome, once the caller's turn came (at once for members' work)."""
+        result = await call
         if self._precedence is not None:
             await self._precedence.turn()
+        return result
 
     def register(self, platform: Platform, port: ChatPort) -> None:
         self._ports[platform] = port
@@ -36,65 +43,50 @@ class ChatRouter:
         return port
 
     async def send(self, destination: ChannelRef, reply: Reply) -> MessageRef:
-        result = await self._port(destination.community.platform).send(destination, reply)
-        await self._turn()
-        return result
+        return await self._then_turn(self._port(destination.community.platform).send(destination, reply))
 
     async def send_direct(self, member: MemberRef, reply: Reply) -> MessageRef:
-        result = await self._port(member.community.platform).send_direct(member, reply)
-        await self._turn()
-        return result
+        return await self._then_turn(self._port(member.community.platform).send_direct(member, reply))
 
     async def send_private_notice(self, channel: ChannelRef, member: MemberRef, reply: Reply) -> None:
-        await self._port(channel.community.platform).send_private_notice(channel, member, reply)
-        await self._turn()
+        port = self._port(channel.community.platform)
+        await self._then_turn(port.send_private_notice(channel, member, reply))
 
     async def edit(self, message: MessageRef, reply: Reply) -> None:
-        await self._port(message.channel.community.platform).edit(message, reply)
-        await self._turn()
+        await self._then_turn(self._port(message.channel.community.platform).edit(message, reply))
 
     async def delete(self, message: MessageRef) -> None:
-        await self._port(message.channel.community.platform).delete(message)
-        await self._turn()
+        await self._then_turn(self._port(message.channel.community.platform).delete(message))
 
     async def edit_private(self, community: CommunityRef, key: str, reply: Reply) -> bool:
         """False when the platform is not connected here: only its adapter could know the key."""
         port = self._ports.get(community.platform)
         if port is None:
             return False
-        result = await port.edit_private(community, key, reply)
-        await self._turn()
-        return result
+        return await self._then_turn(port.edit_private(community, key, reply))
 
     async def open_private_space(self, channel: ChannelRef, members: tuple[MemberRef, ...],
                                  name: str) -> ChannelRef:
-        result = await self._port(channel.community.platform).open_private_space(channel, members, name)
-        await self._turn()
-        return result
+        port = self._port(channel.community.platform)
+        return await self._then_turn(port.open_private_space(channel, members, name))
 
     async def find_private_space(self, channel: ChannelRef, name: str,
                                  members: tuple[MemberRef, ...]) -> ChannelRef | None:
-        result = await self._port(channel.community.platform).find_private_space(channel, name, members)
-        await self._turn()
-        return result
+        port = self._port(channel.community.platform)
+        return await self._then_turn(port.find_private_space(channel, name, members))
 
     async def start_thread(self, message: MessageRef, name: str) -> ChannelRef:
-        result = await self._port(message.channel.community.platform).start_thread(message, name)
-        await self._turn()
-        return result
+        port = self._port(message.channel.community.platform)
+        return await self._then_turn(port.start_thread(message, name))
 
     async def member_exists(self, member: MemberRef) -> bool | None:
         try:
             port = self._port(member.community.platform)
         except DeliveryError:
             return None
-        result = await port.member_exists(member)
-        await self._turn()
-        return result
+        return await self._then_turn(port.member_exists(member))
 
     async def find_posted(self, destination: ChannelRef, idempotency_key: str,
                           since: datetime) -> MessageRef | None:
         port = self._port(destination.community.platform)
-        result = await port.find_posted(destination, idempotency_key, since)
-        await self._turn()
-        return result
+        return await self._then_turn(port.find_posted(destination, idempotency_key, since))

@@ -1,8 +1,9 @@
 """The console adapter: a local community on stdin/stdout, for trying studybot without any tokens.
 
 Buttons become numbered choices (type the number), forms are asked field by field, "only you" replies
-are marked (and a button's edit is labelled by who sees the message it was on), `/as <name>` switches the acting member and `/clock +1d` moves time forward. It reads lines
-from any async source, so `studybot run < script.txt` and `studybot demo` drive it the same way.
+are marked (and a button's edit is labelled by who sees the message it was on), `/as <name>` switches the
+acting member and `/clock +1d` moves time forward. It reads lines from any async source, so
+`studybot run < script.txt` and `studybot demo` drive it the same way.
 """
 
 from __future__ import annotations
@@ -86,8 +87,13 @@ class Shown:
     def edited(self) -> str:
         return f"[{self.place}, edited]" if self.shared else f"[{self.place}] (updated)"
 
+    def in_channel(self) -> ChannelRef | None:
+        """The channel whose members all see it (a click comes from there; a restart keeps it): None for a
+        DM or an only-you reply."""
+        return self.channel if self.shared else None
 
-Show = Callable[[str, Reply, "Shown | None"], Awaitable[None]]
+
+Show = Callable[[str, Reply, Shown | None], Awaitable[None]]
 
 
 def local_file(path_text: str) -> Attachment:
@@ -162,21 +168,21 @@ class ConsoleChat:
         self._spaces: dict[tuple[str, str], ChannelRef] = {}
         #: who each of those spaces is for, by space id: the label of what is shown there
         self._space_members: dict[str, str] = {}
-        #: only-you replies the core may edit (Response.private_key): the label they were shown under.
+        #: only-you replies the core may edit (Response.private_key): the place they were shown under.
         #: The console has no time limit; the map is bounded, and forgotten when the process ends.
         self._private: ExpiringMap[str] = ExpiringMap(PRIVATE_REPLIES)
 
-    def remember_private(self, community: CommunityRef, key: str, label: str) -> None:
-        self._private.put(f"{community.key}/{key}", label, math.inf)
-
-    def _remember(self, where: ChannelRef, reply: Reply) -> MessageRef:
-        ref = MessageRef(where, f"m{next(self._ids)}")
-        if reply.idempotency_key:
-            self._keys[(where.key, reply.idempotency_key)] = ref
-        return ref
+    def remember_private(self, community: CommunityRef, key: str, place: str) -> None:
+        self._private.put(f"{community.key}/{key}", place, math.inf)
 
     def new_message(self, where: ChannelRef) -> MessageRef:
         return MessageRef(where, f"m{next(self._ids)}")
+
+    def _remember(self, where: ChannelRef, reply: Reply) -> MessageRef:
+        ref = self.new_message(where)
+        if reply.idempotency_key:
+            self._keys[(where.key, reply.idempotency_key)] = ref
+        return ref
 
     def place(self, channel: ChannelRef) -> str:
         """How a channel is named on the console; a private space with the members it is for."""
@@ -205,10 +211,10 @@ class ConsoleChat:
 
     async def edit_private(self, community: CommunityRef, key: str, reply: Reply) -> bool:
         """The updated only-you block, printed again under its label marked as edited."""
-        label = self._private.get(f"{community.key}/{key}")
-        if label is None:
+        place = self._private.get(f"{community.key}/{key}")
+        if place is None:
             return False
-        await self._show(f"{label} (edited)", reply, Shown(label.strip("[]"), False))
+        await self._show(f"[{place}] (edited)", reply, Shown(place, False))
         return True
 
     async def start_thread(self, message: MessageRef, name: str) -> ChannelRef:
@@ -257,7 +263,7 @@ class ConsoleAdapter:
         self._choices: dict[int, tuple[str, Shown | None]] = {}
         self._selects: dict[int, tuple[Select, Shown | None]] = {}
         self._files_dir = files_dir or Path("studybot-files")
-        self._numbers = itertools.count(1)
+        self._last_number = 0  # the last button number shown, by this run or (see _open_buttons) an earlier one
         self._reader_zone = reader_zone or ZoneInfo("UTC")  # the terminal's own zone, as platforms show times
         self._zone = self._reader_zone
         self._styles = styles
@@ -275,55 +281,62 @@ class ConsoleAdapter:
         who = self._names.get(self._member, self._member)
         return f"{who}{' (admin)' if self._member == self._admin else ''}> "
 
+    def _number(self) -> int:
+        self._last_number += 1
+        return self._last_number
+
     async def _show(self, prefix: str, reply: Reply, shown: Shown | None = None) -> None:
-        numbers = [next(self._numbers) for _ in reply.choices]
+        numbers = [self._number() for _ in reply.choices]
         rows: list[tuple[int, str, bool]] = []
         for n, choice in zip(numbers, reply.choices, strict=True):
             self._choices[n] = (choice.action, shown)
             rows.append((n, choice.action, False))
         lines = [f"{prefix} {render_reply(reply, numbers, self._render)}"]
         for select in reply.selects:  # a dropdown: its number, then the options picked (`7 1,3`)
-            n = next(self._numbers)
+            n = self._number()
             self._selects[n] = (select, shown)
             rows.append((n, select.action, True))
             listing = _listing(select.options)
             many = f"pick {select.min_values}-{select.max_values}" if select.max_values > 1 else "pick one"
             lines.append(f"  [{n}] {select.placeholder} ({many}: type {n} and the option numbers): {listing}")
-        for file in reply.files:
-            lines.append(f"  (file: {self._save_file(file)})")
+        for file in reply.files:  # file I/O off the event loop
+            lines.append(f"  (file: {await asyncio.to_thread(self._save_file, file)})")
         self._write("\n".join(lines))
         if rows:
             await self._keep_buttons(rows, shown)
 
     # numbered buttons that outlive the process ------------------------------------------------
     async def _open_buttons(self) -> None:
-        """The console's button table; numbering goes on after the last number an earlier run showed."""
+        """The console's button table; numbering goes on after the last number an earlier run showed.
+        Before the chat is registered: nothing is shown (numbered, kept) until then."""
         await self._core.db.migrate_feature("console", BUTTON_MIGRATIONS)
 
         def last(c: sqlite3.Connection) -> int:
             return int(c.execute("SELECT COALESCE(MAX(number), 0) FROM console_buttons").fetchone()[0])
 
-        self._numbers = itertools.count(max(await self._core.db.read(last) + 1, next(self._numbers)))
+        self._last_number = await self._core.db.read(last)
 
     async def _keep_buttons(self, rows: list[tuple[int, str, bool]], shown: Shown | None) -> None:
         # only places that name no member: a shared channel's key and message; a DM or only-you is not kept
-        channel = shown.channel.key if shown and shown.shared and shown.channel else None
-        message = shown.message.key if shown and shown.shared and shown.channel and shown.message else None
-        shared = bool(channel)
+        channel = shown.in_channel() if shown else None
+        message = shown.message.key if shown and channel and shown.message else None
+        kept = [(n, action, int(is_select), channel.key if channel else None, message, int(channel is not None))
+                for n, action, is_select in rows]
 
         def w(c: sqlite3.Connection) -> None:
+            # a portable upsert (not SQLite's INSERT OR REPLACE): the store may be PostgreSQL next
             c.executemany("INSERT INTO console_buttons (number, action, is_select, channel, message, shared) "
                           "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO UPDATE SET action = excluded.action, "
                           "is_select = excluded.is_select, channel = excluded.channel, "
-                          "message = excluded.message, shared = excluded.shared",
-                          [(n, action, int(is_select), channel, message, int(shared))
-                           for n, action, is_select in rows])
+                          "message = excluded.message, shared = excluded.shared", kept)
             c.execute("DELETE FROM console_buttons WHERE number <= ?", (rows[-1][0] - BUTTONS_KEPT,))
 
         await self._core.db.write(w)
 
     async def _button(self, number: int) -> tuple[str, Shown | None, bool] | None:
         """(action, where it was shown, is a dropdown) for a number this run or an earlier one showed."""
+        if not 0 < number <= self._last_number:  # never shown (and no database read, however long the number)
+            return None
         if number in self._choices:
             action, shown = self._choices[number]
             return action, shown, False
@@ -347,15 +360,19 @@ class ConsoleAdapter:
         return action, shown, bool(is_select)
 
     def _save_file(self, file: FileOut) -> str:
-        """The console "attaches" a file by writing it to its files folder and showing the path."""
+        """The console "attaches" a file by writing it to its files folder and showing the path. Run in a
+        worker thread: a name is taken by creating the file (exclusive), so two replies never share one."""
         self._files_dir.mkdir(parents=True, exist_ok=True)
         path = self._files_dir / upload_name(file)  # the name says the file's type (adapters.files)
         stem, suffix, n = path.stem, path.suffix, 1
-        while path.exists():
-            n += 1
-            path = self._files_dir / f"{stem}-{n}{suffix}"
-        path.write_bytes(file.data)
-        return str(path)
+        while True:
+            try:
+                with path.open("xb") as out:
+                    out.write(file.data)
+                return str(path)
+            except FileExistsError:
+                n += 1
+                path = self._files_dir / f"{stem}-{n}{suffix}"
 
     async def _refresh_zone(self) -> None:
         """Times show in the reader's zone: the acting member's own (/studybot timezone), else the terminal's."""
@@ -380,8 +397,8 @@ class ConsoleAdapter:
                      is_admin=self._member == self._admin)
 
     async def run(self) -> None:
-        self._core.chat.register(Platform.CONSOLE, self.chat)
         await self._open_buttons()
+        self._core.chat.register(Platform.CONSOLE, self.chat)
         await self._refresh_zone()
         self._write(f"studybot console: you are {self._names[self._admin]} (admin) in #general. "
                     "Type /studybot help, or /help for console commands.")
@@ -409,7 +426,7 @@ class ConsoleAdapter:
         if head == "/help":
             self._write(CONSOLE_HELP)
             return True
-        if line.isdigit():
+        if line.isdecimal():  # not isdigit: int() refuses a digit like "²"
             button = await self._button(int(line))
             if button is None or button[2]:
                 self._write("No button with that number." + (" That is a dropdown: add the option numbers."
@@ -427,7 +444,7 @@ class ConsoleAdapter:
                 return True
             await self._dispatch(self._click(select.action, shown, values), shown)
             return True
-        if picked and await self._button(int(picked.group(1))) is not None:
+        if picked and (button := await self._button(int(picked.group(1)))) is not None and button[2]:
             self._write("That dropdown was shown before the console restarted: open it again to pick.")
             return True
         if head == "/as":
@@ -505,7 +522,7 @@ class ConsoleAdapter:
 
     def _click(self, action: str, shown: Shown | None, values: tuple[str, ...] = ()) -> ChoiceSelected:
         """The click, from where its message is (as a platform says: the space's channel, the message)."""
-        channel = shown.channel if shown and shown.shared and shown.channel else CHANNEL
+        channel = (shown.in_channel() if shown else None) or CHANNEL
         return ChoiceSelected(self._actor(), channel, action, shown.message if shown else None, values=values)
 
     async def _dispatch(self, event: Event, shown: Shown | None = None) -> None:
@@ -521,16 +538,14 @@ class ConsoleAdapter:
         if response.reply is not None:
             who = self._names.get(self._member, self._member)
             if response.replace_original and clicked is not None:
-                # the platforms edit the message the button was on, for whoever sees that message
-                shown, prefix = clicked, clicked.edited()
+                shown = clicked  # the platforms edit the message the button was on, for whoever sees that message
             elif response.visibility is Visibility.PUBLIC:
                 shown = Shown("#general", True, CHANNEL, self.chat.new_message(CHANNEL))
-                prefix = "[#general, edited]" if response.replace_original else "[#general]"
             else:
                 shown = Shown(f"only {who}", False)
-                prefix = f"[only {who}] (updated)" if response.replace_original else f"[only {who}]"
             if response.private_key and response.visibility is Visibility.ONLY_YOU and not shown.shared:
-                self.chat.remember_private(COMMUNITY, response.private_key, f"[{shown.place}]")
+                self.chat.remember_private(COMMUNITY, response.private_key, shown.place)
+            prefix = shown.edited() if response.replace_original else f"[{shown.place}]"
             await self._show(prefix, response.reply, shown)
         for follow in response.follow_ups:
             if isinstance(follow, ChannelPost):

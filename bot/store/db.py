@@ -455,11 +455,12 @@ def _apply_batch(conn: sqlite3.Connection, works: list[Work]) -> list[tuple[bool
     return outcomes
 
 
-def _migrate(conn: sqlite3.Connection) -> None:
+def _migrate(conn: sqlite3.Connection, up_to: int | None = None) -> None:
+    """Apply the core migrations past `user_version`, all of them or up to number `up_to`."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        for number, script in enumerate(MIGRATIONS, 1):
+        for number, script in enumerate(MIGRATIONS[:up_to], 1):
             if number <= version:
                 continue
             for statement in _statements(script):
@@ -469,6 +470,11 @@ def _migrate(conn: sqlite3.Connection) -> None:
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def migrate_to(conn: sqlite3.Connection, version: int) -> None:
+    """A database file as a build `version` core migrations old left it (upgrade tests, benchmarks)."""
+    _migrate(conn, up_to=version)
 
 
 FEATURE_SCHEMA_SQL = """

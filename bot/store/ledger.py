@@ -559,12 +559,8 @@ class LedgerRepo:
         """1-based all-time rank, or None with no points."""
 
         def q(c: sqlite3.Connection) -> int | None:
-            row = c.execute(
-                "SELECT points FROM points_total WHERE community = ? AND member = ?", (community, member)
-            ).fetchone()
-            if row is None:
-                return None
-            return 1 + _ahead(c, community, ALL, NO_TOPIC, int(row[0]), ())
+            mine = _standing(c, community, member, Window(ALL, ALL, "UTC"), NO_TOPIC, ())
+            return None if mine is None else mine.rank
 
         return await self._db.read(q)
 

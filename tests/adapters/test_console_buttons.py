@@ -106,3 +106,12 @@ async def test_an_only_you_button_after_a_restart_is_labelled_only_you(tmp_path:
     number = number_of(await session(["/as bob", "/solo"], db), "Confirm")
     again = await session(["/as bob", number], db)
     assert "[only bob] (updated) Confirmed by bob in general." in again
+
+
+async def test_odd_numbers_are_refused_not_fatal(tmp_path: Path) -> None:
+    db = str(tmp_path / "console.db")
+    number = number_of(await session(["/as ann", "/pair"], db), "Confirm")
+    again = await session(["/as ann", "9" * 30, f"{number} 1", "²", "/solo"], db)
+    assert again.count("No button with that number.") == 1  # the long one: never shown, and no database error
+    assert "That dropdown" not in again  # a button from before the restart, typed with options, is no dropdown
+    assert "[only ann] Just for you." in again  # the session went on to the end

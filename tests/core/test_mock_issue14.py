@@ -7,11 +7,12 @@ no answer row) stays counted once at the new close."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import timedelta
 
 from fakes import COMMUNITY, Harness
-from test_mock_flow import ROUND, WEEK, action, in_spaces, join, make, run_round, times_of, titled
-from test_mock_reports import no_shows, session_done
+from test_mock_flow import ROUND, WEEK, action, cancel, in_spaces, join, make, run_round, titled
+from test_mock_reports import meet, no_shows, session_done
 
 from bot.features.mock.model import REPORT_WINDOW
 from bot.features.mock.waiting import RETELL_ROUNDS, TITLE
@@ -51,7 +52,7 @@ async def test_cancel_asks_privately_and_only_the_confirm_cancels_once() -> None
         assert done.reply.text == "Cancelled by {@ann}. The other is told."
         assert len(titled(in_spaces(h), CANCELLED)) == 1
         for who, ask in (("ann", ask_ann), ("bob", ask_bob)):  # a second click, and bob's stale confirm
-            again = await h.click(who, action(ask.reply, "mock:cancelyes:"))  # type: ignore[arg-type]
+            again = await h.click(who, action(ask.reply, "mock:cancelyes:"))
             assert again.reply is not None and not again.replace_original
             assert again.reply.text == "This session is already cancelled, so nothing changed."
         assert len(titled(in_spaces(h), CANCELLED)) == 1
@@ -101,9 +102,7 @@ async def test_a_cancelled_pair_is_not_called_a_repeat_next_round() -> None:
         await join(h, "ann")
         await join(h, "bob")
         proposal = await run_round(h)
-        ask = await h.click("bob", action(proposal.reply, "mock:cancel:"))
-        assert ask.reply is not None
-        await h.click("bob", action(ask.reply, "mock:cancelyes:"))
+        await cancel(h, "bob", proposal.reply)
         again = await run_round(h, ROUND + WEEK)
         assert again.where != proposal.where and "paired before" not in again.reply.text
     finally:
@@ -162,7 +161,7 @@ async def missed_in_row(h: Harness, who: str) -> int:
         (COMMUNITY.key, who)).fetchone()))[0])
 
 
-def old_build_no_show(session: int, who: str) -> object:
+def old_build_no_show(session: int, who: str) -> Callable[[sqlite3.Connection], None]:
     """What the earlier build wrote when a partner pressed "<who> didn't show" in a trio: the absent mark and
     the miss counted at once, no answer row (that build had none), the session still booked."""
 
@@ -180,7 +179,7 @@ async def test_an_old_build_no_show_stays_counted_once_when_the_others_answer() 
         for who in ("ann", "bob", "cyd"):
             await join(h, who)
         board, _ = await session_done(h)
-        await h.core.db.write(old_build_no_show(1, "cyd"))  # type: ignore[arg-type]
+        await h.core.db.write(old_build_no_show(1, "cyd"))
         assert await missed_in_row(h, "cyd") == 1
         await h.click("ann", action(board.reply, "mock:met:"))
         last = await h.click("bob", action(board.reply, "mock:met:"))  # everyone who can still answer has
@@ -200,7 +199,7 @@ async def test_an_old_build_no_show_survives_the_window_close_and_a_second_miss_
         for who in ("ann", "bob", "cyd"):
             await join(h, who)
         _, start = await session_done(h)
-        await h.core.db.write(old_build_no_show(1, "cyd"))  # type: ignore[arg-type]
+        await h.core.db.write(old_build_no_show(1, "cyd"))
         late = await h.click("cyd", "mock:met:1")  # cyd's own answer changes nothing of the counted miss
         assert late.reply is not None
         for who in ("ann", "bob"):  # (their session stays; the next round pairs cyd with dan)
@@ -211,10 +210,7 @@ async def test_an_old_build_no_show_survives_the_window_close_and_a_second_miss_
         assert await no_shows(h, "cyd") == 1 and await missed_in_row(h, "cyd") == 1  # closed: kept, once
         assert not [s for s in h.chat.dms("cyd") if s.reply.title == "Mock interviews paused"]
         # the next miss is the second in a row: counted by this build, it pauses cyd (the first was not undone)
-        await h.click("dan", action(proposal.reply, "mock:pick:", 0))
-        second = times_of(proposal.reply)[0]
-        await h.run_until(second + timedelta(hours=1, minutes=5))
-        board = titled(in_spaces(h), "Did it happen?")[-1]
+        board, second = await meet(h, proposal, "dan")
         await h.click("dan", action(board.reply, "mock:noshow:"))
         await h.run_until(second + timedelta(hours=1) + REPORT_WINDOW + timedelta(minutes=5))
         assert await missed_in_row(h, "cyd") == 2 and await no_shows(h, "cyd") == 2

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from fakes import COMMUNITY
 from test_mock_flow import (
     ROUND,
+    WEEK,
     action,
     cancel,
     in_spaces,
@@ -161,9 +162,7 @@ async def test_no_scorecard_says_why_as_it_is() -> None:
         card = await h.click("ann", "mock:card:1")
         assert card.form is None and card.reply is not None
         assert "recorded as disputed" in card.reply.text and "first" not in card.reply.text
-        proposal = await run_round(h, ROUND + timedelta(days=7))
-        await h.click("ann", action(proposal.reply, "mock:pick:", 0))
-        second = times_of(proposal.reply)[0]
+        _, second = await session_done(h, ROUND + WEEK)
         await h.run_until(second + timedelta(hours=1) + REPORT_WINDOW + timedelta(minutes=1))
         late = await h.click("bob", "mock:card:2")
         assert late.reply is not None and "Nobody answered" in late.reply.text

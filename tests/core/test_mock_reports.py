@@ -23,7 +23,11 @@ RECORDED = "Mock interview: what was recorded"
 
 async def session_done(h: Harness, when: datetime = ROUND, picker: str = "ann") -> tuple[Sent, datetime]:
     """A pairing round, a booking, the session's hour: the "did it happen?" board and the start."""
-    proposal = await run_round(h, when)
+    return await meet(h, await run_round(h, when), picker)
+
+
+async def meet(h: Harness, proposal: Sent, picker: str = "ann") -> tuple[Sent, datetime]:
+    """The proposal's first time booked, the session's hour: the "did it happen?" board and the start."""
     await h.click(picker, action(proposal.reply, "mock:pick:", 0))
     start = times_of(proposal.reply)[0]
     await h.run_until(start + timedelta(hours=1, minutes=5))

@@ -7,6 +7,7 @@ session as unconfirmed. A row lost later is found again after the community's ne
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from fakes import CHANNEL, COMMUNITY, FakeChat, Harness
 from test_mock_flow import in_spaces, join, titled
+from test_mock_reports import RECORDED
 from test_mock_restart import boot, once_each, restart
 
 from bot.features.mock.model import REPORT_WINDOW, SESSION
@@ -25,11 +27,11 @@ from bot.store.jobs import job_upsert
 
 MONDAY = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
 START = datetime(2025, 6, 5, 17, 0, tzinfo=UTC)  # the old session's booked time (Thursday)
-RECORDED = "Mock interview: what was recorded"
 KEY = COMMUNITY.key
 
 
-def old_build_left(space: str, start: datetime, now: datetime, ended: bool) -> Any:
+def old_build_left(space: str, start: datetime, now: datetime,
+                   ended: bool) -> Callable[[sqlite3.Connection], None]:
     """The rows the build before the report window left for a pair booked at `start`, at mock schema 1:
     a round, a booked session (version 1) with its members and turns, and the jobs that build planned
     (reminders, packets, "did it happen?"): done when `ended` (the question went out, nobody clicked),

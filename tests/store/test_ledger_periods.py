@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.store.db import Database, _statements, to_db
+from bot.store.db import Database, migrate_to, to_db
 from bot.store.ledger import LedgerRepo, ledger_insert, window
 from bot.store.migrations import MIGRATIONS
 
@@ -41,10 +41,7 @@ async def test_a_failed_transaction_leaves_no_total_behind() -> None:
 async def test_the_migration_builds_all_time_totals_and_the_first_read_the_weeks(tmp_path: Path) -> None:
     path = str(tmp_path / "old.db")
     raw = sqlite3.connect(path)
-    for number, script in enumerate(MIGRATIONS[:TOTALS_MIGRATION], 1):
-        for statement in _statements(script):
-            raw.execute(statement)
-        raw.execute(f"PRAGMA user_version = {number}")
+    migrate_to(raw, TOTALS_MIGRATION)
     raw.execute("INSERT INTO communities (key, timezone, created_at, updated_at) VALUES (?, 'Asia/Kolkata', ?, ?)",
                 (C, to_db(NOW), to_db(NOW)))
     rows = [("a", 10, NOW, "mlops"), ("a", 4, NOW - timedelta(days=1), None), ("b", 7, NOW, "coding"),

@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.store.db import Database, _statements, to_db
+from bot.store.db import Database, migrate_to, to_db
 from bot.store.ledger import AHEAD_SQL, NO_LIMIT, LedgerRepo, bucket_of, window
 from bot.store.migrations import MIGRATIONS
 
@@ -99,10 +99,7 @@ def test_every_rank_is_a_competition_rank_over_the_buckets(
 async def test_the_migration_counts_the_buckets_the_ledger_insert_keeps(tmp_path: Path) -> None:
     path = str(tmp_path / "old.db")
     raw = sqlite3.connect(path)
-    for number, script in enumerate(MIGRATIONS[:BUCKETS_MIGRATION], 1):
-        for statement in _statements(script):
-            raw.execute(statement)
-        raw.execute(f"PRAGMA user_version = {number}")
+    migrate_to(raw, BUCKETS_MIGRATION)
     totals = [-3, 0, 7, 99, 100, 101, 109, 110, 555, 999, 1_000, 1_050, 1_099, 1_100, 54_321, 99_999, 100_000,
               999_999, 1_000_000, 1_234_567, 98_765_432, 7, 7, 1_050]
     raw.executemany("INSERT INTO ledger_periods (community, period, topic, member, points, reached_at) "

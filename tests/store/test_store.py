@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from bot.store.db import FIRST_BATCH, Database
+from bot.store.db import FIRST_BATCH, Database, migrate_to
 from bot.store.ledger import LedgerRepo
 from bot.store.migrations import MIGRATIONS
 from bot.store.outbox import ClaimState, OutboxRepo
@@ -121,15 +121,10 @@ async def test_the_topic_migration_keeps_existing_ledger_rows_with_no_topic(tmp_
     import sqlite3
     from pathlib import Path
 
-    from bot.store.db import _statements
-
     path = str(Path(str(tmp_path)) / "old.db")
     topic_migration = next(i for i, m in enumerate(MIGRATIONS) if "ADD COLUMN topic" in m)
     raw = sqlite3.connect(path)
-    for number, script in enumerate(MIGRATIONS[:topic_migration], 1):
-        for statement in _statements(script):
-            raw.execute(statement)
-        raw.execute(f"PRAGMA user_version = {number}")
+    migrate_to(raw, topic_migration)
     raw.execute("INSERT INTO ledger (community, member, points, reason, ref, created_at) "
                 "VALUES ('c', 'm', 10, 'daily_answer', '1', '2025-06-01T09:00:00.000000Z')")
     raw.commit()

@@ -112,9 +112,10 @@ def build(services: Services, *, charts: ChartDrawer | None = None) -> FeatureSp
                   services.delivery, services.jobs, services.clock)
     stats = Stats(services.ledger, store, board, streaks, services.members, services.chat, services.clock,
                   services.registry.member_stats, charts)
-    data = MemberData(services.ledger, store, audit, board, services.communities, services.delivery,
-                      services.clock, services.registry.export_member, services.registry.export_community,
-                      services.registry.erase_member, services.settings, lambda: services.registry.settings)
+    data = MemberData(services.ledger, store, audit, board, services.communities, services.members,
+                      services.delivery, services.clock, services.registry.export_member,
+                      services.registry.export_community, services.registry.erase_member, services.settings,
+                      lambda: services.registry.settings)
 
     async def audit_log(event: CommandInvoked) -> Response:
         return await _audit_page(event.actor.member, 1, None, replace=False)

@@ -55,11 +55,10 @@ def _context() -> Any:
 class ProcessDrawer:
     """Draws charts in a worker process (see the module docstring)."""
 
-    def __init__(self, render_fn: Callable[[ChartData], bytes] = render, *, timeout_s: float = DRAW_TIMEOUT_S,
-                 workers: int = 1) -> None:
+    def __init__(self, render_fn: Callable[[ChartData], bytes] = render, *,
+                 timeout_s: float = DRAW_TIMEOUT_S) -> None:
         self._render = render_fn
         self.timeout_s = timeout_s  # how long a chart may take before its worker is stopped
-        self._workers = workers
         self._pool: ProcessPoolExecutor | None = None
         self._closed = False
         self.pools_started = 0  # for tests and the benchmark: how often a pool was (re)made
@@ -105,7 +104,7 @@ class ProcessDrawer:
         if self._pool is None:
             from concurrent.futures import ProcessPoolExecutor
 
-            self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=_context())
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=_context())
             self.pools_started += 1
         return self._pool
 

@@ -21,7 +21,7 @@ from typing import Any
 from bot.actions import Action, encode
 from bot.events import ChoiceSelected, CommandInvoked
 from bot.features.delivery import Delivery
-from bot.features.leaderboard.audit import AuditStore
+from bot.features.leaderboard.audit import AuditStore, admin_action
 from bot.features.leaderboard.board import Board
 from bot.features.leaderboard.store import BoardStore
 from bot.ids import CommunityRef, MemberRef
@@ -29,7 +29,7 @@ from bot.messages import MAX_FILE_BYTES, Choice, FileOut, Reply, Response, Style
 from bot.ports import Clock
 from bot.settings import Scope, SettingSpec, SettingsStore
 from bot.store.ledger import ALL
-from bot.store.protocols import CommunityStore, LedgerStore
+from bot.store.protocols import CommunityStore, LedgerStore, MemberStore
 
 CONFIRM_WITHIN = timedelta(minutes=30)
 ExportMember = Callable[[MemberRef], Awaitable[dict[str, Any]]]
@@ -81,14 +81,15 @@ def _fit(files: list[FileOut], name: str) -> tuple[FileOut, ...] | None:
 
 class MemberData:
     def __init__(self, ledger: LedgerStore, store: BoardStore, audit: AuditStore, board: Board,
-                 communities: CommunityStore, delivery: Delivery, clock: Clock, export_member: ExportMember,
-                 export_members: ExportMembers, erase_member: EraseMember, settings: SettingsStore,
-                 declared: Callable[[], Mapping[str, SettingSpec]]) -> None:
+                 communities: CommunityStore, members: MemberStore, delivery: Delivery, clock: Clock,
+                 export_member: ExportMember, export_members: ExportMembers, erase_member: EraseMember,
+                 settings: SettingsStore, declared: Callable[[], Mapping[str, SettingSpec]]) -> None:
         self._ledger = ledger
         self._store = store
         self._audit = audit
         self._board = board
         self._communities = communities
+        self._members = members
         self._delivery = delivery
         self._clock = clock
         self._export_member = export_member
@@ -104,16 +105,17 @@ class MemberData:
         community = event.actor.community
         key = community.key
         now = self._clock.now()
-        known = await self._store.known_members(key)
-        ids = [member for member, _, _ in known]
+        ids = await self._store.member_ids(key)
+        records = await self._members.records(key)
         excluded = await self._board.excluded(key)
         week, month = await self._board.window(key, "week", now), await self._board.window(key, "month", now)
         totals = await self._ledger.community_periods(key, [ALL, week.label, month.label])
         per_member = await self._export_members(community, ids)
         member_rows = []
-        for member, name, zone in known:
-            mine = totals.get(member, {})
-            member_rows.append((member, name, zone, mine.get(ALL, 0), mine.get(week.label, 0),
+        for member in ids:
+            mine, record = totals.get(member, {}), records.get(member)
+            member_rows.append((member, record.display_name if record else "",
+                                record.timezone or "" if record else "", mine.get(ALL, 0), mine.get(week.label, 0),
                                 mine.get(month.label, 0), "yes" if member in excluded else "no"))
         ledger = await self._ledger.community_rows(key)
         audit = await self._audit.community_rows(key)
@@ -123,8 +125,7 @@ class MemberData:
             "settings": {**(settings.describe() if settings is not None else {}), **await self._settings.shown(
                 [spec for spec in self._declared().values() if spec.scope is Scope.COMMUNITY], key)},
             "members": per_member,
-            "audit_log": [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "reason": e.reason,
-                           "options": e.options, "outcome": e.outcome} for e in audit],
+            "audit_log": [{**admin_action(e), "actor": e.actor} for e in audit],  # keys sorted when written
         }
         stamp = now.strftime("%Y%m%d")
         # encoding and zipping a large community's ledger takes a while: on a thread, not the event loop

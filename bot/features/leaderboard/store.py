@@ -268,18 +268,14 @@ class BoardRepo:
         return await self._db.write(w)
 
     # members' data ------------------------------------------------------------------------------------
-    async def known_members(self, community: str) -> list[tuple[str, str, str]]:
-        """Everyone studybot holds anything of here (known members, and anyone with points or activity), by
-        id: (id, display name, timezone), '' where the member row has none."""
+    async def member_ids(self, community: str) -> list[str]:
+        """Everyone studybot holds anything of here: known members, and anyone with points or activity."""
 
-        def q(c: sqlite3.Connection) -> list[tuple[str, str, str]]:
-            rows = c.execute(
-                "WITH ids AS (SELECT id FROM members WHERE community = ?1 UNION SELECT member FROM points_total "
-                "WHERE community = ?1 UNION SELECT member FROM board_days WHERE community = ?1) "
-                "SELECT ids.id, m.display_name, m.timezone FROM ids "
-                "LEFT JOIN members AS m ON m.community = ?1 AND m.id = ids.id ORDER BY ids.id",
-                (community,)).fetchall()
-            return [(str(i), str(name or ""), str(zone or "")) for i, name, zone in rows]
+        def q(c: sqlite3.Connection) -> list[str]:
+            rows = c.execute("SELECT id FROM members WHERE community = ? UNION SELECT member FROM points_total "
+                             "WHERE community = ? UNION SELECT member FROM board_days WHERE community = ? "
+                             "ORDER BY 1", (community, community, community)).fetchall()
+            return [str(r[0]) for r in rows]
 
         return await self._db.read(q)
 
@@ -362,7 +358,7 @@ class BoardStore(Protocol):
 
     async def drop_forget(self, request_id: int) -> bool: ...
 
-    async def known_members(self, community: str) -> list[tuple[str, str, str]]: ...
+    async def member_ids(self, community: str) -> list[str]: ...
 
     async def member_data(self, community: str, member: str) -> dict[str, Any]: ...
 

@@ -174,9 +174,9 @@ def build(services: Services) -> FeatureSpec:
 
     async def on_choice(event: ChoiceSelected, action: Action) -> Response:
         handlers = {"confirm": pool.on_choice, "edit": pool.on_choice, "pick": booking.pick, "more": booking.more,
-                    "resched": booking.reschedule, "cancel": booking.cancel, "cancelyes": booking.cancel_confirmed, "keep": booking.keep, "packet": packets.show,
-                    "met": reports.met, "noshow": reports.no_show, "none": reports.none, "card": cards.open_card,
-                    "next": cards.next_step}
+                    "resched": booking.reschedule, "cancel": booking.cancel, "cancelyes": booking.cancel_confirmed,
+                    "keep": booking.keep, "packet": packets.show, "met": reports.met, "noshow": reports.no_show,
+                    "none": reports.none, "card": cards.open_card, "next": cards.next_step}
         handler = handlers.get(action.verb)
         if handler is None:
             return Response.private("That button is no longer mine. Try /mock status.")

@@ -83,18 +83,23 @@ def counted_before(s: Session) -> frozenset[str]:
     return s.absent if s.status is SessionStatus.BOOKED else frozenset()
 
 
+def settle_session(s: Session, final: bool) -> Settlement:
+    """`settle` of a session's members and answers, with the no-shows an earlier build counted."""
+    return settle(s.members, s.reports, final, counted_before(s))
+
+
 def everyone_answered(s: Session) -> bool:
     """Everyone whose answer can still change something has answered."""
     said = {r.member for r in s.reports}
-    return all(m in said for m in s.members if m not in counted_before(s))
+    counted = counted_before(s)
+    return all(m in said for m in s.members if m not in counted)
 
 
 def was_there(s: Session, member: str) -> bool:
     """Whether the member was at a session that happened: as recorded at the close, or by the answers so
     far while the session is still open for answers."""
     if s.status is SessionStatus.BOOKED:
-        return bool(s.reports) and settle(s.members, s.reports, final=False,
-                                          counted=counted_before(s)).outcomes[member] is Outcome.PRESENT
+        return bool(s.reports) and settle_session(s, final=False).outcomes[member] is Outcome.PRESENT
     return s.status is SessionStatus.DONE and s.outcome_of(member) is Outcome.PRESENT
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.features.mock.attendance import counted_before, everyone_answered, settle
+from bot.features.mock.attendance import counted_before, everyone_answered, settle_session
 from bot.features.mock.model import CLOSED_STATUSES, MISSES_TO_PAUSE, Answer, Outcome, Session, SessionStatus
 from bot.features.mock.planned import PlannedJob, insert_planned
 from bot.features.mock.points import REASON_SESSION, SESSION_DONE
@@ -74,8 +74,7 @@ def record_report(c: sqlite3.Connection, session_id: int, member: str, answer: A
     s = _session(c, session_id)
     assert s is not None
     credited = False
-    if answer is Answer.MET and settle(s.members, s.reports, final=False,
-                                       counted=counted_before(s)).outcomes[member] is Outcome.PRESENT:
+    if answer is Answer.MET and settle_session(s, final=False).outcomes[member] is Outcome.PRESENT:
         credited = ledger_insert(c, s.community, member, SESSION_DONE, REASON_SESSION, str(s.id), now)
         if credited:
             c.execute("UPDATE mock_reports SET points = ? WHERE session_id = ? AND member = ?",
@@ -107,7 +106,7 @@ def close_rows(c: sqlite3.Connection, s: Session, now: datetime) -> Closing | No
     """Record the close of a booked session on its answers; None if it is not booked any more. A no-show an
     earlier build already counted (attendance.counted_before) is recorded as one and not counted again."""
     counted = counted_before(s)
-    settled = settle(s.members, s.reports, final=True, counted=counted)
+    settled = settle_session(s, final=True)
     if c.execute("UPDATE mock_sessions SET status = ?, closed_at = ?, updated_at = ? WHERE id = ? AND status = 'booked'",
                  (settled.status.value, to_db(now), to_db(now), s.id)).rowcount != 1:
         return None

@@ -270,7 +270,7 @@ class Booking:
     async def _proposal(self, s: Session) -> Reply:
         starts = await self.ctx.starts(s, self.ctx.now() + MIN_LEAD)
         names = await self.ctx.names(s.community, s.members)
-        return proposal_reply(s, names, starts[:3], 0, len(starts) > 3, starts[0] if starts else None)
+        return proposal_reply(s, names, starts[:3], 0, len(starts) > 3)
 
     async def _current(self, p: dict[str, Any], status: SessionStatus) -> Session | None:
         s = await self.ctx.store.session(int(p["session"]))

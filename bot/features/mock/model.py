@@ -223,6 +223,10 @@ class Session:
     def report_of(self, member: str) -> Report | None:
         return next((r for r in self.reports if r.member == member), None)
 
+    def accusers(self, member: str) -> list[str]:
+        """The members who answered that this member didn't show, in answer order."""
+        return [r.member for r in self.reports if r.answer is Answer.ABSENT and r.about == member]
+
     def outcome_of(self, member: str) -> Outcome | None:
         """What was recorded for the member (None while the session is not closed). Sessions closed before
         outcomes were stored: a recorded absence is a no-show, anyone else at a session that happened was there."""

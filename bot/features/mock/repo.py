@@ -38,8 +38,7 @@ class MockRepo(PoolRepo, CardRepo):
     # rounds and sessions ----------------------------------------------------------------------
     async def create_round(self, community: str, occurrence: datetime, week_start: datetime,
                            groups: list[NewGroup], waiting: list[str], now: datetime,
-                           reasons: Mapping[str, str] | None = None,
-                           bases: Mapping[str, str] | None = None) -> tuple[Round, bool]:
+                           reasons: Mapping[str, str], bases: Mapping[str, str]) -> tuple[Round, bool]:
         """The round at this occurrence with its sessions, created now (True) or found as it was (False).
         With it, each waiting member's reason, and whether this round tells them (waiting.py decides, on
         what they were last told: in the same write, so a rerun keeps the decision)."""
@@ -66,13 +65,12 @@ class MockRepo(PoolRepo, CardRepo):
                                   (sid, pos, member, level))
                         c.execute("INSERT INTO mock_turns (session_id, turn, interviewer, interviewee) "
                                   "VALUES (?, ?, ?, ?)", (sid, pos, member, g.members[(pos + 1) % n]))
-                why = {m: (reasons or {}).get(m, "taken") for m in waiting}
-                basis = dict(bases or {})
-                tell = decide(why, basis, {m: _last_told(c, community, m, occurrence) for m in waiting})
+                why = {m: reasons.get(m, "taken") for m in waiting}
+                tell = decide(why, bases, {m: _last_told(c, community, m, occurrence) for m in waiting})
                 for m in waiting:
                     c.execute("INSERT INTO mock_waiting (round_id, community, member, reason, basis, told) "
                               "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (round_id, member) DO NOTHING",
-                              (rnd.id, community, m, why[m], basis.get(m, ""), int(tell[m])))
+                              (rnd.id, community, m, why[m], bases.get(m, ""), int(tell[m])))
             return rnd, created
 
         return await self._db.write(w)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from bot import markup as mk
 from bot.actions import encode
-from bot.features.mock.attendance import counted_before, settle
+from bot.features.mock.attendance import settle_session
 from bot.features.mock.model import (
     NAME,
     REPORT_WINDOW,
@@ -22,7 +22,7 @@ from bot.features.mock.model import (
     SessionStatus,
 )
 from bot.features.mock.points import FEEDBACK_GIVEN, SESSION_DONE
-from bot.features.mock.views import at, people
+from bot.features.mock.views import all_of_you, at, people
 from bot.messages import Choice, Reply, Style, clip
 
 WINDOW_DAYS = int(REPORT_WINDOW.total_seconds() // 86400)
@@ -70,17 +70,16 @@ def board_reply(s: Session, names: Mapping[str, str]) -> Reply:
              "they don't say it happened."]
     if s.reports:
         lines += ["", mk.bold("Answers so far")] + [f"- {at(m)}: {said(s, s.report_of(m))}" for m in s.members]
-        outcomes = settle(s.members, s.reports, final=False, counted=counted_before(s)).outcomes
+        outcomes = settle_session(s, final=False).outcomes
         for m in s.members:
             r = s.report_of(m)
-            accusers = [x.member for x in s.reports if x.answer is Answer.ABSENT and x.about == m]
+            accusers = s.accusers(m)
             if accusers and r is None and outcomes[m] is Outcome.PENDING:
                 lines.append(f"\n{at(m)}: {people(accusers)} says you didn't show. If you were there, answer "
                              f"\"Yes, we met\"{by}; otherwise it counts as a missed session for you.")
         disputed = [m for m in s.members if outcomes[m] is Outcome.DISPUTED]
         if disputed:
-            whom = (("both of you" if len(s.members) == 2 else "all of you") if len(disputed) == len(s.members)
-                    else people(disputed))
+            whom = all_of_you(s) if len(disputed) == len(s.members) else people(disputed)
             lines.append(f"\nThese answers disagree about {whom}: a disputed answer counts against nobody "
                          "(and a session needs two members who were there to count as happened).")
     choices = answer_choices(s, names)
@@ -94,7 +93,7 @@ def outcome_line(s: Session, member: str, you: bool = False) -> str:
     o = s.outcome_of(member)
     r = s.report_of(member)
     them = "you" if you else "them"
-    accusers = [x.member for x in s.reports if x.answer is Answer.ABSENT and x.about == member]
+    accusers = s.accusers(member)
     if o is Outcome.PRESENT:
         return ("you were there" if you else "was there") + (f" (+{SESSION_DONE} points)"
                                                             if s.status is SessionStatus.DONE else "")
@@ -146,7 +145,6 @@ def already_text(s: Session, me: str) -> str:
     return f"You already answered: {said(s, s.report_of(me))}. Each of you answers once, for yourself."
 
 
-
 def no_card_text(s: Session, me: str) -> str:
     """Why the member has no scorecard to write for their interviewee in this session, truthfully."""
     partner = s.interviewee(s.members.index(me))
@@ -154,7 +152,7 @@ def no_card_text(s: Session, me: str) -> str:
         if s.report_of(me) is None:
             return ("A scorecard is written once the session has happened: answer \"Did it happen?\" in your "
                     "private space first.")
-        outcomes = settle(s.members, s.reports, final=False, counted=counted_before(s)).outcomes
+        outcomes = settle_session(s, final=False).outcomes
         if outcomes[me] is Outcome.PRESENT:
             return (f"By the answers so far {at(partner)}, your interviewee, wasn't there, so there is nothing to "
                     "score.")

@@ -296,5 +296,4 @@ class Rounds:
         names = await self.ctx.names(s.community, s.members)
         if s.deadline_at is not None:
             await self.ctx.jobs.schedule(DEADLINE_JOB, str(s.id), s.community, s.deadline_at, {"version": s.version})
-        await self.ctx.post(key, s, proposal_reply(s, names, starts[:3], 0, len(starts) > 3,
-                                                   starts[0] if starts else None))
+        await self.ctx.post(key, s, proposal_reply(s, names, starts[:3], 0, len(starts) > 3))

@@ -56,10 +56,10 @@ class Upkeep:
         settings = await self.ctx.services.communities.get(community)
         if settings is None or not settings.enabled:
             return []
+        now = self.ctx.now()
         added: list[PlannedJob] = []
         for session_id in await self.ctx.store.open_sessions(community):
-            added += await self.ctx.store.add_missing_jobs(session_id, lambda s: needed_jobs(s, self.ctx.now()),
-                                                           self.ctx.now())
+            added += await self.ctx.store.add_missing_jobs(session_id, lambda s: needed_jobs(s, now), now)
         if added:
             log.info("mock: %s: planned %d missing jobs of open sessions (%s)", community, len(added),
                      ", ".join(f"{j.kind}/{j.key}" for j in added))

@@ -23,7 +23,6 @@ from bot.features.mock.model import (
     LEVEL_LABELS,
     NAME,
     TRACK_LABELS,
-    Answer,
     Competency,
     Outcome,
     Profile,
@@ -77,8 +76,9 @@ def all_of_you(session: Session) -> str:
 def proposal_reply(session: Session, names: Mapping[str, str], starts: Sequence[datetime], page: int,
                    more: bool, first: datetime | None = None) -> Reply:
     """The times on offer, three at a time (`page`). `first`: the time the deadline books (the first of the
-    whole list, not always on this page); `more`: there are later pages. The last page offers the first
-    again, so a member who paged on can still go back to the times the deadline would book."""
+    whole list; page 0's first when not given, so only a later page needs it); `more`: there are later
+    pages. The last page offers the first again, so a member who paged on can still go back to the times
+    the deadline would book."""
     listing = "\n".join(f"{n}. {mk.timestamp(at, 'f')} ({mk.timestamp(at, 'R')})" for n, at in enumerate(starts, 1))
     booked = first if first is not None else (starts[0] if starts else None)
     deadline = (f"\n\nIf nobody picks by {mk.timestamp(session.deadline_at, 'f')}, I book "
@@ -233,7 +233,7 @@ def status_reply(profile: Profile | None, now: datetime, upcoming: Session | Non
         by = mk.timestamp(waiting.closes_at, 'f')
         lines.append(f"\n{mk.bold('Did it happen?')} Answer for your session with {people(waiting.others(me))} in "
                      f"your private space by {by}.")
-        accusers = [r.member for r in waiting.reports if r.answer is Answer.ABSENT and r.about == me]
+        accusers = waiting.accusers(me)
         if accusers:
             says = "says" if len(accusers) == 1 else "say"
             lines.append(f"{people(accusers)} {says} you didn't show: if you were there, answer \"Yes, we met\" by "

@@ -47,14 +47,14 @@ def should_tell(last: LastTold | None, reason: str, basis: str) -> bool:
             or last.rounds_ago >= RETELL_ROUNDS)
 
 
-def reason_of(member: str, candidates: Sequence[Candidate], session_slots: int) -> str:
-    """Why this member of the round's candidates was left waiting (see the module docstring)."""
+def reason_of(member: str, candidates: Sequence[Candidate], starts: Mapping[str, int]) -> str:
+    """Why this member of the round's candidates was left waiting (see the module docstring); `starts`:
+    each candidate's session starts (session_times.run_starts)."""
     me = next((c for c in candidates if c.id == member), None)
     others = [c for c in candidates if c.id != member]
     if me is None or not others:
         return "alone"
-    mine = run_starts(me.slots, session_slots)
-    at_my_times = [c for c in others if run_starts(c.slots, session_slots) & mine]
+    at_my_times = [c for c in others if starts[c.id] & starts[me.id]]
     if not at_my_times:
         return "no-time"
     if any(c.tracks & me.tracks for c in at_my_times):
@@ -63,7 +63,9 @@ def reason_of(member: str, candidates: Sequence[Candidate], session_slots: int) 
 
 
 def reasons(waiting: Sequence[str], candidates: Sequence[Candidate], session_slots: int) -> dict[str, str]:
-    return {m: reason_of(m, candidates, session_slots) for m in waiting}
+    """`reason_of` each waiting member, each candidate's starts computed once."""
+    starts = {c.id: run_starts(c.slots, session_slots) for c in candidates}
+    return {m: reason_of(m, candidates, starts) for m in waiting}
 
 
 def waiting_reply(reason: str) -> Reply:
@@ -83,14 +85,14 @@ def waiting_reply(reason: str) -> Reply:
         why = ("No partner this round: the members free at your times practise other tracks "
                f"({listed}). Adding one of those tracks (/mock join keeps your other answers) would help, as "
                "would wider free times (/mock availability); you are first in line next round.")
-    elif reason != "taken":  # a round of an earlier build, which kept no reason
-        why = ("No partner this round: nobody else shared a track and a free hour with you, or the numbers did "
-               "not work out. You are first in line next round. More free times help: /mock availability.")
-        later = ""
-    else:
+    elif reason == "taken":
         why = ("No partner this round: the members who share a track and a free hour with you were paired with "
                "others (the numbers did not work out). You are first in line next round; wider free times "
                "(/mock availability) give you more choice.")
+    else:  # a round of an earlier build, which kept no reason
+        why = ("No partner this round: nobody else shared a track and a free hour with you, or the numbers did "
+               "not work out. You are first in line next round. More free times help: /mock availability.")
+        later = ""
     return Reply(title=TITLE, text=why + later)
 
 
