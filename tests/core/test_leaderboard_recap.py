@@ -63,6 +63,24 @@ async def test_the_recap_is_posted_at_the_chosen_time_with_the_weeks_story() -> 
         await h.close()
 
 
+async def test_a_third_place_tied_with_the_fourth_is_shown_as_a_tie() -> None:
+    """The podium shows three; when the fourth has as many points as the third, the third says tied (as the
+    board does across a page), and a clear third does not."""
+    h = await Harness.create(MONDAY)
+    try:
+        await h.setup(time="09:00", timezone=BERLIN, days="every day")
+        ledger = LedgerRepo(h.core.db)
+        for member, points in (("ann", 30), ("ben", 20), ("cat", 9), ("dan", 9), ("eve", 0)):
+            await ledger.award(COMMUNITY.key, member, points, "daily_answer", "this", MONDAY + timedelta(hours=1))
+        await h.run_until(SUNDAY_18 + timedelta(minutes=1))
+        (recap,) = h.chat.titled("Weekly recap")
+        podium = recap.reply.text.split("\n\n")[0]
+        assert podium.endswith("🥈 {@ben}: **20** pts\n🥉 {@cat}: **9** pts (tied)"), podium
+        assert "dan" not in podium and "(tied)" not in podium.split("\n")[1]
+    finally:
+        await h.close()
+
+
 async def test_the_recap_time_is_a_setting_and_off_stops_it() -> None:
     h = await Harness.create(MONDAY)
     try:

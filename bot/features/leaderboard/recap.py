@@ -122,8 +122,10 @@ class Recap:
         ref = CommunityRef.from_key(community)
         now = self._clock.now()
         excluded = await self._board.excluded(community)
-        top = await self._ledger.standings(community, w, limit=3, exclude=excluded, now=now)
-        top = [r for r in top if r.points > 0]
+        # one past the podium: a third place tied with the fourth is shown as a tie, as the board shows it
+        ranked = [r for r in await self._ledger.standings(community, w, limit=4, exclude=excluded, now=now)
+                  if r.points > 0]
+        top, following = ranked[:3], ranked[3] if len(ranked) > 3 else None
         gains = await self._ledger.gains(community, w, 3, exclude=excluded, now=now)
         assert w.start is not None and w.end is not None
         active = [m for m in await self._store.active_members(community, w.start, w.end) if m not in excluded]
@@ -145,7 +147,7 @@ class Recap:
                                                     (w.end - timedelta(seconds=1)).astimezone(zone).date())
         hard = sorted(((k / a, t, a) for t, (a, k) in accuracy.items() if a >= MIN_ATTEMPTS and t and k < a),
                       key=lambda x: (x[0], x[1]))[:3]
-        winners = "\n".join(standing_lines(ref, top)) or "Nobody earned points this week."
+        winners = "\n".join(standing_lines(ref, top, following=following)) or "Nobody earned points this week."
         improved = ", ".join(f"{mk.mention(MemberRef(ref, m))} (+{g})" for m, g in gains) or "—"
         longest = ", ".join(f"{mk.mention(MemberRef(ref, m))} ({d} days)" for d, m in streaks[:3]) or "—"
         took_part = f"{len(active)} member{'s' * (len(active) != 1)} studied this week (last week: {len(last_week)})."
