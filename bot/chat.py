@@ -27,10 +27,13 @@ class ChatRouter:
         self._precedence = precedence
 
     async def _then_turn(self, call: Awaitable[T]) -> T:
-        """The platform call's outcome, once the caller's turn came (at once for members' work)."""
-        result = await call
-        if self._precedence is not None:
-            await self._precedence.turn()
+        """The platform call's outcome, once the caller's turn came (at once for members' work). A member's
+        request waiting on the platform does not hold background work up meanwhile."""
+        if self._precedence is None:
+            return await call
+        with self._precedence.platform_call():
+            result = await call
+        await self._precedence.turn()
         return result
 
     def register(self, platform: Platform, port: ChatPort) -> None:

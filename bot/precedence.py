@@ -13,7 +13,9 @@ await points that cross to the outside (a database call, a platform call, the st
 waiting; otherwise the step waits in line, and waiting steps are let go one per turn of the event loop
 while members are idle, so a member who arrives finds at most one background step ahead. While members'
 requests keep coming, one waiting step still goes every `MAX_WAIT_S`, so the herd is slowed, never
-stopped (a member's request that waits on a slow platform call holds no one up for longer than that).
+stopped. A member's request waiting on a platform call (`platform_call()`, which the chat router takes) is
+not using the loop meanwhile, so it does not count as busy then: a slow Slack or Discord call inside a
+command holds background work up for none of its duration.
 """
 
 from __future__ import annotations
@@ -28,6 +30,19 @@ from collections.abc import Iterator
 MAX_WAIT_S = 0.005
 
 _BACKGROUND: contextvars.ContextVar[bool] = contextvars.ContextVar("studybot_background", default=False)
+
+
+class _Request:
+    """One member's request being handled: how many of its platform calls are in flight."""
+
+    __slots__ = ("calls", "ended")
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.ended = False
+
+
+_REQUEST: contextvars.ContextVar[_Request | None] = contextvars.ContextVar("studybot_request", default=None)
 
 
 @contextlib.contextmanager
@@ -68,13 +83,40 @@ class MembersFirst:
     @contextlib.contextmanager
     def member(self) -> Iterator[None]:
         """Around the handling of one member's request."""
+        request = _Request()
+        token = _REQUEST.set(request)
         self._members += 1
         try:
             yield
         finally:
-            self._members -= 1
-            if not self._members:
-                self._schedule_next()
+            _REQUEST.reset(token)
+            request.ended = True
+            if not request.calls:  # (while a call of it is in flight it is counted out already)
+                self._left()
+
+    @contextlib.contextmanager
+    def platform_call(self) -> Iterator[None]:
+        """Around a platform call: a member's request waiting on it is not busy meanwhile (however many of
+        its calls are in flight at once); background work's calls are unaffected."""
+        request = None if _BACKGROUND.get() else _REQUEST.get()
+        if request is not None and not request.ended:
+            request.calls += 1
+            if request.calls == 1:
+                self._left()
+        else:
+            request = None
+        try:
+            yield
+        finally:
+            if request is not None:
+                request.calls -= 1
+                if not request.calls and not request.ended:
+                    self._members += 1
+
+    def _left(self) -> None:
+        self._members -= 1
+        if not self._members:
+            self._schedule_next()
 
     async def turn(self) -> None:
         """Background work: wait until it may take its next step. Members' work never waits here."""

@@ -84,3 +84,64 @@ async def test_a_cancelled_waiter_hands_its_turn_on() -> None:
             await doomed
     await asyncio.wait_for(kept, 1.0)
     assert log == ["kept"]
+
+
+async def test_a_members_request_waiting_on_the_platform_holds_no_background_step() -> None:
+    gate, log = MembersFirst(max_wait_s=60), []
+    with gate.member():
+        task = asyncio.ensure_future(step(gate, "job", log))
+        await turns(3)
+        assert log == []  # the member's request is on the loop: the step waits
+        with gate.platform_call():  # ...now it waits on Slack or Discord, not using the loop
+            assert not gate.members_busy
+            await turns(3)
+            assert log == ["job"]
+        assert gate.members_busy  # back from the platform: busy again until answered
+    assert not gate.members_busy
+    await task
+
+
+async def test_a_requests_concurrent_platform_calls_count_it_out_once_and_back_once() -> None:
+    gate = MembersFirst(max_wait_s=60)
+    release = asyncio.Event()
+
+    async def call() -> None:
+        with gate.platform_call():
+            await release.wait()
+
+    with gate.member(), gate.member():  # two members; the first of them makes three calls at once
+        with gate.member():
+            calls = [asyncio.ensure_future(call()) for _ in range(3)]
+            await turns(2)
+            assert gate.members_busy  # the other two members are still busy
+            release.set()
+            await asyncio.gather(*calls)
+        assert gate.members_busy
+    assert not gate.members_busy
+
+
+async def test_a_platform_call_outliving_its_request_does_not_count_it_again() -> None:
+    gate, log = MembersFirst(max_wait_s=60), []
+    release = asyncio.Event()
+
+    async def call() -> None:
+        with gate.platform_call():
+            await release.wait()
+
+    with gate.member():
+        straggler = asyncio.ensure_future(call())
+        await turns(2)
+    release.set()
+    await straggler
+    assert not gate.members_busy
+    await asyncio.wait_for(step(gate, "job", log), 1.0)  # nothing counts as busy: it goes at once
+    assert log == ["job"]
+
+
+async def test_background_platform_calls_change_no_count() -> None:
+    gate = MembersFirst(max_wait_s=60)
+    with gate.member():
+        with background(), gate.platform_call():
+            assert gate.members_busy
+        assert gate.members_busy
+    assert not gate.members_busy
