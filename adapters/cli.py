@@ -10,22 +10,29 @@ import logging
 import os
 import sqlite3
 import sys
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from adapters import packs_cli, runtime
-from bot.bootstrap import build_core, start_core
+from adapters import runtime
+from bot.catalogue import default_catalogue
+from bot.chat import ChatRouter
 from bot.clock import ManualClock, OffsetClock
 from bot.config import Config, ConfigError, load_config
-from bot.content.formats import DOMAIN_CODES, FORMATS, export_items, export_studybot, exportable, import_items
-from bot.content.loader import BankError, default_content_dir, load_bank
-from bot.content.pack_check import name_from_filename
-from bot.content.schema import Domain, Item
+from bot.content.format_names import FORMATS
+from bot.content.problems import BankError
+from bot.content.vocabulary import Domain
+from bot.front import CoreOnItsWay
 from bot.heap import set_aside_startup_heap
 from bot.scheduler import ClockScheduler
 
+if TYPE_CHECKING:
+    from bot.bootstrap import Core
+    from bot.content.schema import Item
+
 log = logging.getLogger("studybot")
+T = TypeVar("T")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--out", help="pack file to write (default: stdout)")
     schema = csub.add_parser("schema", help="print content/schema.json as the model generates it")
     schema.add_argument("--write", action="store_true", help="rewrite content/schema.json")
-    packs_cli.add_parser(sub, FORMATS)
+    _pack_parser(sub, FORMATS)
     discord = sub.add_parser("discord", help="Discord set-up helpers")
     dsub = discord.add_subparsers(dest="discord_command", metavar="ACTION")
     invite = dsub.add_parser("invite-url", help="print the OAuth2 URL that adds the bot to a server")
@@ -72,6 +79,23 @@ def _parser() -> argparse.ArgumentParser:
     ssub = slack.add_subparsers(dest="slack_command", metavar="ACTION")
     ssub.add_parser("manifest", help="print the Slack app manifest (YAML)")
     return p
+
+
+def _pack_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], formats: tuple[str, ...]) -> None:
+    pack = sub.add_parser("pack", help="add, list or remove a community's own question packs")
+    psub = pack.add_subparsers(dest="pack_command", metavar="ACTION")
+    community_help = "the community, as platform:id (discord:<server id>, slack:<team id>, console:local)"
+    add = psub.add_parser("add", help="validate a pack file and add it for one community (refused whole if bad)")
+    add.add_argument("file")
+    add.add_argument("--community", required=True, help=community_help)
+    add.add_argument("--name", help="pack name (default: from the file name)")
+    add.add_argument("--format", choices=formats, help="default: from the file name and contents")
+    add.add_argument("--topic", choices=[d.value for d in Domain], help="for formats without topics")
+    listing = psub.add_parser("list", help="list packs (of one community, or of all)")
+    listing.add_argument("--community", help=community_help)
+    remove = psub.add_parser("remove", help="stop using a pack (questions already posted keep their reveal)")
+    remove.add_argument("name")
+    remove.add_argument("--community", required=True, help=community_help)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -97,6 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             case "content":
                 return content_command(args, parser, config)
             case "pack":
+                from adapters import packs_cli
+
                 return asyncio.run(packs_cli.pack_command(args, config))
             case "discord":
                 return discord_command(args, config, parser)
@@ -155,6 +181,9 @@ def content_check_args(args: argparse.Namespace, config: Config) -> tuple[list[s
             argv += [f"--{flag}", getattr(args, flag)]
     if not args.community:
         return argv, []
+    from adapters import packs_cli
+    from bot.content.pack_check import name_from_filename
+
     name = (args.name or name_from_filename(Path(args.pack).name)).strip().casefold()
     return argv, asyncio.run(packs_cli.other_packs(config, args.community, name))
 
@@ -171,6 +200,9 @@ def _write(text: str, out: str | None) -> None:
 
 
 def content_export(args: argparse.Namespace) -> int:
+    from bot.content.formats import export_items, exportable
+    from bot.content.loader import default_content_dir, load_bank
+
     paths = [Path(p) for p in args.paths] or [default_content_dir()]
     items = list(load_bank(paths).items)
     kept = exportable(items, args.format)
@@ -182,6 +214,8 @@ def content_export(args: argparse.Namespace) -> int:
 
 
 def content_import(args: argparse.Namespace) -> int:
+    from bot.content.formats import DOMAIN_CODES, export_studybot, import_items
+
     if args.domain is None and args.format != "studybot":
         print("studybot: --domain is required for this format", file=sys.stderr)
         return 2
@@ -248,31 +282,56 @@ def slack_command(args: argparse.Namespace, config: Config, parser: argparse.Arg
     return 2
 
 
-async def run(config: Config, force_console: bool = False) -> int:
+async def run(config: Config, force_console: bool = False, *,
+              when_ready: Callable[[], None] | None = None) -> int:
+    """Serve until signalled. With tokens, the adapters start connecting first and the core is built
+    while they do (its imports in a worker thread, so the loop keeps answering the platforms): what
+    start-up costs is then the platforms' round trips, not those plus ours. `when_ready` is told once
+    every platform is connected and the catch-up has run (the start-up benchmark times it)."""
     platforms = [] if force_console else [p for p, on in (("discord", config.discord_enabled),
                                                           ("slack", config.slack_enabled)) if on]
     if not platforms:
         return await run_console(config)
-    core = await build_core(config)
-    core.jobs.serve_only(tuple(platforms))  # another process may serve the other platform from this database
+    chat = ChatRouter()
+    front = CoreOnItsWay(chat, default_catalogue())
     adapters: list[Any] = []
+    built: list[Core] = []
     try:
         if "discord" in platforms:
-            adapters.append(importlib.import_module("adapters.discord.adapter").DiscordAdapter(core, config))
+            adapters.append(importlib.import_module("adapters.discord.adapter").DiscordAdapter(front, config))
         if "slack" in platforms:
-            adapters.append(importlib.import_module("adapters.slack.adapter").SlackAdapter(core, config))
-        log.info("starting %s", ", ".join(platforms))
+            adapters.append(importlib.import_module("adapters.slack.adapter").SlackAdapter(front, config))
+        log.info("connecting to %s", ", ".join(platforms))
 
-        async def ready() -> None:
+        async def build() -> Core:
+            started = time.perf_counter()
+            bootstrap = await asyncio.to_thread(importlib.import_module, "bot.bootstrap")
+            bank = await asyncio.to_thread(bootstrap.load_default_bank, config)
+            core: Core = await bootstrap.build_core(config, chat=chat, bank=bank)
+            built.append(core)
+            core.jobs.serve_only(tuple(platforms))  # another process may serve the other platform from this database
+            front.arrived(core)
+            log.info("core built in %.0f ms, beside the connections", (time.perf_counter() - started) * 1000)
+            return core
+
+        async def ready(core: Core) -> None:
+            from bot.bootstrap import start_core
+
             await start_core(core, config)
             log.info("start-up heap set aside: %d objects frozen", set_aside_startup_heap())  # see bot.heap
+            if when_ready is not None:
+                when_ready()
 
-        await serve(adapters, ready)
+        await serve(adapters, build, ready)
+    except BaseException as exc:
+        front.failed(exc)
+        raise
     finally:
         for a in adapters:
             with contextlib.suppress(Exception):
                 await a.close()
-        await core.close()
+        for core in built:
+            await core.close()
     return 0
 
 
@@ -281,20 +340,29 @@ class Served(Protocol):
     async def wait_ready(self) -> None: ...
 
 
-async def serve(adapters: Sequence[Served], on_ready: Callable[[], Awaitable[None]]) -> None:
-    """Run the adapters; once all are connected, call `on_ready` (the core's catch-up sweep, which would
-    fail on a platform whose adapter has not logged in yet). A failing adapter ends it all."""
+async def serve(adapters: Sequence[Served], build: Callable[[], Awaitable[T]],
+                on_ready: Callable[[T], Awaitable[None]]) -> None:
+    """Start the adapters and, meanwhile, `build` what they serve; once it is built and every adapter is
+    connected, `on_ready` (the core's catch-up sweep, which would fail on a platform whose adapter has not
+    logged in yet). A failing adapter or build ends it all."""
     running: list[asyncio.Future[Any]] = [asyncio.ensure_future(a.start()) for a in adapters]
-    ready: asyncio.Future[Any] = asyncio.ensure_future(asyncio.gather(*(a.wait_ready() for a in adapters)))
+    made: asyncio.Future[T] = asyncio.ensure_future(build())
+
+    async def all_ready() -> T:
+        what = await made
+        await asyncio.gather(*(a.wait_ready() for a in adapters))
+        return what
+
+    ready: asyncio.Future[T] = asyncio.ensure_future(all_ready())
     try:
         await asyncio.wait([ready, *running], return_when=asyncio.FIRST_COMPLETED)
-        if ready.done() and ready.exception() is None:
-            await on_ready()
+        if ready.done():
+            await on_ready(ready.result())  # raises what failed, if the build or a wait did
         await asyncio.gather(*running)
     finally:
-        for task in (ready, *running):
+        for task in (ready, made, *running):
             task.cancel()
-        await asyncio.gather(ready, *running, return_exceptions=True)
+        await asyncio.gather(ready, made, *running, return_exceptions=True)
 
 
 async def run_console(config: Config) -> int:
@@ -307,6 +375,8 @@ async def run_console(config: Config) -> int:
     if interactive:  # stdout is the chat: logs go to a file, stamped in the console's clock
         runtime.log_to_file(config, clock, log_file)
     scheduler = ClockScheduler(clock)
+    from bot.bootstrap import build_core
+
     core = await build_core(config, clock=clock, scheduler=scheduler)
     core.jobs.serve_only(("console",))
     adapter: ConsoleAdapter | None = None
@@ -334,6 +404,7 @@ async def run_console(config: Config) -> int:
 async def demo(days: int) -> int:
     from adapters.console.adapter import ConsoleAdapter, list_lines
     from adapters.console.demo import DEMO_START, demo_script
+    from bot.bootstrap import build_core
 
     clock = ManualClock(DEMO_START)
     scheduler = ClockScheduler(clock)

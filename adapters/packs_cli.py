@@ -25,23 +25,6 @@ from bot.store.db import Database
 from bot.store.packs import PackRepo, PackRow, current, every_pack
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], formats: tuple[str, ...]) -> None:
-    pack = sub.add_parser("pack", help="add, list or remove a community's own question packs")
-    psub = pack.add_subparsers(dest="pack_command", metavar="ACTION")
-    community_help = "the community, as platform:id (discord:<server id>, slack:<team id>, console:local)"
-    add = psub.add_parser("add", help="validate a pack file and add it for one community (refused whole if bad)")
-    add.add_argument("file")
-    add.add_argument("--community", required=True, help=community_help)
-    add.add_argument("--name", help="pack name (default: from the file name)")
-    add.add_argument("--format", choices=formats, help="default: from the file name and contents")
-    add.add_argument("--topic", choices=[d.value for d in Domain], help="for formats without topics")
-    listing = psub.add_parser("list", help="list packs (of one community, or of all)")
-    listing.add_argument("--community", help=community_help)
-    remove = psub.add_parser("remove", help="stop using a pack (questions already posted keep their reveal)")
-    remove.add_argument("name")
-    remove.add_argument("--community", required=True, help=community_help)
-
-
 def _community(raw: str) -> str:
     platform, _, ident = raw.partition(":")
     if platform not in {p.value for p in Platform} or not ident:

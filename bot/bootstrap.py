@@ -1,38 +1,40 @@
 """The composition root: builds the store, bank, infrastructure and every feature; nothing else does.
 
-Features are listed once, in FEATURES: each is a module with `COMMANDS` (its catalogue entries, data) and
-`build(services) -> FeatureSpec`. Adding a feature is its own package plus one line here.
+Features are listed once, in `bot.catalogue.FEATURES`: each is a light module with `COMMANDS` (its
+catalogue entries, data) and `build(services) -> FeatureSpec`, which imports the feature's machinery. Adding a
+feature is its own package plus one line there.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
-from types import ModuleType
 from typing import Protocol, TypeVar
 
 from bot.app import StudyBot
+from bot.catalogue import FEATURES, default_catalogue
 from bot.chat import ChatRouter
 from bot.clock import SystemClock
 from bot.commands import CommandSpec
 from bot.config import Config
 from bot.content.bank import Bank
 from bot.content.loader import default_content_dir
-from bot.features import admin, daily, home, inbox, leaderboard, mock, pack_admin, quiz, review
+from bot.events import Event
+from bot.features import daily
 from bot.features.daily.cycle import DailyCycle
 from bot.features.daily.store import DailyRepo, DailyStore
 from bot.features.delivery import Delivery
 from bot.features.leaderboard.drawing import ChartDrawer
 from bot.features.packs import Packs
 from bot.jobs import JobQueue
+from bot.messages import Response
 from bot.ports import Clock, Scheduler
 from bot.precedence import MembersFirst
 from bot.process import ProcessId, dead_owners
-from bot.registry import Catalogue, FeatureSpec, Registry, merge_catalogue
+from bot.registry import Catalogue, FeatureSpec, Registry
 from bot.scheduler import ApScheduler
 from bot.services import Services
 from bot.settings import SettingsStore
@@ -44,6 +46,7 @@ from bot.store.ledger import LedgerRepo
 from bot.store.outbox import OutboxRepo
 from bot.store.packs import PackRepo
 
+__all__ = ["FEATURES", "Core", "build_core", "default_catalogue", "load_default_bank", "start_core"]
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 SWEEP_JOB = "sweep"
@@ -56,16 +59,6 @@ class FeatureModule(Protocol):
     COMMANDS: tuple[CommandSpec, ...]
 
     def build(self, services: Services) -> FeatureSpec: ...
-
-
-#: every feature studybot runs, in the order their commands appear in help and the catalogue
-FEATURES: tuple[ModuleType, ...] = (admin, daily, leaderboard, pack_admin, home, inbox, review, mock, quiz)
-
-
-@functools.cache
-def default_catalogue() -> Catalogue:
-    """The catalogue of FEATURES without building anything (no database): for command sync and manifests."""
-    return Catalogue(merge_catalogue(c for module in FEATURES for c in getattr(module, "COMMANDS", ())))
 
 
 @dataclass
@@ -90,6 +83,10 @@ class Core:
     charts: ChartDrawer | None = None
     #: members' requests before background work (bot.precedence), for observing it (tests, benchmarks)
     precedence: MembersFirst | None = None
+
+    async def handle(self, event: Event) -> Response:
+        """A member's event, answered (the adapters' entry point; see bot.front.Front)."""
+        return await self.bot.handle(event)
 
     async def community_removed(self, community_key: str) -> None:
         """The platform says the bot was removed (Discord guild remove, Slack app_uninstalled or

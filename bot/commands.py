@@ -83,10 +83,10 @@ ANSWER_LIMIT = 3000  # the daily answer's limit: what every platform's form can 
 
 
 def default_catalogue() -> tuple[CommandSpec, ...]:
-    """The commands of the features the composition root builds by default (bot.bootstrap.FEATURES), for
+    """The commands of the features the composition root builds by default (bot.catalogue.FEATURES), for
     what runs without a core: `studybot discord sync`, the Slack manifest, tests. A running core's own
     catalogue is `Core.catalogue` (it includes features added to that core)."""
-    from bot.bootstrap import default_catalogue as built
+    from bot.catalogue import default_catalogue as built
 
     return tuple(built())
 

@@ -13,8 +13,8 @@ from adapters.discord.client import IDENTIFY_INTERVAL, MAX_RATELIMIT_WAIT, make_
 from adapters.discord.endpoints import apply_endpoints
 from adapters.discord.handler import DEFAULT_DEFER_AFTER, Handle, InteractionHandler
 from adapters.discord.private import PrivateReplies
-from bot.bootstrap import Core
 from bot.config import Config
+from bot.front import Front
 from bot.ids import Platform
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ class DiscordAdapter:
     them).
     """
 
-    def __init__(self, core: Core, config: Config, *, handle: Handle | None = None,
+    def __init__(self, core: Front, config: Config, *, handle: Handle | None = None,
                  defer_after: float = DEFAULT_DEFER_AFTER, guild_ready_timeout: float = 2.0,
                  max_ratelimit_timeout: float = MAX_RATELIMIT_WAIT,
                  identify_interval: float = IDENTIFY_INTERVAL,
@@ -43,7 +43,7 @@ class DiscordAdapter:
         self.client = make_client(config, guild_ready_timeout=guild_ready_timeout,
                                   max_ratelimit_timeout=max_ratelimit_timeout, identify_interval=identify_interval)
         self.chat = DiscordChat(self.client, PrivateReplies(clock=monotonic))
-        self.handler = InteractionHandler(handle or core.bot.handle, self.chat, config.discord_admin_role,
+        self.handler = InteractionHandler(handle or core.handle, self.chat, config.discord_admin_role,
                                           defer_after, core.catalogue)
         self.client.studybot = self.handler
         self.client.studybot_removed = core.community_removed

@@ -28,8 +28,8 @@ from adapters.slack.oauth import oauth_settings
 from adapters.slack.pacing import ChannelPacer
 from adapters.slack.private import PrivateReplies
 from adapters.slack.workspaces import Directory, Workspaces, api_url
-from bot.bootstrap import Core
 from bot.config import Config
+from bot.front import Front
 from bot.ids import Platform
 
 log = logging.getLogger("adapters.slack")
@@ -54,7 +54,7 @@ class SlackStartError(RuntimeError):
 
 
 class SlackAdapter:
-    def __init__(self, core: Core, config: Config, *, installation_store: AsyncInstallationStore | None = None,
+    def __init__(self, core: Front, config: Config, *, installation_store: AsyncInstallationStore | None = None,
                  host: str = "0.0.0.0", pace_seconds: float = 1.0, retry_jitter: float = 1.0,
                  ack_budget: float = 2.5, ping_interval: float = 10.0, connect_timeout: float = 60.0,
                  monotonic: Callable[[], float] = time.monotonic) -> None:

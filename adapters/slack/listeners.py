@@ -7,7 +7,7 @@ modal is closed and the answer follows as a private message. Events are deduplic
 so a retry (`x-slack-retry-num` > 0) of an event already handled is acknowledged and nothing else.
 After any response that says so (`Response.refresh_home`), the member's App Home is published again.
 `app_uninstalled`, and `tokens_revoked` for the bot token, tell the core the community is gone
-(`Core.community_removed`) and forget the team's token.
+(`Front.community_removed`) and forget the team's token.
 """
 
 from __future__ import annotations
@@ -41,9 +41,9 @@ from adapters.slack.translate import (
 )
 from adapters.slack.workspaces import Directory
 from bot.actions import ACTION_ID
-from bot.bootstrap import Core
 from bot.commands import ParsedCommand, UsageError
 from bot.events import Actor, Event, HomeOpened
+from bot.front import Front
 from bot.ids import MemberRef
 from bot.messages import Reply, Response, clip
 from bot.ports import DeliveryError
@@ -117,7 +117,7 @@ async def _nothing_to_forget(team_id: str, enterprise_id: str | None) -> None:
 
 
 class Handlers:
-    def __init__(self, core: Core, directory: Directory, responder: Responder,
+    def __init__(self, core: Front, directory: Directory, responder: Responder,
                  client_for: Callable[[str], Awaitable[AsyncWebClient]], ack_budget: float = 2.5,
                  forget_team: Callable[[str, str | None], Awaitable[None]] = _nothing_to_forget) -> None:
         self._core = core
@@ -171,7 +171,7 @@ class Handlers:
         return Actor(MemberRef(origin.community, origin.user_id), info.name, info.is_admin, info.timezone)
 
     async def _handle(self, event: Event) -> Response:
-        return await self._core.bot.handle(event)
+        return await self._core.handle(event)
 
     async def _deliver(self, origin: Origin, response: Response) -> None:
         await self._responder.deliver(origin, response)

@@ -22,18 +22,11 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from bot.content.format_names import FORMAT_NAMES as FORMAT_NAMES  # re-exported: importers keep this path
+from bot.content.format_names import FORMATS as FORMATS
 from bot.content.loader import YAML_LOADER, Problem, _format_validation, duplicate_problems, parse_items
 from bot.content.schema import CHOICE_COUNT, EXPLAINED_KINDS, ID_PATTERN, Domain, Item, Kind
 
-FORMATS = ("studybot", "red-trivia", "opentdb", "gift", "anki-tsv", "csv")
-FORMAT_NAMES = {
-    "studybot": "studybot YAML",
-    "red-trivia": "a Red-DiscordBot trivia list",
-    "opentdb": "Open Trivia DB",
-    "gift": "Moodle GIFT",
-    "anki-tsv": "an Anki TSV deck",
-    "csv": "CSV",
-}
 CSV_COLUMNS = ("id", "domain", "subtopic", "kind", "difficulty", "prompt", "choices", "answer",
                "explanation", "model_answer")
 CHOICE_SEPARATOR = " | "

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,8 @@ import yaml
 from pydantic import ValidationError
 
 from bot.content.bank import Bank
+from bot.content.problems import BankError as BankError
+from bot.content.problems import Problem as Problem
 from bot.content.schema import Item, Kind, kind_errors
 from bot.content.similar import near_duplicates
 
@@ -21,25 +22,6 @@ except AttributeError:  # pragma: no cover - libyaml missing
     YAML_LOADER = yaml.SafeLoader
 
 NEAR_DUPLICATE_JACCARD = 0.8
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    item_id: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}" + (f" [{self.item_id}]" if self.item_id else "")
-        return f"{where}: {self.message}"
-
-
-class BankError(ValueError):
-    """A bank (or pack) that may not be used: it carries every problem found."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
 
 
 def bank_files(paths: Iterable[Path]) -> list[Path]:

@@ -1,8 +1,10 @@
-"""`studybot run` catches up only once every adapter is connected, and a failing adapter ends the run."""
+"""`studybot run` connects the adapters while it builds the core, catches up only once both are done, and a
+failing adapter or build ends the run."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -26,24 +28,62 @@ class FakeAdapter:
         await self.connected.wait()
 
 
+def builder(log: list[str], steps: int = 0, fail: bool = False) -> Callable[[], Awaitable[str]]:
+    async def build() -> str:
+        log.append("building")
+        for _ in range(steps):
+            await asyncio.sleep(0)
+        if fail:
+            raise RuntimeError("the bank has problems")
+        log.append("built")
+        return "core"
+
+    return build
+
+
 async def test_the_catch_up_waits_for_every_adapter() -> None:
     log: list[str] = []
 
-    async def sweep() -> None:
-        log.append("sweep")
+    async def sweep(core: str) -> None:
+        log.append(f"sweep {core}")
         raise asyncio.CancelledError  # stop serving once we have seen the order
 
     with pytest.raises(asyncio.CancelledError):
-        await serve([FakeAdapter(log, "discord"), FakeAdapter(log, "slack")], sweep)
-    assert log == ["discord connected", "slack connected", "sweep"]
+        await serve([FakeAdapter(log, "discord"), FakeAdapter(log, "slack")], builder(log), sweep)
+    assert log[-1] == "sweep core"
+    assert {"discord connected", "slack connected", "built"} <= set(log[:-1])
+
+
+async def test_the_adapters_connect_while_the_core_is_built_and_the_catch_up_waits_for_it() -> None:
+    log: list[str] = []
+
+    async def sweep(core: str) -> None:
+        log.append("sweep")
+        raise asyncio.CancelledError
+
+    with pytest.raises(asyncio.CancelledError):
+        await serve([FakeAdapter(log, "discord"), FakeAdapter(log, "slack")], builder(log, steps=5), sweep)
+    assert log == ["building", "discord connected", "slack connected", "built", "sweep"]
+
+
+async def test_a_build_that_fails_ends_the_run_without_a_sweep() -> None:
+    log: list[str] = []
+
+    async def sweep(core: str) -> None:
+        log.append("sweep")
+
+    with pytest.raises(RuntimeError, match="bank has problems"):
+        await asyncio.wait_for(serve([FakeAdapter(log, "discord")], builder(log, steps=3, fail=True), sweep), 5)
+    assert "sweep" not in log
 
 
 async def test_an_adapter_that_fails_to_start_ends_the_run_without_a_sweep() -> None:
     log: list[str] = []
 
-    async def sweep() -> None:
+    async def sweep(core: str) -> None:
         log.append("sweep")
 
     with pytest.raises(RuntimeError, match="refused"):
-        await asyncio.wait_for(serve([FakeAdapter(log, "discord", fail=True), FakeAdapter(log, "slack")], sweep), 5)
+        await asyncio.wait_for(serve([FakeAdapter(log, "discord", fail=True), FakeAdapter(log, "slack")],
+                                     builder(log, steps=10), sweep), 5)
     assert "sweep" not in log

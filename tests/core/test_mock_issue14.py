@@ -14,7 +14,7 @@ from fakes import COMMUNITY, Harness
 from test_mock_flow import ROUND, WEEK, action, cancel, in_spaces, join, make, run_round, titled
 from test_mock_reports import meet, no_shows, session_done
 
-from bot.features.mock.model import REPORT_WINDOW
+from bot.features.mock import REPORT_WINDOW
 from bot.features.mock.waiting import RETELL_ROUNDS, TITLE
 from bot.ids import MemberRef
 from bot.messages import Visibility

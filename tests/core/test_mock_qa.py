@@ -21,8 +21,8 @@ from test_mock_flow import (
 )
 from test_mock_reports import session_done
 
+from bot.features.mock import REPORT_WINDOW
 from bot.features.mock.availability_parser import parse_availability
-from bot.features.mock.model import REPORT_WINDOW
 from bot.ids import MemberRef
 from bot.messages import MAX_FIELDS, Reply
 

@@ -13,7 +13,7 @@ from fakes import COMMUNITY, FakeChat, Harness, Sent
 from test_mock_flow import ROUND, WEEK, action, in_spaces, join, make, points, run_round, times_of, titled
 from test_mock_restart import MONDAY, booked_pair, boot, once_each
 
-from bot.features.mock.model import REPORT_WINDOW
+from bot.features.mock import REPORT_WINDOW
 from bot.ids import MemberRef
 from bot.messages import Visibility
 from bot.signals import MemberActive

@@ -18,7 +18,8 @@ from test_mock_flow import in_spaces, join, titled
 from test_mock_reports import RECORDED
 from test_mock_restart import boot, once_each, restart
 
-from bot.features.mock.model import REPORT_WINDOW, SESSION
+from bot.features.mock import REPORT_WINDOW
+from bot.features.mock.model import SESSION
 from bot.features.mock.upkeep import RECONCILE_JOB
 from bot.ids import MemberRef
 from bot.signals import MemberActive

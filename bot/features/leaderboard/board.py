@@ -16,9 +16,9 @@ from datetime import datetime
 from bot import markup as mk
 from bot.actions import Action, encode
 from bot.community import parse_timezone
-from bot.content.schema import Domain
 from bot.events import Actor, ChoiceSelected, CommandInvoked
 from bot.features import points
+from bot.features.leaderboard.options import PERIODS, TOPICS
 from bot.features.leaderboard.store import BoardStore
 from bot.features.members import known_member
 from bot.ids import CommunityRef, MemberRef
@@ -27,9 +27,7 @@ from bot.ports import ChatPort, Clock
 from bot.store.ledger import Standing, Window, window
 from bot.store.protocols import CommunityStore, LedgerStore, MemberStore
 
-PERIODS = ("week", "month", "all")
 PERIOD_TITLES = {"week": "This week", "month": "This month", "all": "All time"}
-TOPICS = tuple(d.value for d in Domain)
 PAGE = 10
 MAX_PAGE = 1000
 MEDALS = ("🥇", "🥈", "🥉")

@@ -18,9 +18,10 @@ from typing import Any
 from bot import markup as mk
 from bot.actions import Action, encode
 from bot.events import ChoiceSelected
+from bot.features.mock import NAME
 from bot.features.mock.context import MockContext
 from bot.features.mock.ics import invite
-from bot.features.mock.model import MIN_LEAD, NAME, PACKET_LEAD, REMINDERS, Session, SessionStatus
+from bot.features.mock.model import MIN_LEAD, PACKET_LEAD, REMINDERS, Session, SessionStatus
 from bot.features.mock.notices import Notices
 from bot.features.mock.planned import PlannedJob
 from bot.features.mock.rounds import DEADLINE_JOB, Rounds

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.community import SettingError, parse_time, parse_timezone
 from bot.features.delivery import PostState
+from bot.features.mock import DAYS
 from bot.features.mock.availability import AvailabilityError
 from bot.features.mock.availability_parser import parse_availability
 from bot.features.mock.grid import SLOT, SLOTS_PER_DAY
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 log = logging.getLogger(__name__)
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 #: how many starts a week's overlap offers at most (three are shown at a time)
 STARTS_PER_WEEK = 30
 

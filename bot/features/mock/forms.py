@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from bot import markup as mk
 from bot.actions import encode
+from bot.features.mock import NAME
 from bot.features.mock.availability import EXAMPLE, MAX_TEXT
 from bot.features.mock.model import (
     CADENCES,
@@ -14,7 +15,6 @@ from bot.features.mock.model import (
     LEVEL_LABELS,
     LEVELS,
     MAX_CARD_TEXT,
-    NAME,
     TRACK_LABELS,
     Competency,
     Profile,

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.content.schema import MockTrack
+from bot.features.mock import REPORT_WINDOW
 
-NAME = "mock"
 #: a session is two 30-minute slots; a pair swaps at half time, a trio rotates in three turns
 SESSION_SLOTS = 2
 SESSION = timedelta(minutes=60)
@@ -23,9 +23,6 @@ REMINDERS = {"24h": timedelta(hours=24), "15m": timedelta(minutes=15)}
 MIN_LEAD = timedelta(hours=1)
 #: missed sessions in a row after which a member is paused
 MISSES_TO_PAUSE = 2
-#: how long after a session's planned end its members may answer "did it happen?"; then it is closed with
-#: what they said (nobody answered: unconfirmed, no points, nothing counted against anyone)
-REPORT_WINDOW = timedelta(hours=72)
 MAX_CARD_TEXT = 1000  # scorecard strengths / one thing to improve
 #: an erased member's id in the sessions they shared becomes this, plus the session and seat (MockRepo.erase_member)
 ERASED = "erased-"

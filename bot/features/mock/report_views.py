@@ -11,16 +11,9 @@ from collections.abc import Mapping
 
 from bot import markup as mk
 from bot.actions import encode
+from bot.features.mock import NAME, REPORT_WINDOW
 from bot.features.mock.attendance import settle_session
-from bot.features.mock.model import (
-    NAME,
-    REPORT_WINDOW,
-    Answer,
-    Outcome,
-    Report,
-    Session,
-    SessionStatus,
-)
+from bot.features.mock.model import Answer, Outcome, Report, Session, SessionStatus
 from bot.features.mock.points import FEEDBACK_GIVEN, SESSION_DONE
 from bot.features.mock.views import all_of_you, at, people
 from bot.messages import Choice, Reply, Style, clip

@@ -18,7 +18,8 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.features.mock.context import DAYS, ROUND_DAY, ROUND_TIME, MockContext, week_slots
+from bot.features.mock import DAYS
+from bot.features.mock.context import ROUND_DAY, ROUND_TIME, MockContext, week_slots
 from bot.features.mock.model import MIN_LEAD, SESSION_SLOTS, Profile, Round, Session, SessionStatus
 from bot.features.mock.notices import Notices
 from bot.features.mock.pair_model import Candidate, Pairing

@@ -14,6 +14,7 @@ from datetime import datetime
 from bot import markup as mk
 from bot.actions import encode
 from bot.content.schema import Item, RubricDimension
+from bot.features.mock import NAME
 from bot.features.mock.attendance import was_there
 from bot.features.mock.model import (
     CADENCES,
@@ -21,7 +22,6 @@ from bot.features.mock.model import (
     COMPETENCIES,
     ERASED,
     LEVEL_LABELS,
-    NAME,
     TRACK_LABELS,
     Competency,
     Outcome,

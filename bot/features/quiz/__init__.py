@@ -2,33 +2,31 @@
 `/quiz race [topic] [count] [seconds]` (a public race in a channel, picks private until each reveal).
 
 Every answer to a bank item is published as `ItemAttempted` (source "quiz" or "race"), so a review
-feature can turn misses into cards without this one knowing it."""
+feature can turn misses into cards without this one knowing it.
+
+This module declares the feature (name, job kind, option bounds, commands); `feature` builds it, imported
+only by `build`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from bot.actions import Action
 from bot.commands import CommandSpec, OptionSpec, OptionType, SubcommandSpec
-from bot.events import ChoiceSelected, CommandInvoked
-from bot.features.quiz.migrations import MIGRATIONS
-from bot.features.quiz.options import RACE_COUNT, SECONDS, SOLO_COUNT
-from bot.features.quiz.race import Races
-from bot.features.quiz.race_run import JOB, RaceRunner
-from bot.features.quiz.race_store import SqliteRaceStore
-from bot.features.quiz.solo import SoloQuiz
-from bot.features.quiz.solo_store import SqliteSoloStore
-from bot.features.quiz.views import ENDED, NAME
-from bot.ids import CommunityRef, MemberRef
-from bot.messages import Field, Response
-from bot.registry import FeatureSpec, JobSpec
 
 if TYPE_CHECKING:
+    from bot.registry import FeatureSpec
     from bot.services import Services
 
 __all__ = ["COMMANDS", "JOB", "NAME", "build"]
+NAME = "quiz"
+JOB = "quiz.race"
+#: what a member may ask for (options.py checks it): (lowest, highest) and the default
+SOLO_COUNT = (1, 20)
+SOLO_DEFAULT = 5
+RACE_COUNT = (1, 20)
+RACE_DEFAULT = 5
+SECONDS = (10, 120)
+SECONDS_DEFAULT = 20
 TOPIC = OptionSpec("topic", "A topic such as deep-learning or math-stats (default: any)", max_length=40)
 COUNT_HELP = "How many questions ({}-{}, default 5)"
 COMMANDS: tuple[CommandSpec, ...] = (
@@ -52,60 +50,11 @@ COMMANDS: tuple[CommandSpec, ...] = (
         default_subcommand="solo",
     ),
 )
-RACE_GRACE = timedelta(days=1)  # the race's own run decides what is too late (it ends a stale race)
 
 
 def build(services: Services) -> FeatureSpec:
-    solo_store = SqliteSoloStore(services.db)
-    race_store = SqliteRaceStore(services.db)
+    """The feature, built. Its machinery is imported here, when the core is built, so reading COMMANDS
+    (the catalogue the adapters parse against before the core exists) imports none of it."""
+    from bot.features.quiz.feature import build_feature
 
-    def review_on() -> bool:
-        return any(f.name == "review" for f in services.registry.features)
-
-    solo = SoloQuiz(solo_store, services.packs, services.ledger, services.clock, services.registry.publish,
-                    review_on)
-    runner = RaceRunner(race_store, services.packs, services.ledger, services.clock, services.delivery,
-                        services.chat, services.jobs, services.registry.publish)
-    races = Races(race_store, services.packs, services.clock, runner)
-
-    async def on_choice(event: ChoiceSelected, action: Action) -> Response:
-        if action.verb in ("pick", "stop"):
-            return await races.on_choice(event, action)
-        if action.verb in ("ans", "next", "cont", "new", "again"):
-            return await solo.on_choice(event, action)
-        return Response.private(ENDED)
-
-    async def solo_command(event: CommandInvoked) -> Response:
-        return await solo.command(event)
-
-    async def export(member: MemberRef) -> dict[str, Any]:
-        key = member.community.key
-        return {"quizzes": await solo_store.member_data(key, member.id),
-                "race_picks": await race_store.member_data(key, member.id)}
-
-    async def export_all(community: CommunityRef, members: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """`export` of many members in two reads (quizzes, race picks) of two queries each, whatever their
-        number."""
-        quizzes = await solo_store.community_data(community.key)
-        picks = await race_store.community_data(community.key)
-        return {m: {"quizzes": quizzes.get(m, []), "race_picks": picks.get(m, [])} for m in members}
-
-    async def erase(member: MemberRef) -> int:
-        key = member.community.key
-        return await solo_store.erase_member(key, member.id) + await race_store.erase_member(key, member.id)
-
-    async def stats(member: MemberRef, viewer: MemberRef) -> tuple[Field, ...]:
-        answered, right = await solo.accuracy(member)
-        if not answered:
-            return ()
-        return (Field("Quiz answers", f"{answered} ({round(100 * right / answered)}% right)"),)
-
-    return FeatureSpec(
-        name=NAME, catalogue=COMMANDS,
-        commands={"quiz": solo_command, "quiz solo": solo_command, "quiz race": races.command,
-                  "quiz stop": races.stop_command},
-        on_choice=on_choice, jobs=(JobSpec(JOB, runner.run, grace=RACE_GRACE),),
-        export_member=export, export_community=export_all, erase_member=erase, member_stats=stats,
-        migrations=MIGRATIONS,
-        parts={"quiz": solo, "races": races, "race_runner": runner, "quiz_store": solo_store, "race_store": race_store},
-    )
+    return build_feature(services)

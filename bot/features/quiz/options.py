@@ -8,13 +8,8 @@ from dataclasses import dataclass
 from bot import markup as mk
 from bot.content.schema import Difficulty, Domain, Item, Kind
 from bot.events import OptionValue
+from bot.features.quiz import RACE_COUNT, RACE_DEFAULT, SECONDS, SECONDS_DEFAULT, SOLO_COUNT, SOLO_DEFAULT
 
-SOLO_COUNT = (1, 20)
-SOLO_DEFAULT = 5
-RACE_COUNT = (1, 20)
-RACE_DEFAULT = 5
-SECONDS = (10, 120)
-SECONDS_DEFAULT = 20
 ANY = ("", "any", "all", "mixed")
 #: short names members type for a topic
 ALIASES = {

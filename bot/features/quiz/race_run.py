@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from bot import markup as mk
 from bot.features.delivery import Delivery, Posted, PostState
 from bot.features.packs import Packs
-from bot.features.quiz import points
+from bot.features.quiz import JOB, points
 from bot.features.quiz.model import Ended, Race, RaceQuestion
 from bot.features.quiz.race_store import RaceStore
 from bot.features.quiz.views import race_question_reply, reveal_reply, standings_reply
@@ -29,7 +29,6 @@ from bot.store.protocols import LedgerStore
 
 log = logging.getLogger(__name__)
 Publish = Callable[[Signal], Awaitable[None]]
-JOB = "quiz.race"
 SOURCE = "race"
 START_DELAY = timedelta(seconds=5)  # between the announcement and the first question
 PAUSE = timedelta(seconds=4)  # between a reveal and the next question

@@ -17,10 +17,11 @@ from bot.actions import encode
 from bot.community import SettingError, parse_days, parse_time, parse_timezone
 from bot.events import Actor, CommandInvoked, FormSubmitted
 from bot.features.delivery import Delivery
+from bot.features.review import JOB, NAME
 from bot.features.review.model import ReminderPrefs, format_days_off
 from bot.features.review.session import ReviewSession
 from bot.features.review.store import ReviewStore
-from bot.features.review.views import NAME, reminder_reply
+from bot.features.review.views import reminder_reply
 from bot.features.schedule import last_occurrence, next_occurrence
 from bot.ids import CommunityRef, MemberRef
 from bot.jobs import JobQueue
@@ -31,7 +32,6 @@ from bot.store.jobs import Job
 from bot.store.protocols import CommunityStore, MemberStore
 
 log = logging.getLogger(__name__)
-JOB = "review.remind"
 #: a reminder found more than this late (the bot was down) is not sent; the next day's is planned
 LATE_LIMIT = timedelta(hours=6)
 RETRY = timedelta(minutes=15)  # a DM that could not go out yet is tried again (same key: sent once)

@@ -10,11 +10,11 @@ from fsrs import Rating
 from bot import markup as mk
 from bot.actions import encode
 from bot.content.schema import Item, Kind
+from bot.features.review import NAME
 from bot.features.review.model import ReviewCard
 from bot.features.review.srs import LABELS, RATINGS, span
 from bot.messages import Choice, Field, Reply, Style, clip
 
-NAME = "review"
 PROMPT_LIMIT = 1200  # the question on the front of a card
 PROMPT_ON_BACK = 400  # the question again above the answer
 MODEL_ANSWER_LIMIT = 1200

@@ -1,5 +1,5 @@
-"""A member's own page (Slack's App Home tab): streak, points this week, today's question and whether
-they answered it. Read-only: it writes nothing and sends nothing; the adapter renders the Reply."""
+"""The member's home, built: what it reads (MemberHome), the Reply it shows (home_reply), its FeatureSpec.
+Read-only: it writes nothing and sends nothing."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from bot.events import HomeOpened
 from bot.features.daily.model import RoundStatus
 from bot.features.daily.settings import DailySettings
 from bot.features.daily.store import DailyStore
-from bot.features.leaderboard import streak_reader
+from bot.features.home import NAME
+from bot.features.leaderboard.feature import streak_reader
 from bot.features.packs import Packs
 from bot.features.schedule import next_occurrence, week_start
 from bot.ids import MemberRef
@@ -108,10 +109,7 @@ def home_reply(s: HomeSummary) -> Reply:
                  footer="Commands: /daily, /leaderboard, /stats, /studybot help")
 
 
-NAME = "home"
-
-
-def build(services: Services) -> FeatureSpec:
+def build_feature(services: Services) -> FeatureSpec:
     home = MemberHome(DailySettings(services.communities, services.settings), services.rounds, services.ledger,
                       streak_reader(services), services.packs, services.clock)
 

@@ -1,5 +1,4 @@
-"""`/studybot pack`: an admin lists, adds (through a form or an attached file) and removes their
-community's own question packs."""
+"""The pack admin feature, built: `/studybot pack` and its form, over the community's packs."""
 
 from __future__ import annotations
 
@@ -7,13 +6,13 @@ from typing import TYPE_CHECKING
 
 from bot import markup as mk
 from bot.actions import Action, encode
-from bot.commands import CommandSpec, OptionSpec, OptionType, SubcommandSpec
 from bot.content.formats import FORMAT_NAMES, FORMATS
 from bot.content.loader import BankError
 from bot.content.pack_check import MAX_PACK_BYTES, MAX_PACK_ITEMS, guess_format, name_from_filename
 from bot.content.schema import Domain
 from bot.events import Actor, Attachment, CommandInvoked, FormSubmitted
 from bot.features.daily.settings import QUESTION_SOURCES, QUESTIONS
+from bot.features.pack_admin import COMMANDS, NAME
 from bot.features.packs import Packs, added_text
 from bot.messages import Form, FormField, InputKind, Reply, Response, clip
 from bot.ports import Clock
@@ -23,29 +22,6 @@ from bot.settings import SettingsStore
 if TYPE_CHECKING:
     from bot.services import Services
 
-NAME = "packs"
-COMMANDS: tuple[CommandSpec, ...] = (
-    CommandSpec(
-        "studybot",
-        "Help, setup and settings",
-        subcommands=(
-            SubcommandSpec(
-                "pack",
-                "This community's own question packs: list, add or remove",
-                options=(
-                    OptionSpec("action", "What to do (default: list)", choices=("list", "add", "remove")),
-                    OptionSpec("name", "The pack's name, like team-nlp", max_length=32),
-                    OptionSpec("file", "The pack as a file (our YAML, or an import format)",
-                               type=OptionType.ATTACHMENT),
-                    OptionSpec("format", "The file's format (default: from the file)", choices=FORMATS),
-                    OptionSpec("topic", "Topic of the questions, for formats without one",
-                               choices=tuple(d.value for d in Domain)),
-                ),
-                admin_only=True,
-            ),
-        ),
-    ),
-)
 PASTE_LIMIT = 4000
 SHOWN_PROBLEMS = 15
 HOW_TO_ADD = (
@@ -176,7 +152,7 @@ def pack_form(name: str, fmt: str, topic: str) -> Form:
     )
 
 
-def build(services: Services) -> FeatureSpec:
+def build_feature(services: Services) -> FeatureSpec:
     packs = PackAdmin(services.packs, services.settings, services.clock)
 
     async def on_form(event: FormSubmitted, action: Action) -> Response:

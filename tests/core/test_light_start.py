@@ -1,0 +1,39 @@
+"""What `studybot run` imports before it contacts a platform stays light: the command line, both adapters
+and the catalogue, none of the features' machinery, the item schema or fsrs (those are imported beside
+the connections, while the core is built). A top-level import that pulls one in fails here."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from bot.bootstrap import build_core
+from bot.catalogue import default_catalogue
+from bot.config import Config
+from bot.content.bank import Bank
+
+HEAVY = ("pydantic.main", "fsrs", "bot.content.schema", "bot.content.bank", "bot.bootstrap", "bot.features.packs")
+PROBE = f"""
+import sys
+from adapters import cli
+import adapters.discord.adapter, adapters.slack.adapter
+from bot.catalogue import FEATURES, default_catalogue
+assert len(default_catalogue()) > 5
+heavy = [m for m in sys.modules if m in {HEAVY!r} or m.startswith("bot.features.") and m.endswith(".feature")]
+print(" ".join(heavy))
+"""
+
+
+def test_the_start_up_path_imports_no_feature_machinery() -> None:
+    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == []
+
+
+async def test_the_catalogue_from_declarations_is_the_built_cores() -> None:
+    """What the adapters parse against before the core exists is what the core routes (checked again at
+    run time by CoreOnItsWay.arrived)."""
+    core = await build_core(Config(db=":memory:"), bank=Bank(()))
+    try:
+        assert core.catalogue.commands == default_catalogue().commands
+    finally:
+        await core.close()
