@@ -21,6 +21,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	@$(BIN)/python -m compileall -q bot adapters >/dev/null  # bytecode even where PYTHONDONTWRITEBYTECODE is set
 	$(BIN)/studybot run
 
 demo: $(STAMP)
