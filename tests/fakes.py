@@ -11,7 +11,7 @@ from bot.bootstrap import Core, build_core
 from bot.chat import ChatRouter
 from bot.clock import ManualClock
 from bot.config import Config
-from bot.content.bank import Bank
+from bot.content.bank import Bank, item_json, packed_row
 from bot.content.schema import Item
 from bot.events import Actor, ChoiceSelected, CommandInvoked, Event, FormSubmitted, OptionValue
 from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef, Platform
@@ -188,10 +188,16 @@ def make_item(n: int, domain: str = "ml-algorithms", difficulty: str = "medium",
     })
 
 
+def packed(items: Iterable[Item]) -> Bank:
+    """A bank of these items kept as the shared bank keeps them in production: compressed, made on `get`."""
+    return Bank.packed(packed_row(item_json(it)) for it in items)
+
+
 def small_bank() -> Bank:
+    """24 open items in three topics, packed as the shared bank is in production (bot.content.bank)."""
     domains = ["ml-algorithms", "deep-learning", "math-stats"]
     diffs = ["easy", "medium", "medium", "hard"]
-    return Bank(tuple(make_item(i, domains[i % 3], diffs[i % 4]) for i in range(24)))
+    return packed(make_item(i, domains[i % 3], diffs[i % 4]) for i in range(24))
 
 
 class Harness:

@@ -1,31 +1,172 @@
-"""The loaded question bank: lookup by id and selection by topic, kind and difficulty."""
+"""The loaded question bank: what picking needs of every item (`Entry`), and each item whole by id.
+
+Picking a question (the daily, a quiz, a mock packet) reads only an item's topic, kind, difficulty, level
+and a few flags, so that is all the bank holds of each item as an object. The shared bank, read from the
+start-up cache, keeps the rest of each item as its validated JSON, compressed (about a fifth of the
+memory of the pydantic objects), and makes the item again on `get` (about 75 us; the last few asked for
+are kept). Items handed over whole (community packs, tests) are kept as they are.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+import zlib
+from collections import Counter, OrderedDict
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Protocol
 
-from bot.content.schema import Difficulty, Domain, Item, Kind
+from pydantic import TypeAdapter
+
+from bot.content.schema import TRACK_OF_DOMAIN, Difficulty, Domain, Item, Kind, MockTrack, Seniority
+
+#: how many items made again from their compressed JSON are kept as objects (what one packet, quiz or
+#: daily round reads several times)
+RECENT = 48
+_ITEM: TypeAdapter[Item] = TypeAdapter(Item)
 
 
-@dataclass(frozen=True)
-class Bank:
-    items: tuple[Item, ...]
-    by_id: dict[str, Item] = field(init=False, repr=False, compare=False)
+class Pickable(Protocol):
+    """What picking reads of an item: an `Entry`, or an `Item` itself (packs, tests)."""
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "by_id", {it.id: it for it in self.items})
+    @property
+    def id(self) -> str: ...
+    @property
+    def domain(self) -> Domain: ...
+    @property
+    def kind(self) -> Kind: ...
+    @property
+    def difficulty(self) -> Difficulty: ...
+    @property
+    def seniority(self) -> Seniority | None: ...
+    @property
+    def has_checklist(self) -> bool: ...
+    @property
+    def mock_ready(self) -> bool: ...
+    @property
+    def correct_index(self) -> int | None: ...
+    @property
+    def track(self) -> MockTrack: ...
 
-    def __len__(self) -> int:
-        return len(self.items)
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What picking needs of an item (the same names as on `Item`); the item itself is `Bank.get(id)`."""
+
+    id: str
+    domain: Domain
+    kind: Kind
+    difficulty: Difficulty
+    seniority: Seniority | None
+    has_checklist: bool
+    mock_ready: bool
+    #: the right choice's index of a multiple-choice item a quiz can ask; None for any other item
+    correct_index: int | None
+
+    @classmethod
+    def of(cls, item: Item) -> Entry:
+        return cls(item.id, item.domain, item.kind, item.difficulty, item.seniority, item.has_checklist,
+                   item.mock_ready, item.correct_index)
+
+    @property
+    def track(self) -> MockTrack:
+        return TRACK_OF_DOMAIN[self.domain]
+
+
+def item_json(item: Item) -> bytes:
+    """An item's JSON as the cache stores it and the bank packs it (defaults left out)."""
+    return _ITEM.dump_json(item, exclude_defaults=True)
+
+
+def packed_row(data: bytes) -> tuple[Entry, bytes]:
+    """An item's JSON, validated (ValidationError if the schema refuses it), as `Bank.packed` takes it."""
+    return Entry.of(_ITEM.validate_json(data)), zlib.compress(data, 6)
+
+
+class _Packed:
+    """Compressed items by id, and the few made again lately (shared by a bank and its merged copies)."""
+
+    def __init__(self, bodies: Mapping[str, bytes]) -> None:
+        self.bodies = bodies
+        self.recent: OrderedDict[str, Item] = OrderedDict()
 
     def get(self, item_id: str) -> Item | None:
-        return self.by_id.get(item_id)
+        """The item, kept among the recent ones (on the event loop only: this changes `recent`)."""
+        item = self.recent.get(item_id)
+        if item is not None:
+            self.recent.move_to_end(item_id)
+            return item
+        item = self.make(item_id)
+        if item is not None:
+            self.recent[item_id] = item
+            if len(self.recent) > RECENT:
+                self.recent.popitem(last=False)
+        return item
+
+    def make(self, item_id: str) -> Item | None:
+        """The item made again, touching nothing shared (safe in a worker thread)."""
+        body = self.bodies.get(item_id)
+        return None if body is None else _ITEM.validate_json(zlib.decompress(body))  # validated when packed
+
+
+class Bank:
+    """Items in bank order: `entries` to pick from, `get` for an item whole."""
+
+    __slots__ = ("_entries", "_packed", "_whole")
+
+    def __init__(self, items: Iterable[Item] = ()) -> None:
+        self._whole: dict[str, Item] = {it.id: it for it in items}
+        self._packed = _Packed({})
+        self._entries: dict[str, Entry] = {it.id: Entry.of(it) for it in self._whole.values()}
+
+    @classmethod
+    def packed(cls, rows: Iterable[tuple[Entry, bytes]]) -> Bank:
+        """A bank of compressed items (`packed_row`), each with its entry: how the start-up cache loads one."""
+        bank = cls()
+        bodies: dict[str, bytes] = {}
+        for entry, body in rows:
+            bank._entries[entry.id] = entry
+            bodies[entry.id] = body
+        bank._packed = _Packed(bodies)
+        return bank
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        return tuple(self._entries.values())
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        """Every item whole, in bank order: for checks, exports and the cache. Serving code picks from
+        `entries` and `get`s what it picked (making every compressed item again costs ~0.1 s). Safe in a
+        worker thread: it leaves the recent items alone."""
+        whole, packed = self._whole, self._packed
+        return tuple(it for it in (whole.get(i) or packed.make(i) for i in self._entries) if it is not None)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, item_id: object) -> bool:
+        return item_id in self._entries
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self._entries.values())
+
+    def entry(self, item_id: str) -> Entry | None:
+        return self._entries.get(item_id)
+
+    def get(self, item_id: str) -> Item | None:
+        whole = self._whole.get(item_id)
+        return whole if whole is not None else self._packed.get(item_id)
 
     def merged(self, extra: Iterable[Item]) -> Bank:
         """This bank plus a community pack (pack ids shadow nothing: they are prefixed on import)."""
-        return Bank(self.items + tuple(extra))
+        bank = Bank()
+        bank._packed = self._packed
+        bank._whole = dict(self._whole)
+        bank._entries = dict(self._entries)
+        for it in extra:
+            bank._whole[it.id] = it
+            bank._entries[it.id] = Entry.of(it)
+        return bank
 
     def select(
         self,
@@ -35,11 +176,11 @@ class Bank:
         difficulties: Collection[Difficulty] = (),
         exclude_ids: Collection[str] = (),
         checklist_only: bool = False,
-    ) -> list[Item]:
-        """Items matching every given filter (an empty filter matches all), in bank order."""
+    ) -> list[Entry]:
+        """Entries matching every given filter (an empty filter matches all), in bank order."""
         return [
             it
-            for it in self.items
+            for it in self._entries.values()
             if (not domains or it.domain in domains)
             and (not kinds or it.kind in kinds)
             and (not difficulties or it.difficulty in difficulties)
@@ -48,8 +189,9 @@ class Bank:
         ]
 
     def counts(self) -> dict[str, Counter[str]]:
+        entries = self._entries.values()
         return {
-            "domain": Counter(it.domain.value for it in self.items),
-            "kind": Counter(it.kind.value for it in self.items),
-            "difficulty": Counter(it.difficulty.value for it in self.items),
+            "domain": Counter(it.domain.value for it in entries),
+            "kind": Counter(it.kind.value for it in entries),
+            "difficulty": Counter(it.difficulty.value for it in entries),
         }

@@ -17,16 +17,14 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from bot.content import schema
-from bot.content.bank import Bank
+from bot.content.bank import Bank, item_json, packed_row
 from bot.content.loader import bank_files, load_bank
-from bot.content.schema import Item
 
 log = logging.getLogger(__name__)
 FORMAT = 1
-_ITEM = TypeAdapter(Item)
 
 
 def default_cache_dir() -> Path:
@@ -50,15 +48,16 @@ def load_cached_bank(folder: Path, cache_dir: Path | None = None) -> Bank:
     key = fingerprint(folder, files)
     where = (cache_dir or default_cache_dir()) / f"bank-{hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]}.json"
     with contextlib.suppress(OSError, ValueError, ValidationError), where.open("rb") as cached:
-        # one item per line, validated as it is read: the peak memory is the bank, not the bank and its text
+        # one item per line, validated as it is read and kept compressed (bot.content.bank): the peak
+        # memory is the packed bank, not the bank and its text
         if cached.readline().rstrip(b"\n").decode() == key:
-            return Bank(tuple(_ITEM.validate_json(line) for line in cached))
-    bank = load_bank([folder], root=folder, near_duplicates=False)
-    _write(where, key, bank)
-    return bank
+            return Bank.packed(packed_row(line.rstrip(b"\n")) for line in cached)
+    lines = [item_json(item) for item in load_bank([folder], root=folder, near_duplicates=False).items]
+    _write(where, key, lines)
+    return Bank.packed(packed_row(line) for line in lines)
 
 
-def _write(where: Path, key: str, bank: Bank) -> None:
+def _write(where: Path, key: str, lines: list[bytes]) -> None:
     """Atomically (a reader sees the old cache or the new one, never half); a read-only disk is fine."""
     tmp: str | None = None
     try:
@@ -66,8 +65,8 @@ def _write(where: Path, key: str, bank: Bank) -> None:
         fd, tmp = tempfile.mkstemp(dir=where.parent, prefix=where.name, suffix=".tmp")
         with os.fdopen(fd, "wb") as out:
             out.write(key.encode() + b"\n")
-            for item in bank.items:
-                out.write(_ITEM.dump_json(item, exclude_defaults=True) + b"\n")
+            for line in lines:
+                out.write(line + b"\n")
         os.replace(tmp, where)
     except OSError as exc:
         log.info("bank cache not written (%s); the next start parses the bank again", exc)

@@ -6,7 +6,7 @@ import hashlib
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from bot.content.bank import Bank
+from bot.content.bank import Bank, Entry
 from bot.content.schema import Difficulty, Domain, Item
 
 if TYPE_CHECKING:  # the daily feature imports this module
@@ -39,22 +39,22 @@ def pick_daily(bank: Bank, settings: DailySchedule, history: list[str],
         last_seen = {item_id: n for n, item_id in enumerate(history)}
         oldest = min(last_seen.get(it.id, -1) for it in eligible)
         fresh = [it for it in eligible if last_seen.get(it.id, -1) == oldest]
-    past = [it for it in (bank.get(i) for i in history) if it is not None]
+    past = [it for it in (bank.entry(i) for i in history) if it is not None]
     domain = _next_domain(fresh, past)
     in_domain = [it for it in fresh if it.domain == domain]
     difficulty = _next_difficulty(in_domain, past, settings)
     pool = [it for it in in_domain if it.difficulty == difficulty] or in_domain
-    return min(pool, key=lambda it: _order_key(settings.community, it.id))
+    return bank.get(min(pool, key=lambda it: _order_key(settings.community, it.id)).id)
 
 
-def _next_domain(fresh: list[Item], past: list[Item]) -> Domain:
+def _next_domain(fresh: list[Entry], past: list[Entry]) -> Domain:
     """The available domain used longest ago (never used first); ties in a fixed order."""
     last_used = {it.domain: n for n, it in enumerate(past)}
     available = sorted({it.domain for it in fresh}, key=lambda d: list(Domain).index(d))
     return min(available, key=lambda d: last_used.get(d, -1))
 
 
-def _next_difficulty(pool: list[Item], past: list[Item], settings: DailySchedule) -> Difficulty:
+def _next_difficulty(pool: list[Entry], past: list[Entry], settings: DailySchedule) -> Difficulty:
     """The difficulty furthest below its target share so far, among those the pool has."""
     weights = {d: w for d, w in settings.difficulty_mix if w > 0}
     present = {it.difficulty for it in pool}

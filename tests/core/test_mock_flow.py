@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from fakes import CHANNEL, COMMUNITY, Harness, Sent
+from fakes import CHANNEL, COMMUNITY, Harness, Sent, packed
 from icalendar import Calendar
 
 from bot.bootstrap import FEATURES
@@ -44,7 +44,7 @@ def mock_item(n: int, domain: str, level: str) -> Item:
 
 
 def mock_bank() -> Bank:
-    return Bank(tuple(mock_item(n, domain, level) for domain in TRACKS.values()
+    return packed(tuple(mock_item(n, domain, level) for domain in TRACKS.values()
                       for level in ("junior", "mid", "senior") for n in range(3)))
 
 

@@ -349,3 +349,34 @@ def test_pack_problems_reports_name_topic_and_content_together() -> None:
     assert "pack name" in text and "say which topic" in text and "no answer block" in text
     _, problems = pack_problems("x", "", "docx", None, ())
     assert [p.message.split(";")[0] for p in problems] == ["unknown format 'docx'"]
+
+
+async def test_a_pack_is_checked_off_the_loop_so_members_are_answered_meanwhile(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checking a pack against the whole bank takes a quarter of a second: it runs in a worker thread."""
+    import threading
+
+    from bot.features import packs as packs_module
+
+    h = await Harness.create(MONDAY_8)
+    started, answered = threading.Event(), threading.Event()
+    waited: list[bool] = []
+    real = packs_module.pack_problems
+
+    def held_check(*args: object) -> object:
+        started.set()
+        waited.append(answered.wait(5))  # on the loop, this would block the member's request below
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(packs_module, "pack_problems", held_check)
+    try:
+        adding = asyncio.create_task(add_by_form(h, "team-ops", pack(open_item(1))))
+        assert await asyncio.to_thread(started.wait, 5)
+        meanwhile = await h.core.bot.handle(CommandInvoked(h.actor("bo"), CHANNEL, "studybot", {}, "help"))
+        assert meanwhile.reply is not None and "/daily" in meanwhile.reply.text
+        answered.set()
+        added = await adding
+        assert waited == [True]
+        assert added.reply is not None and "Added pack" in added.reply.text
+    finally:
+        await h.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes import CHANNEL, COMMUNITY, FakeChat, FakeScheduler, Harness, small_bank
+from fakes import CHANNEL, COMMUNITY, FakeChat, FakeScheduler, Harness, packed, small_bank
 from fsrs import Card, Rating, Scheduler
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -42,7 +42,7 @@ def mc_item(n: int) -> Item:
 
 
 def bank() -> Bank:
-    return Bank((*small_bank().items, *(mc_item(n) for n in range(1, 16))))
+    return packed((*small_bank().items, *(mc_item(n) for n in range(1, 16))))
 
 
 def fsrs_scheduler() -> Scheduler:

@@ -13,6 +13,7 @@ import random
 
 from bot import markup as mk
 from bot.actions import Action
+from bot.content.bank import Entry
 from bot.content.schema import Item
 from bot.events import ChoiceSelected
 from bot.features.mock.booking import turn_open
@@ -37,7 +38,7 @@ class Packets:
         if row is not None and row.item_id is not None:
             return await packs.item(s.community, row.item_id)
         bank = await packs.bank_for(s.community)
-        ready = [it for it in bank.pickable.items if it.mock_ready and it.track.value == s.track]
+        ready = [it for it in bank.pickable.entries if it.mock_ready and it.track.value == s.track]
         if not ready:
             return None
         interviewee = s.interviewee(turn)
@@ -48,7 +49,7 @@ class Packets:
         level = LEVELS.index(s.levels[(turn + 1) % s.turns])
         rng = random.Random(f"{s.id}:{turn}")
 
-        def fit(items: list[Item]) -> list[Item]:
+        def fit(items: list[Entry]) -> list[Entry]:
             """The closest level there is among these (the interviewee's own when it exists)."""
             if not items:
                 return []
@@ -61,7 +62,7 @@ class Packets:
                    or fit([it for it in ready if it.id not in others]) or fit(ready))
         chosen = rng.choice(choices)
         row = await store.choose_item(s.id, turn, chosen.id, self.ctx.now())
-        return await packs.item(s.community, row.item_id) if row.item_id != chosen.id else chosen
+        return await packs.item(s.community, row.item_id)  # another process may have chosen first
 
     async def job(self, job: Job) -> None:
         sid, _, turn_text = job.key.partition(":")

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from bot import markup as mk
-from bot.content.schema import Difficulty, Domain, Item, Kind
+from bot.content.bank import Pickable
+from bot.content.schema import Difficulty, Domain
 from bot.events import OptionValue
 from bot.features.quiz import RACE_COUNT, RACE_DEFAULT, SECONDS, SECONDS_DEFAULT, SOLO_COUNT, SOLO_DEFAULT
 
+P = TypeVar("P", bound=Pickable)
 ANY = ("", "any", "all", "mixed")
 #: short names members type for a topic
 ALIASES = {
@@ -34,17 +38,17 @@ class Wanted:
     seconds: int = SECONDS_DEFAULT
 
 
-def quiz_items(items: tuple[Item, ...]) -> list[Item]:
-    """The items a quiz can ask: multiple choice (buttons can check them)."""
-    return [it for it in items if it.kind is Kind.MULTIPLE_CHOICE and it.choices and it.answer is not None]
+def quiz_items(items: Iterable[P]) -> list[P]:
+    """The items a quiz can ask: multiple choice with its answer among the choices (buttons can check them)."""
+    return [it for it in items if it.correct_index is not None]
 
 
-def topics_listing(items: list[Item]) -> str:
+def topics_listing(items: Sequence[Pickable]) -> str:
     counts = Counter(it.domain.value for it in items)
     return ", ".join(f"{mk.code(t)} ({n})" for t, n in sorted(counts.items()))
 
 
-def topic_of(raw: OptionValue | None, items: list[Item]) -> Domain | None:
+def topic_of(raw: OptionValue | None, items: Sequence[Pickable]) -> Domain | None:
     text = str(raw or "").strip().casefold().replace(" ", "-").replace("_", "-")
     if text in ANY:
         return None
@@ -94,7 +98,7 @@ def _level(value: OptionValue | None) -> bool:
     return isinstance(value, str) and value.strip().casefold() in DIFFICULTIES
 
 
-def solo_wanted(options: dict[str, OptionValue], items: list[Item]) -> Wanted:
+def solo_wanted(options: dict[str, OptionValue], items: Sequence[Pickable]) -> Wanted:
     """Typed text fills options in order, so `/quiz math-stats 3` puts 3 in difficulty and `/quiz hard` puts
     hard in topic: a value that plainly belongs to a later option is moved there."""
     topic, difficulty, count = options.get("topic"), options.get("difficulty"), options.get("count")
@@ -111,7 +115,7 @@ def solo_wanted(options: dict[str, OptionValue], items: list[Item]) -> Wanted:
                   number_of(count, "number of questions", SOLO_COUNT, SOLO_DEFAULT))
 
 
-def race_wanted(options: dict[str, OptionValue], items: list[Item]) -> Wanted:
+def race_wanted(options: dict[str, OptionValue], items: Sequence[Pickable]) -> Wanted:
     """As `solo_wanted`: `/quiz race 3 30` is three questions of 30 seconds on any topic."""
     topic, count, seconds = options.get("topic"), options.get("count"), options.get("seconds")
     if seconds is None and _whole(topic):

@@ -5,14 +5,18 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from datetime import datetime
+from typing import TypeVar
 
-from bot.content.schema import Difficulty, Item
+from bot.content.bank import Pickable
+from bot.content.schema import Difficulty
+
+P = TypeVar("P", bound=Pickable)
 
 _ORDER = {Difficulty.EASY: 0, Difficulty.MEDIUM: 1, Difficulty.HARD: 2}
 
 
-def pick_for_member(pool: list[Item], count: int, last_seen: Mapping[str, datetime], rng: random.Random,
-                    mixed: bool) -> list[Item]:
+def pick_for_member(pool: list[P], count: int, last_seen: Mapping[str, datetime], rng: random.Random,
+                    mixed: bool) -> list[P]:
     """`count` items of `pool`: items the member has not seen come first (in random order), then those seen
     longest ago, so nothing seen recently repeats while unseen ones remain. A mixed quiz runs easy to hard."""
     never = [it for it in pool if it.id not in last_seen]
@@ -24,5 +28,5 @@ def pick_for_member(pool: list[Item], count: int, last_seen: Mapping[str, dateti
     return chosen
 
 
-def pick_for_race(pool: list[Item], count: int, rng: random.Random) -> list[Item]:
+def pick_for_race(pool: list[P], count: int, rng: random.Random) -> list[P]:
     return rng.sample(pool, min(count, len(pool)))

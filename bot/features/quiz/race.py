@@ -43,7 +43,7 @@ class Races:
         if event.in_dm:
             return Response.private(NOT_IN_DM)
         community, channel = event.actor.community.key, event.channel.key
-        items = quiz_items((await self._packs.bank_for(community)).pickable.items)
+        items = quiz_items((await self._packs.bank_for(community)).pickable.entries)
         try:
             wanted = race_wanted(event.options, items)
         except BadInput as exc:

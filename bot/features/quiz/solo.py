@@ -12,7 +12,8 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 
 from bot.actions import Action
-from bot.content.schema import CHOICE_COUNT, Difficulty, Domain, Item
+from bot.content.bank import Entry
+from bot.content.schema import CHOICE_COUNT, Difficulty, Domain
 from bot.events import Actor, ChoiceSelected, CommandInvoked
 from bot.features.packs import Packs
 from bot.features.quiz import points
@@ -52,10 +53,10 @@ class SoloQuiz:
             return Response.private(str(exc))
         return await self._start(event.actor, wanted, items)
 
-    async def _items(self, community: str) -> list[Item]:
-        return quiz_items((await self._packs.bank_for(community)).pickable.items)
+    async def _items(self, community: str) -> list[Entry]:
+        return quiz_items((await self._packs.bank_for(community)).pickable.entries)
 
-    async def _start(self, actor: Actor, wanted: Wanted, items: list[Item]) -> Response:
+    async def _start(self, actor: Actor, wanted: Wanted, items: list[Entry]) -> Response:
         pool = [it for it in items if (wanted.topic is None or it.domain is wanted.topic)
                 and (wanted.difficulty is None or it.difficulty is wanted.difficulty)]
         if not pool:

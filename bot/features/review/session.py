@@ -80,7 +80,7 @@ class ReviewSession:
         if signal.source == SOURCE or signal.correct:
             return
         community = signal.member.community.key
-        item = (await self._live(community)).get(signal.item_id)
+        item = (await self._live(community)).entry(signal.item_id)
         if item is None:
             log.info("no review card for %s: item %s is not in %s's bank", signal.member.id, signal.item_id,
                      community)
@@ -98,7 +98,7 @@ class ReviewSession:
             return 0
         live = await self._live(community)
         due = await self._store.due(community, member, self._clock.now(), counts.due)
-        gone = [c for c in due if live.get(c.item_id) is None]
+        gone = [c for c in due if c.item_id not in live]
         for card in gone:
             await self._store.suspend(card.id)
         return len(due) - len(gone)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from discord_fake import EPHEMERAL, Call, FakeDiscord, Payloads
 from discord_harness import Studybot, custom_ids, discord_config
-from fakes import FakeScheduler
+from fakes import FakeScheduler, packed
 from icalendar import Calendar
 
 from adapters.discord.adapter import DiscordAdapter
@@ -39,7 +39,7 @@ def bank() -> Bank:
             "model_answer": "Model answer. " + " ".join(f"w{i}" for i in range(90)),
             "follow_ups": ["And then?"], "rubric": ["evaluation_rigor"]})
 
-    return Bank(tuple(item(n, level) for level in ("junior", "mid", "senior") for n in range(3)))
+    return packed(tuple(item(n, level) for level in ("junior", "mid", "senior") for n in range(3)))
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from fakes import FakeScheduler
+from fakes import FakeScheduler, packed
 from icalendar import Calendar
 from slack_fake import ADMIN, ALICE, BOB, FakeSlack, click, command, submission
 from slack_harness import SlackHarness, clock_fixture, fake_fixture  # noqa: F401 (pytest fixtures)
@@ -35,7 +35,7 @@ def bank() -> Bank:
             "model_answer": "Model answer. " + " ".join(f"w{i}" for i in range(90)),
             "follow_ups": ["And then?"], "rubric": ["communication_clarity"]})
 
-    return Bank(tuple(item(n, level) for level in ("junior", "mid", "senior") for n in range(3)))
+    return packed(tuple(item(n, level) for level in ("junior", "mid", "senior") for n in range(3)))
 
 
 class MockHarness(SlackHarness):
