@@ -182,7 +182,7 @@ def content_check_args(args: argparse.Namespace, config: Config) -> tuple[list[s
     if not args.community:
         return argv, []
     from adapters import packs_cli
-    from bot.content.pack_check import name_from_filename
+    from bot.content.pack_rules import name_from_filename
 
     name = (args.name or name_from_filename(Path(args.pack).name)).strip().casefold()
     return argv, asyncio.run(packs_cli.other_packs(config, args.community, name))

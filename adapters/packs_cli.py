@@ -15,7 +15,7 @@ from pathlib import Path
 from bot.config import Config
 from bot.content.bank import Bank
 from bot.content.loader import BankError
-from bot.content.pack_check import guess_format, name_from_filename
+from bot.content.pack_rules import guess_format, name_from_filename
 from bot.content.schema import Domain, Item
 from bot.features.packs import Packs, added_text
 from bot.ids import Platform

@@ -21,7 +21,7 @@ from bot.clock import SystemClock
 from bot.commands import CommandSpec
 from bot.config import Config
 from bot.content.bank import Bank
-from bot.content.loader import default_content_dir
+from bot.content.files import default_content_dir
 from bot.events import Event
 from bot.features import daily
 from bot.features.daily.cycle import DailyCycle

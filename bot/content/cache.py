@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from bot.content import schema
 from bot.content.bank import Bank, item_json, packed_row
-from bot.content.loader import bank_files, load_bank
+from bot.content.files import bank_files
 
 log = logging.getLogger(__name__)
 FORMAT = 1
@@ -52,6 +52,8 @@ def load_cached_bank(folder: Path, cache_dir: Path | None = None) -> Bank:
         # memory is the packed bank, not the bank and its text
         if cached.readline().rstrip(b"\n").decode() == key:
             return Bank.packed(packed_row(line.rstrip(b"\n")) for line in cached)
+    from bot.content.loader import load_bank  # the YAML parser, only when the cache does not match
+
     lines = [item_json(item) for item in load_bank([folder], root=folder, near_duplicates=False).items]
     _write(where, key, lines)
     return Bank.packed(packed_row(line) for line in lines)

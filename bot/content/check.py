@@ -17,7 +17,8 @@ from bot.content import cues
 from bot.content.bank import Bank
 from bot.content.formats import FORMATS
 from bot.content.loader import Problem, default_content_dir, load_items, similar_problems
-from bot.content.pack_check import guess_format, name_from_filename, pack_problems, pack_warnings
+from bot.content.pack_check import pack_problems, pack_warnings
+from bot.content.pack_rules import guess_format, name_from_filename
 from bot.content.schema import Domain, Item, Kind, MockTrack, Seniority
 
 CODE_TIMEOUT_S = 20

@@ -11,6 +11,8 @@ import yaml
 from pydantic import ValidationError
 
 from bot.content.bank import Bank
+from bot.content.files import bank_files as bank_files
+from bot.content.files import default_content_dir as default_content_dir
 from bot.content.problems import BankError as BankError
 from bot.content.problems import Problem as Problem
 from bot.content.schema import Item, Kind, kind_errors
@@ -22,16 +24,6 @@ except AttributeError:  # pragma: no cover - libyaml missing
     YAML_LOADER = yaml.SafeLoader
 
 NEAR_DUPLICATE_JACCARD = 0.8
-
-
-def bank_files(paths: Iterable[Path]) -> list[Path]:
-    files: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            files.extend(sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml")))
-        else:
-            files.append(p)
-    return files
 
 
 def _format_validation(err: ValidationError) -> list[str]:
@@ -175,8 +167,3 @@ def load_bank(paths: Iterable[Path], root: Path | None = None, near_duplicates: 
     if problems:
         raise BankError(problems)
     return Bank(tuple(item for _, item in found))
-
-
-def default_content_dir() -> Path:
-    """`content/bank` next to the installed packages (a source checkout or the Docker image)."""
-    return Path(__file__).resolve().parents[2] / "content" / "bank"

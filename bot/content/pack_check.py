@@ -7,44 +7,20 @@ then, once those are fixed, a second round of id clashes).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
-from pathlib import PurePosixPath
 
 from bot.content.formats import FORMAT_NAMES, FORMATS, import_items
 from bot.content.loader import Problem, duplicate_problems, similar_problems
+from bot.content.pack_rules import (
+    FORMATS_WITH_TOPICS,
+    MAX_PACK_BYTES,
+    MAX_PACK_ITEMS,
+    PACK_NAME,
+    SHARED_BANK,
+    STAND_IN_PREFIX,
+    pack_source,
+)
 from bot.content.schema import Domain, Item
-
-MAX_PACK_ITEMS = 500
-MAX_PACK_BYTES = 1_000_000
-FORMATS_WITH_TOPICS = ("studybot", "csv")  # the others need the admin to say what the questions are about
-PACK_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
-SHARED_BANK = "the shared bank"
-#: id prefix used to read a pack whose name is not valid, so its questions are still checked
-STAND_IN_PREFIX = "pack"
-
-
-_BY_SUFFIX = {".json": "opentdb", ".gift": "gift", ".txt": "gift", ".tsv": "anki-tsv", ".csv": "csv"}
-
-
-def name_from_filename(filename: str) -> str:
-    """A pack name from a file name: `Team NLP.yaml` -> `team-nlp`."""
-    stem = PurePosixPath(filename.replace("\\", "/")).stem.casefold()
-    return re.sub(r"[^a-z0-9]+", "-", stem).strip("-")[:32]
-
-
-def guess_format(suffix: str, text: str) -> str:
-    """A file's format from its name, and for YAML from its shape: ours has a top-level `items:` list,
-    a Red trivia list is question keys with answer lists."""
-    if suffix in _BY_SUFFIX:
-        return _BY_SUFFIX[suffix]
-    if suffix in (".yaml", ".yml") and not re.search(r"(?m)^items\s*:", text):
-        return "red-trivia"
-    return "studybot"
-
-
-def pack_source(name: str) -> str:
-    return f"pack {name or '(no name)'}"
 
 
 def pack_problems(name: str, text: str, fmt: str, domain: Domain | None, bank: Iterable[Item],

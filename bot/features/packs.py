@@ -16,9 +16,8 @@ from datetime import datetime
 
 from bot import markup as mk
 from bot.content.bank import Bank
-from bot.content.formats import export_studybot
-from bot.content.loader import BankError, Problem, parse_items
-from bot.content.pack_check import pack_problems, pack_source
+from bot.content.pack_rules import pack_source
+from bot.content.problems import BankError, Problem
 from bot.content.schema import Domain, Item
 from bot.store.packs import PackRow, current
 from bot.store.protocols import PackStore
@@ -94,6 +93,8 @@ class Packs:
         check as `studybot content check --pack`). `others`: the community's other packs, with their source.
         Pure CPU on data nobody changes (a quarter of a second against the whole bank): `add` and `check`
         run it in a worker thread, so members' requests go on meanwhile."""
+        from bot.content.pack_check import pack_problems  # the parsers, imported when a pack is first checked
+
         items, problems = pack_problems(name, text, fmt, domain, self._base.items, others)
         if problems:
             raise BankError(problems)
@@ -111,6 +112,8 @@ class Packs:
         others = await self.others(community, name)
 
         def problems() -> tuple[list[Item], list[Problem]]:  # the bank's items are made in the thread too
+            from bot.content.pack_check import pack_problems
+
             return pack_problems(name, text, fmt, domain, self._base.items, others)
 
         return await asyncio.to_thread(problems)
@@ -122,6 +125,8 @@ class Packs:
         existing = await self.active(community)
         others = [(pack_source(row.name), it) for row in existing if row.name != name for it in _stored_items(row)]
         items = await asyncio.to_thread(self.validate, name, text, fmt, domain, others)
+        from bot.content.formats import export_studybot
+
         stored = export_studybot(items)
         row = await self._repo.add(community, name, fmt, stored, len(items), added_by, now)
         return PackSummary(row, tuple(items), replaced=any(r.name == name for r in existing))
@@ -131,6 +136,8 @@ class Packs:
 
 
 def _stored_items(row: PackRow) -> list[Item]:
+    from bot.content.loader import parse_items  # the YAML parser, imported for the first community with packs
+
     items, problems = parse_items(row.items, f"pack {row.name}")
     if problems:  # only validated packs are stored; a later, stricter schema could still reject one
         log.error("%s: stored pack %s no longer validates, so it is left out: %s", row.community, row.name,

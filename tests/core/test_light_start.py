@@ -37,3 +37,26 @@ async def test_the_catalogue_from_declarations_is_the_built_cores() -> None:
         assert core.catalogue.commands == default_catalogue().commands
     finally:
         await core.close()
+
+
+SERVING = """
+import asyncio, sys
+from bot.bootstrap import build_core
+from bot.config import Config
+from bot.content.bank import Bank
+
+async def main():
+    core = await build_core(Config(db=":memory:"), bank=Bank(()))
+    await core.close()
+
+asyncio.run(main())
+print(" ".join(m for m in ("bot.content.formats", "bot.content.loader", "bot.content.similar",
+                           "bot.content.pack_check", "matplotlib") if m in sys.modules))
+"""
+
+
+def test_a_built_core_leaves_the_pack_parsers_and_charts_until_they_are_used() -> None:
+    """The YAML parser, the import formats, the similarity check and matplotlib are imported on first use
+    (a pack added or read, a chart drawn), not by every process that serves."""
+    out = subprocess.run([sys.executable, "-c", SERVING], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == []

@@ -356,19 +356,19 @@ async def test_a_pack_is_checked_off_the_loop_so_members_are_answered_meanwhile(
     """Checking a pack against the whole bank takes a quarter of a second: it runs in a worker thread."""
     import threading
 
-    from bot.features import packs as packs_module
+    from bot.content import pack_check
 
     h = await Harness.create(MONDAY_8)
     started, answered = threading.Event(), threading.Event()
     waited: list[bool] = []
-    real = packs_module.pack_problems
+    real = pack_check.pack_problems
 
     def held_check(*args: object) -> object:
         started.set()
         waited.append(answered.wait(5))  # on the loop, this would block the member's request below
         return real(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(packs_module, "pack_problems", held_check)
+    monkeypatch.setattr(pack_check, "pack_problems", held_check)
     try:
         adding = asyncio.create_task(add_by_form(h, "team-ops", pack(open_item(1))))
         assert await asyncio.to_thread(started.wait, 5)
