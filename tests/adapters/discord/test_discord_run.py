@@ -15,6 +15,7 @@ from fakes import small_bank
 
 from adapters import cli
 from bot.content.formats import export_studybot
+from bot.content.problems import BankError
 
 
 async def test_run_connects_builds_beside_it_and_answers(fake: FakeDiscord, payloads: Payloads, tmp_path: Path,
@@ -41,3 +42,14 @@ async def test_run_connects_builds_beside_it_and_answers(fake: FakeDiscord, payl
         running.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.wait_for(running, 10)
+
+
+async def test_a_bank_that_does_not_load_ends_the_run_and_closes_the_connection(
+        fake: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    bank = tmp_path / "bank"
+    bank.mkdir()
+    (bank / "broken.yaml").write_text("domain: mlops\nitems:\n  - id: x\n    kind: essay\n", encoding="utf-8")
+    config = discord_config(fake, str(tmp_path / "studybot.db"), content_dir=str(bank))
+    with pytest.raises(BankError, match="broken.yaml"):
+        await asyncio.wait_for(cli.run(config), 20)
