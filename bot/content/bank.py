@@ -109,14 +109,16 @@ class _Packed:
 
 
 class Bank:
-    """Items in bank order: `entries` to pick from, `get` for an item whole."""
+    """Items in bank order: `entries` to pick from, `get` for an item whole. A community's bank is the
+    shared bank with its packs laid over it (`merged`), sharing the shared bank rather than copying it."""
 
-    __slots__ = ("_entries", "_packed", "_whole")
+    __slots__ = ("_entries", "_packed", "_under", "_whole")
 
     def __init__(self, items: Iterable[Item] = ()) -> None:
         self._whole: dict[str, Item] = {it.id: it for it in items}
         self._packed = _Packed({})
         self._entries: dict[str, Entry] = {it.id: Entry.of(it) for it in self._whole.values()}
+        self._under: Bank | None = None
 
     @classmethod
     def packed(cls, rows: Iterable[tuple[Entry, bytes]]) -> Bank:
@@ -131,7 +133,8 @@ class Bank:
 
     @property
     def entries(self) -> tuple[Entry, ...]:
-        return tuple(self._entries.values())
+        own = tuple(self._entries.values())
+        return own if self._under is None else (*self._under.entries, *own)
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -139,33 +142,34 @@ class Bank:
         `entries` and `get`s what it picked (making every compressed item again costs ~0.1 s). Safe in a
         worker thread: it leaves the recent items alone."""
         whole, packed = self._whole, self._packed
-        return tuple(it for it in (whole.get(i) or packed.make(i) for i in self._entries) if it is not None)
+        own = tuple(it for it in (whole.get(i) or packed.make(i) for i in self._entries) if it is not None)
+        return own if self._under is None else (*self._under.items, *own)
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._entries) + (len(self._under) if self._under is not None else 0)
 
     def __contains__(self, item_id: object) -> bool:
-        return item_id in self._entries
+        return item_id in self._entries or (self._under is not None and item_id in self._under)
 
     def __iter__(self) -> Iterator[Entry]:
-        return iter(self._entries.values())
+        return iter(self.entries)
 
     def entry(self, item_id: str) -> Entry | None:
-        return self._entries.get(item_id)
+        found = self._entries.get(item_id)
+        return found if found is not None or self._under is None else self._under.entry(item_id)
 
     def get(self, item_id: str) -> Item | None:
         whole = self._whole.get(item_id)
-        return whole if whole is not None else self._packed.get(item_id)
+        if whole is not None:
+            return whole
+        found = self._packed.get(item_id)
+        return found if found is not None or self._under is None else self._under.get(item_id)
 
     def merged(self, extra: Iterable[Item]) -> Bank:
-        """This bank plus a community pack (pack ids shadow nothing: they are prefixed on import)."""
-        bank = Bank()
-        bank._packed = self._packed
-        bank._whole = dict(self._whole)
-        bank._entries = dict(self._entries)
-        for it in extra:
-            bank._whole[it.id] = it
-            bank._entries[it.id] = Entry.of(it)
+        """This bank with a community's pack items over it. Pack ids are prefixed on import, so they
+        shadow nothing; an id already here is left out rather than listed twice."""
+        bank = Bank(it for it in extra if it.id not in self)
+        bank._under = self
         return bank
 
     def select(
@@ -180,7 +184,7 @@ class Bank:
         """Entries matching every given filter (an empty filter matches all), in bank order."""
         return [
             it
-            for it in self._entries.values()
+            for it in self.entries
             if (not domains or it.domain in domains)
             and (not kinds or it.kind in kinds)
             and (not difficulties or it.difficulty in difficulties)
@@ -189,7 +193,7 @@ class Bank:
         ]
 
     def counts(self) -> dict[str, Counter[str]]:
-        entries = self._entries.values()
+        entries = self.entries
         return {
             "domain": Counter(it.domain.value for it in entries),
             "kind": Counter(it.kind.value for it in entries),
