@@ -51,5 +51,5 @@ async def test_a_bank_that_does_not_load_ends_the_run_and_closes_the_connection(
     bank.mkdir()
     (bank / "broken.yaml").write_text("domain: mlops\nitems:\n  - id: x\n    kind: essay\n", encoding="utf-8")
     config = discord_config(fake, str(tmp_path / "studybot.db"), content_dir=str(bank))
-    with pytest.raises(BankError, match="broken.yaml"):
+    with pytest.raises(BankError, match=r"broken\.yaml"):
         await asyncio.wait_for(cli.run(config), 20)
