@@ -29,7 +29,7 @@ from bot.scheduler import ClockScheduler
 
 if TYPE_CHECKING:
     from bot.bootstrap import Core
-    from bot.content.schema import Item
+    from bot.content.item import Item
 
 log = logging.getLogger("studybot")
 T = TypeVar("T")

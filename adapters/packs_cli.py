@@ -14,9 +14,10 @@ from pathlib import Path
 
 from bot.config import Config
 from bot.content.bank import Bank
+from bot.content.item import Item
 from bot.content.loader import BankError
 from bot.content.pack_rules import guess_format, name_from_filename
-from bot.content.schema import Domain, Item
+from bot.content.vocabulary import Domain
 from bot.features.packs import Packs, added_text
 from bot.ids import Platform
 from bot.markup import plain_text

@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo
 
 from bot.chat import ChatRouter
 from bot.clock import ManualClock
-from bot.content.schema import Domain
+from bot.content.vocabulary import Domain
 from bot.features.daily.store import DailyRepo
 from bot.features.delivery import Delivery
 from bot.features.leaderboard.chart import ChartData, render

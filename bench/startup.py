@@ -2,8 +2,8 @@
 login the member waits on), how long until it could answer if the platforms connected at once (the
 core built and the catch-up run), and peak memory; beside the libraries it runs on.
 
-Two baselines: the bare imports of the issue's list, and those libraries as studybot uses them (with the
-parts it imports on top, and one pydantic model defined: the first model imports most of pydantic).
+Two baselines: the bare imports of the issue's list, and those libraries as a serving studybot uses them
+(with the parts of them it imports on top).
 
 The studybot trial drives the real `studybot run` path (`adapters.cli.run`) with the two adapters'
 `start` replaced by a recorder that connects nowhere and their `wait_ready` answering at once, so the
@@ -34,17 +34,15 @@ BARE = textwrap.dedent("""
     mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(took, took, mb, mb)
 """)
-#: the same libraries as studybot uses them: Slack's Socket Mode handler, fsrs, tomllib (its config file),
-#: and pydantic with one model defined (pydantic imports most of itself on the first model: ~8 MB)
+#: the same libraries as a serving studybot uses them: with Slack's Socket Mode handler, fsrs and tomllib
+#: (its config file). Not pydantic's models: items are validated where they enter and served as plain
+#: records, so pydantic (about 5 MB once a model is defined) is imported only to validate a pack or a bank
+#: whose cache is stale.
 AS_USED = textwrap.dedent("""
     import time, resource
     t0 = time.perf_counter()
     import asyncio, sqlite3, aiosqlite, apscheduler.schedulers.asyncio, yaml, pydantic, discord, slack_bolt.async_app
     import slack_bolt.adapter.socket_mode.async_handler, fsrs, tomllib
-
-    class One(pydantic.BaseModel):
-        text: str
-
     took = time.perf_counter() - t0
     mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(took, took, mb, mb)

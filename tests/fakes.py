@@ -12,7 +12,8 @@ from bot.chat import ChatRouter
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.content.bank import Bank, item_json, packed_row
-from bot.content.schema import Item
+from bot.content.item import Item
+from bot.content.schema import validate_item
 from bot.events import Actor, ChoiceSelected, CommandInvoked, Event, FormSubmitted, OptionValue
 from bot.ids import ChannelRef, CommunityRef, MemberRef, MessageRef, Platform
 from bot.messages import Reply, Response, Visibility
@@ -177,7 +178,7 @@ class FakeScheduler:
 
 def make_item(n: int, domain: str = "ml-algorithms", difficulty: str = "medium", hint: bool = True) -> Item:
     words = " ".join(f"word{n}x{i}" for i in range(90))
-    return Item.model_validate({
+    return validate_item({
         "id": f"t-{domain}-{n:03d}", "domain": domain, "subtopic": "testing", "kind": "open",
         "difficulty": difficulty, "tags": ["test"],
         "prompt": f"Question number {n} about {domain}: explain the idea {n} carefully?",

@@ -3,26 +3,24 @@
 Picking a question (the daily, a quiz, a mock packet) reads only an item's topic, kind, difficulty, level
 and a few flags, so that is all the bank holds of each item as an object. The shared bank, read from the
 start-up cache, keeps the rest of each item as its validated JSON, compressed (about a fifth of the
-memory of the pydantic objects), and makes the item again on `get` (about 75 us; the last few asked for
-are kept). Items handed over whole (community packs, tests) are kept as they are.
+memory of the items as objects), and makes the record again on `get` (the last few asked for are kept). Items handed over whole (community packs, tests) are kept as they are.
 """
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections import Counter, OrderedDict
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from pydantic import TypeAdapter
-
-from bot.content.schema import TRACK_OF_DOMAIN, Difficulty, Domain, Item, Kind, MockTrack, Seniority
+from bot.content.item import Item, item_data, item_from_data
+from bot.content.vocabulary import TRACK_OF_DOMAIN, Difficulty, Domain, Kind, MockTrack, Seniority
 
 #: how many items made again from their compressed JSON are kept as objects (what one packet, quiz or
 #: daily round reads several times)
 RECENT = 48
-_ITEM: TypeAdapter[Item] = TypeAdapter(Item)
 
 
 class Pickable(Protocol):
@@ -73,13 +71,14 @@ class Entry:
 
 
 def item_json(item: Item) -> bytes:
-    """An item's JSON as the cache stores it and the bank packs it (defaults left out)."""
-    return _ITEM.dump_json(item, exclude_defaults=True)
+    """An item's JSON as the cache stores it and the bank packs it (unset fields left out)."""
+    return json.dumps(item_data(item), ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def packed_row(data: bytes) -> tuple[Entry, bytes]:
-    """An item's JSON, validated (ValidationError if the schema refuses it), as `Bank.packed` takes it."""
-    return Entry.of(_ITEM.validate_json(data)), zlib.compress(data, 6)
+    """A validated item's JSON (`item_json`) as `Bank.packed` takes it. It checks nothing: the JSON comes
+    from the schema's output, through the cache that guards it (bot.content.cache)."""
+    return Entry.of(item_from_data(json.loads(data))), zlib.compress(data, 6)
 
 
 class _Packed:
@@ -105,7 +104,7 @@ class _Packed:
     def make(self, item_id: str) -> Item | None:
         """The item made again, touching nothing shared (safe in a worker thread)."""
         body = self.bodies.get(item_id)
-        return None if body is None else _ITEM.validate_json(zlib.decompress(body))  # validated when packed
+        return None if body is None else item_from_data(json.loads(zlib.decompress(body)))
 
 
 class Bank:

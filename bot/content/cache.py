@@ -1,9 +1,10 @@
 """A cache of the validated bank, so a start-up does not parse 1,000+ YAML items again.
 
-The cache holds the items as JSON lines, keyed by the name, size and modification time of every bank file
-and by the schema's own source (a changed schema is a different cache). Reading it still validates every
-item through the pydantic model (in Rust, about ten times faster than the YAML constructor), so a cache
-can never hand the bot an item the schema would refuse. A missing, stale, foreign or corrupt cache is
+The cache holds the items as JSON lines, as the schema validated them, keyed by the name, size and
+modification time of every bank file and by the source of the schema and the item record (a changed
+schema is a different cache). Its first line also carries a SHA-256 of the lines, so a cache changed or
+cut short after it was written is never read: the items are trusted as the schema's own output and made
+into records without pydantic (serving never imports it). A missing, stale, foreign or corrupt cache is
 ignored and rewritten; the cache is a convenience, never the truth.
 """
 
@@ -17,14 +18,13 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from bot.content import schema
 from bot.content.bank import Bank, item_json, packed_row
 from bot.content.files import bank_files
 
 log = logging.getLogger(__name__)
-FORMAT = 1
+FORMAT = 2
+#: the sources whose change makes every cache stale: what validates an item, and what it becomes
+SCHEMA_SOURCES = (Path(__file__).with_name("schema.py"), Path(__file__).with_name("item.py"))
 
 
 def default_cache_dir() -> Path:
@@ -35,7 +35,8 @@ def default_cache_dir() -> Path:
 def fingerprint(folder: Path, files: Sequence[Path]) -> str:
     """What the cache must match: every bank file (name, size, mtime) and the schema that validated it."""
     h = hashlib.sha256(f"{FORMAT}\0{folder.resolve()}\0".encode())
-    h.update(Path(schema.__file__).read_bytes())
+    for source in SCHEMA_SOURCES:
+        h.update(source.read_bytes())
     for f in files:
         st = f.stat()
         h.update(f"{f.relative_to(folder)}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
@@ -47,11 +48,12 @@ def load_cached_bank(folder: Path, cache_dir: Path | None = None) -> Bank:
     files = bank_files([folder])
     key = fingerprint(folder, files)
     where = (cache_dir or default_cache_dir()) / f"bank-{hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]}.json"
-    with contextlib.suppress(OSError, ValueError, ValidationError), where.open("rb") as cached:
-        # one item per line, validated as it is read and kept compressed (bot.content.bank): the peak
-        # memory is the packed bank, not the bank and its text
-        if cached.readline().rstrip(b"\n").decode() == key:
-            return Bank.packed(packed_row(line.rstrip(b"\n")) for line in cached)
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError), where.open("rb") as cached:
+        stored_key, _, digest = cached.readline().rstrip(b"\n").decode().partition(" ")
+        if stored_key == key:
+            body = cached.read()
+            if hashlib.sha256(body).hexdigest() == digest:
+                return Bank.packed(packed_row(line) for line in body.split(b"\n") if line)
     from bot.content.loader import load_bank  # the YAML parser, only when the cache does not match
 
     lines = [item_json(item) for item in load_bank([folder], root=folder, near_duplicates=False).items]
@@ -66,9 +68,8 @@ def _write(where: Path, key: str, lines: list[bytes]) -> None:
         where.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=where.parent, prefix=where.name, suffix=".tmp")
         with os.fdopen(fd, "wb") as out:
-            out.write(key.encode() + b"\n")
-            for line in lines:
-                out.write(line + b"\n")
+            body = b"".join(line + b"\n" for line in lines)
+            out.write(f"{key} {hashlib.sha256(body).hexdigest()}\n".encode() + body)
         os.replace(tmp, where)
     except OSError as exc:
         log.info("bank cache not written (%s); the next start parses the bank again", exc)

@@ -16,10 +16,11 @@ from pathlib import Path
 from bot.content import cues
 from bot.content.bank import Bank
 from bot.content.formats import FORMATS
+from bot.content.item import Item
 from bot.content.loader import Problem, default_content_dir, load_items, similar_problems
 from bot.content.pack_check import pack_problems, pack_warnings
 from bot.content.pack_rules import guess_format, name_from_filename
-from bot.content.schema import Domain, Item, Kind, MockTrack, Seniority
+from bot.content.vocabulary import Domain, Kind, MockTrack, Seniority
 
 CODE_TIMEOUT_S = 20
 

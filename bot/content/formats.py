@@ -24,8 +24,10 @@ from pydantic import ValidationError
 
 from bot.content.format_names import FORMAT_NAMES as FORMAT_NAMES  # re-exported: importers keep this path
 from bot.content.format_names import FORMATS as FORMATS
+from bot.content.item import FIELDS, Item, item_data
 from bot.content.loader import YAML_LOADER, Problem, _format_validation, duplicate_problems, parse_items
-from bot.content.schema import CHOICE_COUNT, EXPLAINED_KINDS, ID_PATTERN, Domain, Item, Kind
+from bot.content.schema import ID_PATTERN, validate_item
+from bot.content.vocabulary import CHOICE_COUNT, EXPLAINED_KINDS, Domain, Kind
 
 CSV_COLUMNS = ("id", "domain", "subtopic", "kind", "difficulty", "prompt", "choices", "answer",
                "explanation", "model_answer")
@@ -86,13 +88,13 @@ _Dumper.add_representer(dict, _dict)
 
 
 def _item_dict(item: Item, header: Domain) -> dict[str, Any]:
-    raw: dict[str, Any] = item.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    raw: dict[str, Any] = item_data(item)
     raw["id"] = item.id  # never dropped, even if a default ever appears
     if item.domain is header:
         raw.pop("domain", None)
     else:
         raw["domain"] = item.domain.value
-    order = list(Item.model_fields)
+    order = list(FIELDS)
     return dict(sorted(raw.items(), key=lambda kv: order.index(kv[0])))
 
 
@@ -239,7 +241,7 @@ class _Importer:
             accepted = list(dict.fromkeys(a for a in correct[1:] if a != correct[0]))
             raw |= {"kind": Kind.SHORT_ANSWER.value, "answer": correct[0], "accepted": accepted}
         try:
-            self.items.append(Item.model_validate(raw))
+            self.items.append(validate_item(raw))
         except ValidationError as exc:
             self.problems.extend(Problem(self.source, raw["id"], m) for m in _format_validation(exc))
 

@@ -13,10 +13,12 @@ from pydantic import ValidationError
 from bot.content.bank import Bank
 from bot.content.files import bank_files as bank_files
 from bot.content.files import default_content_dir as default_content_dir
+from bot.content.item import Item
 from bot.content.problems import BankError as BankError
 from bot.content.problems import Problem as Problem
-from bot.content.schema import Item, Kind, kind_errors
+from bot.content.schema import ItemModel, kind_errors, validate_item
 from bot.content.similar import near_duplicates
+from bot.content.vocabulary import Kind
 
 try:
     YAML_LOADER: Any = yaml.CSafeLoader  # libyaml: the bank loads several times faster
@@ -60,7 +62,7 @@ def parse_items(text: str, source: str) -> tuple[list[Item], list[Problem]]:
             if isinstance(value, bool | int | float) and key not in ("domain",):
                 problems.append(Problem(source, label, f"{key}: quote this value, YAML read it as {value!r}"))
         try:
-            items.append(Item.model_validate(raw))
+            items.append(validate_item(raw))
         except ValidationError as exc:
             messages = _format_validation(exc)
             messages += [m for m in _kind_rules_anyway(raw) if m not in " ".join(messages)]
@@ -74,10 +76,10 @@ def _kind_rules_anyway(raw: dict[str, Any]) -> list[str]:
         kind = Kind(str(raw.get("kind")))
     except ValueError:
         return []
-    fields = {k: v for k, v in raw.items() if k in Item.model_fields}
+    fields = {k: v for k, v in raw.items() if k in ItemModel.model_fields}
     fields["kind"] = kind
     try:
-        return kind_errors(Item.model_construct(**fields))
+        return kind_errors(ItemModel.model_construct(**fields))
     except Exception:  # values of the wrong type: the field errors already say so
         return []
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from bot.content.formats import FORMAT_NAMES, FORMATS, import_items
+from bot.content.item import Item
 from bot.content.loader import Problem, duplicate_problems, similar_problems
 from bot.content.pack_rules import (
     FORMATS_WITH_TOPICS,
@@ -20,7 +21,7 @@ from bot.content.pack_rules import (
     STAND_IN_PREFIX,
     pack_source,
 )
-from bot.content.schema import Domain, Item
+from bot.content.vocabulary import Domain
 
 
 def pack_problems(name: str, text: str, fmt: str, domain: Domain | None, bank: Iterable[Item],

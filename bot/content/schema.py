@@ -7,11 +7,13 @@ the same way wherever it comes from.
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from bot.content.item import Item, item_from_data
 from bot.content.vocabulary import (
+    CHOICE_COUNT,
     EXPLAINED_KINDS,
     SYSTEM_DESIGN_SECTIONS,
     TRACK_OF_DOMAIN,
@@ -25,23 +27,27 @@ from bot.content.vocabulary import (
 
 #: the vocabulary is re-exported: what validates or reads items imports it from here, with the model
 __all__ = [
+    "CHOICE_COUNT",
     "EXPLAINED_KINDS",
+    "ID_PATTERN",
     "SYSTEM_DESIGN_SECTIONS",
     "TRACK_OF_DOMAIN",
     "BankFile",
-    "CodeTest",
+    "CodeTestModel",
     "Difficulty",
     "Domain",
-    "Item",
+    "ItemModel",
     "Kind",
     "MockTrack",
     "RubricDimension",
     "Seniority",
+    "item_of",
+    "kind_errors",
+    "validate_item",
 ]
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MODEL_ANSWER_WORDS = (80, 250)
-CHOICE_COUNT = 4
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -52,17 +58,19 @@ def word_count(text: str) -> int:
     return len(re.findall(r"\S+", text))
 
 
-class CodeTest(BaseModel):
+class CodeTestModel(BaseModel):
     """One check of a coding item's reference solution: a Python assert over the named function."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", title="CodeTest")
     code: Text
 
 
-class Item(BaseModel):
+class ItemModel(BaseModel):
     """One question. Which optional fields are required depends on `kind` (see `_check_kind`)."""
 
-    model_config = ConfigDict(extra="forbid", use_enum_values=False, frozen=True)
+    # what passes becomes a bot.content.item.Item record (validate_item): what the bot holds and serves
+
+    model_config = ConfigDict(extra="forbid", use_enum_values=False, frozen=True, title="Item")
 
     id: Annotated[str, StringConstraints(pattern=ID_PATTERN, min_length=3, max_length=60)]
     domain: Domain
@@ -92,7 +100,7 @@ class Item(BaseModel):
     # coding
     function: Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]*$")] | None = None
     solution: Text | None = None
-    tests: list[CodeTest] | None = None
+    tests: list[CodeTestModel] | None = None
 
     # behavioural
     strong_signals: list[ShortText] | None = None
@@ -100,43 +108,22 @@ class Item(BaseModel):
     rubric: list[RubricDimension] | None = None
 
     @model_validator(mode="after")
-    def _check_kind(self) -> Item:
+    def _check_kind(self) -> ItemModel:
         errors = list(kind_errors(self))
         if errors:
             raise ValueError("; ".join(errors))
         return self
 
-    @property
-    def has_checklist(self) -> bool:
-        """True when a free-text answer can be scored against key points (daily questions, mocks)."""
-        return bool(self.key_points) and bool(self.model_answer)
 
-    @property
-    def track(self) -> MockTrack:
-        return TRACK_OF_DOMAIN[self.domain]
-
-    @property
-    def mock_ready(self) -> bool:
-        """True when an interviewer can run it in a mock: a level, follow-ups and rubric dimensions."""
-        return (self.kind in EXPLAINED_KINDS and self.seniority is not None and bool(self.follow_ups)
-                and bool(self.rubric) and self.has_checklist)
-
-    @property
-    def correct_index(self) -> int | None:
-        if self.kind is not Kind.MULTIPLE_CHOICE or not self.choices or self.answer is None:
-            return None
-        return self.choices.index(self.answer)
-
-
-def _require(item: Item, *names: str) -> list[str]:
+def _require(item: ItemModel, *names: str) -> list[str]:
     return [f"kind {item.kind.value} needs '{n}'" for n in names if getattr(item, n) in (None, [], {})]
 
 
-def _forbid(item: Item, *names: str) -> list[str]:
+def _forbid(item: ItemModel, *names: str) -> list[str]:
     return [f"kind {item.kind.value} has no '{n}'" for n in names if getattr(item, n) not in (None, [], {})]
 
 
-def kind_errors(item: Item) -> list[str]:
+def kind_errors(item: ItemModel) -> list[str]:
     """Every rule a kind imposes beyond the field types, as readable sentences."""
     errs: list[str] = []
     if item.kind is Kind.MULTIPLE_CHOICE:
@@ -196,4 +183,14 @@ class BankFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     domain: Domain
-    items: list[Item]
+    items: list[ItemModel]
+
+
+def item_of(model: ItemModel) -> Item:
+    """The record of a validated item."""
+    return item_from_data(model.model_dump(mode="json", exclude_defaults=True))
+
+
+def validate_item(raw: Any) -> Item:
+    """The record of `raw` once the schema accepts it; pydantic's ValidationError lists every problem."""
+    return item_of(ItemModel.model_validate(raw))

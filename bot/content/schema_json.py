@@ -11,14 +11,23 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.content.schema import Item
+from pydantic.json_schema import GenerateJsonSchema
+
+from bot.content.schema import ItemModel
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "content" / "schema.json"
 
 
+class _AuthorsNames(GenerateJsonSchema):
+    """Definitions named as authors know them (`CodeTest`, not the model class `CodeTestModel`)."""
+
+    def normalize_name(self, name: str) -> str:
+        return super().normalize_name(name).removesuffix("Model")
+
+
 def bank_file_schema() -> dict[str, Any]:
     """`{domain, items}` where each item is an `Item` whose `domain` may be inherited from the header."""
-    item = Item.model_json_schema(ref_template="#/$defs/{model}")
+    item = ItemModel.model_json_schema(ref_template="#/$defs/{model}", schema_generator=_AuthorsNames)
     defs: dict[str, Any] = dict(item.pop("$defs", {}))
     item["required"] = [r for r in item.get("required", []) if r != "domain"]
     item["description"] = (item.get("description", "") + " Per-kind rules are in content/FORMAT.md and "

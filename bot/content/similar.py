@@ -20,7 +20,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.content.schema import Item, Kind
+from bot.content.item import Item
+from bot.content.vocabulary import Kind
 
 #: a pair is a near-duplicate when its prompts have at least this cosine ...
 SIMILAR_PROMPT = 0.25

@@ -85,3 +85,6 @@ EXPLAINED_KINDS = frozenset(
 SYSTEM_DESIGN_SECTIONS = (
     "requirements", "metrics", "data", "features", "model", "serving", "monitoring", "iteration",
 )
+
+#: a multiple-choice item has exactly this many choices (the schema checks it; quizzes lay them out)
+CHOICE_COUNT = 4

@@ -16,9 +16,10 @@ from datetime import datetime
 
 from bot import markup as mk
 from bot.content.bank import Bank
+from bot.content.item import Item
 from bot.content.pack_rules import pack_source
 from bot.content.problems import BankError, Problem
-from bot.content.schema import Domain, Item
+from bot.content.vocabulary import Domain
 from bot.store.packs import PackRow, current
 from bot.store.protocols import PackStore
 

@@ -7,7 +7,8 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from bot.content.bank import Bank, Entry
-from bot.content.schema import Difficulty, Domain, Item
+from bot.content.item import Item
+from bot.content.vocabulary import Difficulty, Domain
 
 if TYPE_CHECKING:  # the daily feature imports this module
     from bot.features.daily.settings import DailySchedule

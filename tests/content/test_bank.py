@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from bot.content.bank import Bank
 from bot.content.check import check, coding_problems
 from bot.content.loader import BankError, default_content_dir, load_bank, load_items, parse_items
-from bot.content.schema import Kind
+from bot.content.vocabulary import Kind
 from bot.messages import MAX_LABEL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,7 +81,7 @@ def test_a_failing_reference_solution_is_reported(bank: Bank) -> None:
     coding = [it for it in bank.items if it.kind is Kind.CODING]
     if not coding:
         pytest.skip("no coding items yet")
-    broken = coding[0].model_copy(update={"solution": f"def {coding[0].function}(*a, **k):\n    return None\n"})
+    broken = dataclasses.replace(coding[0], solution=f"def {coding[0].function}(*a, **k):\n    return None\n")
     problems = coding_problems([("x.yaml", broken)])
     assert problems and "fails its tests" in problems[0].message
 
@@ -91,8 +92,8 @@ def test_a_solution_that_never_returns_is_reported_not_a_crash(bank: Bank, monke
     coding = [it for it in bank.items if it.kind is Kind.CODING]
     if not coding:
         pytest.skip("no coding items yet")
-    stuck = coding[0].model_copy(update={"solution": f"def {coding[0].function}(*a, **k):\n    while True:\n"
-                                                     "        pass\n"})
+    stuck = dataclasses.replace(coding[0], solution=f"def {coding[0].function}(*a, **k):\n    while True:\n"
+                                                     "        pass\n")
     monkeypatch.setattr(check_module, "CODE_TIMEOUT_S", 1)
     problems = coding_problems([("x.yaml", stuck)])
     assert problems and "did not finish" in problems[0].message

@@ -67,3 +67,24 @@ def test_a_cache_that_cannot_be_written_still_loads_the_bank(tmp_path: Path) -> 
     blocked.write_text("not a folder")  # even root cannot make a folder inside a file
     assert [i.id for i in load_cached_bank(folder, blocked / "cache").items] == ["cache-one"]
     assert blocked.read_text() == "not a folder"
+
+
+def test_a_bank_read_from_its_cache_needs_no_pydantic(tmp_path: Path) -> None:
+    """The items in the cache are the schema's output, guarded by a checksum: reading them makes records
+    without importing pydantic (validating, on a cache miss, does)."""
+    import subprocess
+    import sys
+
+    probe = f"""
+import sys
+from pathlib import Path
+from bot.content.cache import load_cached_bank
+from bot.content.files import default_content_dir
+bank = load_cached_bank(default_content_dir(), Path({str(tmp_path / "cache")!r}))
+item = bank.get(bank.entries[0].id)
+assert item is not None and len(bank) > 1000
+print("pydantic" if "pydantic.main" in sys.modules else "none")
+"""
+    runs = [subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
+            for _ in range(2)]
+    assert runs == ["pydantic", "none"]  # the first validates and writes the cache, the second only reads it

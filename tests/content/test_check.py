@@ -8,14 +8,15 @@ import pytest
 
 from bot.content.check import main, mock_table
 from bot.content.formats import export_studybot
-from bot.content.schema import Item
+from bot.content.item import Item
+from bot.content.schema import validate_item
 
 WORDS = " ".join(f"word{i}" for i in range(85))
 
 
 def explained(id_: str, domain: str, seniority: str | None, rubric: list[str] | None = None,
               kind: str = "open") -> Item:
-    return Item.model_validate({
+    return validate_item({
         "id": id_, "domain": domain, "subtopic": "s", "kind": kind, "difficulty": "medium",
         "seniority": seniority, "prompt": f"Explain the idea behind {id_} to an interviewer, with an example.",
         "key_points": ["one", "two", "three"], "model_answer": f"{id_}: {WORDS}", "follow_ups": ["and then?"],
@@ -24,7 +25,7 @@ def explained(id_: str, domain: str, seniority: str | None, rubric: list[str] | 
 
 
 def quiz(id_: str, domain: str) -> Item:
-    return Item.model_validate({
+    return validate_item({
         "id": id_, "domain": domain, "subtopic": "s", "kind": "multiple_choice", "difficulty": "easy",
         "seniority": "senior", "prompt": f"Which answer is right for {id_}?", "choices": ["aa", "bb", "cc", "dd"],
         "answer": "bb", "explanation": "Because bb is the right one here, and aa is not.",

@@ -9,23 +9,25 @@ import pytest
 
 from adapters.cli import main as cli_main
 from bot.content.formats import FORMATS, export_items, exportable, import_items
+from bot.content.item import Item
 from bot.content.loader import default_content_dir, load_bank, parse_items
-from bot.content.schema import Domain, Item, Kind
+from bot.content.schema import validate_item
 from bot.content.schema_json import SCHEMA_PATH, schema_text
+from bot.content.vocabulary import Domain, Kind
 
-MC = Item(
+MC = validate_item(dict(
     id="ms-fmt-001", domain=Domain.MATH_STATS, subtopic="probability", kind=Kind.MULTIPLE_CHOICE,
     difficulty="easy", prompt="Tricky: is P{A ~ B} = 1 # when a:b holds?\nSecond line \\ with a backslash.",
     choices=["Yes {always}", "No = never", "~Sometimes", "Only #1: rarely"], answer="No = never",
     explanation="Because the characters ~ = # { } : must all survive the trip, and so must this one.",
     tags=["probability"],
-)
-SHORT = Item(
+))
+SHORT = validate_item(dict(
     id="ms-fmt-002", domain=Domain.MATH_STATS, subtopic="estimation", kind=Kind.SHORT_ANSWER,
     difficulty="hard", prompt="What is the variance of a fair six-sided die roll? Give a fraction.",
     answer="35/12", accepted=["2.9167", "2.92"],
     explanation="E[X^2] = 91/6 and E[X]^2 = 49/4, so the variance is 91/6 - 49/4 = 35/12.",
-)
+))
 FEW = [MC, SHORT]
 
 

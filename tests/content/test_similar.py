@@ -12,19 +12,20 @@ import pytest
 from bot.content import similar
 from bot.content.check import main
 from bot.content.formats import export_studybot
+from bot.content.item import Item
 from bot.content.loader import load_items, similar_problems
-from bot.content.schema import Item
+from bot.content.schema import validate_item
 
 
 def mc(id_: str, domain: str, prompt: str, answer: str, wrong: list[str], explanation: str) -> Item:
-    return Item.model_validate({
+    return validate_item({
         "id": id_, "domain": domain, "subtopic": "s", "kind": "multiple_choice", "difficulty": "medium",
         "prompt": prompt, "choices": [answer, *wrong], "answer": answer, "explanation": explanation,
     })
 
 
 def open_item(id_: str, domain: str, prompt: str, key_points: list[str], model_answer: str) -> Item:
-    return Item.model_validate({
+    return validate_item({
         "id": id_, "domain": domain, "subtopic": "s", "kind": "open", "difficulty": "medium",
         "seniority": "mid", "prompt": prompt, "key_points": key_points, "model_answer": model_answer,
         "follow_ups": ["What changes with much more data?"],

@@ -16,7 +16,8 @@ from bot.clock import ManualClock
 from bot.config import Config
 from bot.content.bank import Bank
 from bot.content.formats import export_studybot
-from bot.content.schema import Item
+from bot.content.item import Item
+from bot.content.schema import validate_item
 from bot.events import ChoiceSelected, CommandInvoked
 from bot.ids import ChannelRef, MemberRef, Platform
 from bot.messages import Reply, Response
@@ -57,7 +58,7 @@ EXPLANATION = "The explanation of this question, long enough for the schema to a
 def mc_items() -> list[Item]:
     out = []
     for n, (domain, difficulty, prompt, choices, answer) in enumerate(QUESTIONS):
-        out.append(Item.model_validate({
+        out.append(validate_item({
             "id": f"mc-{domain}-{n:02d}", "domain": domain, "subtopic": f"sub{n % 2}", "kind": "multiple_choice",
             "difficulty": difficulty, "prompt": prompt, "choices": list(choices), "answer": choices[answer],
             "explanation": f"{EXPLANATION} ({n})"}))

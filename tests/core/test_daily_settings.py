@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from bot import markup as mk
 from bot.bootstrap import DAILY_JOB
-from bot.content.schema import Difficulty, Domain
+from bot.content.vocabulary import Difficulty, Domain
 from bot.events import FormSubmitted
 from bot.features.daily import settings as daily_settings
 from bot.features.daily.model import RoundStatus

@@ -51,12 +51,13 @@ async def main():
 
 asyncio.run(main())
 print(" ".join(m for m in ("bot.content.formats", "bot.content.loader", "bot.content.similar",
-                           "bot.content.pack_check", "matplotlib") if m in sys.modules))
+                           "bot.content.pack_check", "bot.content.schema", "pydantic.main", "matplotlib")
+               if m in sys.modules))
 """
 
 
-def test_a_built_core_leaves_the_pack_parsers_and_charts_until_they_are_used() -> None:
-    """The YAML parser, the import formats, the similarity check and matplotlib are imported on first use
-    (a pack added or read, a chart drawn), not by every process that serves."""
+def test_a_built_core_leaves_the_pack_parsers_the_schema_and_charts_until_they_are_used() -> None:
+    """The YAML parser, the import formats, the similarity check, the pydantic schema and matplotlib are
+    imported on first use (a pack added or read, a chart drawn), not by every process that serves."""
     out = subprocess.run([sys.executable, "-c", SERVING], capture_output=True, text=True, check=True)
     assert out.stdout.split() == []

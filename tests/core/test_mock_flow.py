@@ -15,7 +15,8 @@ from icalendar import Calendar
 
 from bot.bootstrap import FEATURES
 from bot.content.bank import Bank
-from bot.content.schema import Item
+from bot.content.item import Item
+from bot.content.schema import validate_item
 from bot.events import Actor, ChoiceSelected, FormSubmitted
 from bot.ids import MemberRef
 from bot.messages import InputKind, Reply, Response, Visibility
@@ -34,7 +35,7 @@ RATINGS = {"modeling_judgment": "3", "production_readiness": "2", "evaluation_ri
 
 def mock_item(n: int, domain: str, level: str) -> Item:
     words = " ".join(f"w{n}{level[0]}x{i}" for i in range(90))
-    return Item.model_validate({
+    return validate_item({
         "id": f"mk-{domain}-{level}-{n}", "domain": domain, "subtopic": "mock practice", "kind": "open",
         "difficulty": "medium", "seniority": level,
         "prompt": f"Mock question {n} on {domain} for a {level} candidate: walk me through it?",

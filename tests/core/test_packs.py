@@ -225,7 +225,7 @@ async def test_forms_unavailable_points_to_files_and_the_host_command() -> None:
 def test_the_catalogue_offers_every_format_and_topic() -> None:
     from bot.commands import find
     from bot.content.formats import FORMATS
-    from bot.content.schema import Domain
+    from bot.content.vocabulary import Domain
 
     studybot = find("studybot")
     assert studybot is not None

@@ -11,7 +11,7 @@ from fakes import Harness
 from quiz_helpers import Heard, button, click, member, part, quiz, quiz_harness, right_and_wrong
 
 from bot.actions import decode
-from bot.content.schema import Domain
+from bot.content.vocabulary import Domain
 from bot.features.quiz import points
 from bot.messages import MAX_LABEL, Visibility
 

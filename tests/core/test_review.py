@@ -19,7 +19,8 @@ from bot.chat import ChatRouter
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.content.bank import Bank
-from bot.content.schema import Item
+from bot.content.item import Item
+from bot.content.schema import validate_item
 from bot.events import FormSubmitted
 from bot.ids import MemberRef, Platform
 from bot.messages import Reply, Response, Visibility
@@ -33,7 +34,7 @@ OPEN = "t-ml-algorithms-000"  # small_bank's first open item
 
 
 def mc_item(n: int) -> Item:
-    return Item.model_validate({
+    return validate_item({
         "id": f"t-mc-{n:03d}", "domain": "deep-learning", "subtopic": "optimisers", "kind": "multiple_choice",
         "difficulty": "easy", "prompt": f"Which optimiser keeps a per-parameter running average, case {n}?",
         "choices": ["Plain SGD", "Adam", "Newton's method", "Grid search"], "answer": "Adam",

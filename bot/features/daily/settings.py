@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.community import CommunitySettings, format_days, parse_days, parse_time
-from bot.content.schema import Difficulty, Domain
+from bot.content.vocabulary import Difficulty, Domain
 from bot.settings import Scope, SettingSpec, SettingsStore, SettingValueError, SetupField
 from bot.store.protocols import CommunityStore
 

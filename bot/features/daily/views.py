@@ -10,7 +10,7 @@ from bot import markup as mk
 from bot.actions import encode
 from bot.commands import ANSWER_LIMIT
 from bot.community import format_days
-from bot.content.schema import Item
+from bot.content.item import Item
 from bot.features import points
 from bot.features.daily.model import Answer, Round, RoundStatus
 from bot.features.daily.settings import DailySchedule

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.content.schema import MockTrack
+from bot.content.vocabulary import MockTrack
 from bot.features.mock import REPORT_WINDOW
 
 #: a session is two 30-minute slots; a pair swaps at half time, a trio rotates in three turns

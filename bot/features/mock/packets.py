@@ -14,7 +14,7 @@ import random
 from bot import markup as mk
 from bot.actions import Action
 from bot.content.bank import Entry
-from bot.content.schema import Item
+from bot.content.item import Item
 from bot.events import ChoiceSelected
 from bot.features.mock.booking import turn_open
 from bot.features.mock.context import DeliveryPending, MockContext

@@ -13,7 +13,8 @@ from datetime import datetime
 
 from bot import markup as mk
 from bot.actions import encode
-from bot.content.schema import Item, RubricDimension
+from bot.content.item import Item
+from bot.content.vocabulary import RubricDimension
 from bot.features.mock import NAME
 from bot.features.mock.attendance import was_there
 from bot.features.mock.model import (

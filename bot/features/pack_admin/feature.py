@@ -9,7 +9,7 @@ from bot.actions import Action, encode
 from bot.content.format_names import FORMAT_NAMES, FORMATS
 from bot.content.pack_rules import MAX_PACK_BYTES, MAX_PACK_ITEMS, guess_format, name_from_filename
 from bot.content.problems import BankError
-from bot.content.schema import Domain
+from bot.content.vocabulary import Domain
 from bot.events import Actor, Attachment, CommandInvoked, FormSubmitted
 from bot.features.daily.settings import QUESTION_SOURCES, QUESTIONS
 from bot.features.pack_admin import COMMANDS, NAME

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from bot import markup as mk
 from bot.content.bank import Pickable
-from bot.content.schema import Difficulty, Domain
+from bot.content.vocabulary import Difficulty, Domain
 from bot.events import OptionValue
 from bot.features.quiz import RACE_COUNT, RACE_DEFAULT, SECONDS, SECONDS_DEFAULT, SOLO_COUNT, SOLO_DEFAULT
 

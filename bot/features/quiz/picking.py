@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from bot.content.bank import Pickable
-from bot.content.schema import Difficulty
+from bot.content.vocabulary import Difficulty
 
 P = TypeVar("P", bound=Pickable)
 

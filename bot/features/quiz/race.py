@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from bot import markup as mk
 from bot.actions import Action
-from bot.content.schema import CHOICE_COUNT
+from bot.content.vocabulary import CHOICE_COUNT
 from bot.events import Actor, ChoiceSelected, CommandInvoked
 from bot.features.packs import Packs
 from bot.features.quiz.model import PickStatus, Race

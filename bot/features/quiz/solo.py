@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.actions import Action
 from bot.content.bank import Entry
-from bot.content.schema import CHOICE_COUNT, Difficulty, Domain
+from bot.content.vocabulary import CHOICE_COUNT, Difficulty, Domain
 from bot.events import Actor, ChoiceSelected, CommandInvoked
 from bot.features.packs import Packs
 from bot.features.quiz import points

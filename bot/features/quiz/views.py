@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from bot import markup as mk
 from bot.actions import encode
-from bot.content.schema import Item
+from bot.content.item import Item
 from bot.features.quiz import NAME
 from bot.ids import CommunityRef, MemberRef
 from bot.messages import MAX_LABEL, Choice, Field, Reply, Style, clip

@@ -9,7 +9,8 @@ from fsrs import Rating
 
 from bot import markup as mk
 from bot.actions import encode
-from bot.content.schema import Item, Kind
+from bot.content.item import Item
+from bot.content.vocabulary import Kind
 from bot.features.review import NAME
 from bot.features.review.model import ReviewCard
 from bot.features.review.srs import LABELS, RATINGS, span

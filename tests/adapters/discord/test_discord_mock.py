@@ -20,7 +20,8 @@ from bot.bootstrap import build_core
 from bot.chat import ChatRouter
 from bot.clock import ManualClock
 from bot.content.bank import Bank
-from bot.content.schema import Item
+from bot.content.item import Item
+from bot.content.schema import validate_item
 from bot.events import Event
 from bot.messages import Response
 
@@ -32,7 +33,7 @@ RATINGS = {"modeling_judgment": ["3"], "production_readiness": ["2"], "evaluatio
 
 def bank() -> Bank:
     def item(n: int, level: str) -> Item:
-        return Item.model_validate({
+        return validate_item({
             "id": f"dmk-{level}-{n}", "domain": "ml-algorithms", "subtopic": "mocks", "kind": "open",
             "difficulty": "medium", "seniority": level, "prompt": f"Discord mock question {n} for {level}: explain?",
             "key_points": ["first point", "second point", "third point"],

@@ -19,7 +19,8 @@ from bot.bootstrap import build_core
 from bot.chat import ChatRouter
 from bot.clock import ManualClock
 from bot.content.bank import Bank
-from bot.content.schema import Item
+from bot.content.item import Item
+from bot.content.schema import validate_item
 
 ROUND = datetime(2025, 6, 5, 12, 0, tzinfo=UTC)  # the default round, Thursday 12:00 UTC
 RATINGS = {"modeling_judgment": ("3",), "production_readiness": ("2",), "evaluation_rigor": ("4",),
@@ -28,7 +29,7 @@ RATINGS = {"modeling_judgment": ("3",), "production_readiness": ("2",), "evaluat
 
 def bank() -> Bank:
     def item(n: int, level: str) -> Item:
-        return Item.model_validate({
+        return validate_item({
             "id": f"smk-{level}-{n}", "domain": "coding", "subtopic": "mocks", "kind": "open",
             "difficulty": "medium", "seniority": level, "prompt": f"Slack mock question {n} for {level}: explain?",
             "key_points": ["first point", "second point", "third point"],
