@@ -19,12 +19,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.content.bank import Bank, item_json, packed_row
-from bot.content.files import bank_files
+from bot.content.files import bank_files, schema_key
 
 log = logging.getLogger(__name__)
 FORMAT = 2
-#: the sources whose change makes every cache stale: what validates an item, and what it becomes
-SCHEMA_SOURCES = (Path(__file__).with_name("schema.py"), Path(__file__).with_name("item.py"))
 
 
 def default_cache_dir() -> Path:
@@ -35,8 +33,7 @@ def default_cache_dir() -> Path:
 def fingerprint(folder: Path, files: Sequence[Path]) -> str:
     """What the cache must match: every bank file (name, size, mtime) and the schema that validated it."""
     h = hashlib.sha256(f"{FORMAT}\0{folder.resolve()}\0".encode())
-    for source in SCHEMA_SOURCES:
-        h.update(source.read_bytes())
+    h.update(schema_key().encode())
     for f in files:
         st = f.stat()
         h.update(f"{f.relative_to(folder)}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())

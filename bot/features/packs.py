@@ -10,13 +10,15 @@ from a chat member, and running their code on the host would hand them the machi
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot import markup as mk
-from bot.content.bank import Bank
-from bot.content.item import Item
+from bot.content.bank import Bank, item_json
+from bot.content.files import schema_key
+from bot.content.item import Item, item_from_data
 from bot.content.pack_rules import pack_source
 from bot.content.problems import BankError, Problem
 from bot.content.vocabulary import Domain
@@ -129,7 +131,8 @@ class Packs:
         from bot.content.formats import export_studybot
 
         stored = export_studybot(items)
-        row = await self._repo.add(community, name, fmt, stored, len(items), added_by, now)
+        as_json = "\n".join(item_json(it).decode() for it in items)
+        row = await self._repo.add(community, name, fmt, stored, len(items), added_by, now, as_json, schema_key())
         return PackSummary(row, tuple(items), replaced=any(r.name == name for r in existing))
 
     async def remove(self, community: str, name: str, now: datetime) -> bool:
@@ -137,7 +140,11 @@ class Packs:
 
 
 def _stored_items(row: PackRow) -> list[Item]:
-    from bot.content.loader import parse_items  # the YAML parser, imported for the first community with packs
+    """The pack's records: from the JSON the current schema validated when the pack was added, else (a pack
+    stored before, or the schema has changed since) by validating its YAML again."""
+    if row.items_json is not None and row.schema_key == schema_key():
+        return [item_from_data(json.loads(line)) for line in row.items_json.splitlines() if line]
+    from bot.content.loader import parse_items  # the schema, imported only for such a pack
 
     items, problems = parse_items(row.items, f"pack {row.name}")
     if problems:  # only validated packs are stored; a later, stricter schema could still reject one

@@ -303,4 +303,11 @@ MIGRATIONS: tuple[str, ...] = (
             FROM ledger_periods) AS totals
         GROUP BY community, period, topic, low;
     """,
+    """
+    -- a pack's items also as the JSON the schema validated (one per line), with the key of the schema
+    -- that did (bot.content.files.schema_key): a serving process makes records from them without the
+    -- schema, and validates the YAML again only where the schema has changed since
+    ALTER TABLE community_packs ADD COLUMN items_json TEXT;
+    ALTER TABLE community_packs ADD COLUMN schema_key TEXT;
+    """,
 )

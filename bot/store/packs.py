@@ -27,18 +27,22 @@ class PackRow:
     added_by: str
     added_at: datetime
     removed_at: datetime | None
+    #: the items as the JSON the schema validated, one per line, and that schema's key (None: from before)
+    items_json: str | None = None
+    schema_key: str | None = None
 
     @property
     def active(self) -> bool:
         return self.removed_at is None
 
 
-_COLS = "id, community, name, source_format, items, item_count, added_by, added_at, removed_at"
+_COLS = "id, community, name, source_format, items, item_count, added_by, added_at, removed_at, items_json, schema_key"
 
 
 def _row(r: tuple[object, ...]) -> PackRow:
     return PackRow(int(str(r[0])), str(r[1]), str(r[2]), str(r[3]), str(r[4]), int(str(r[5])), str(r[6]),
-                   from_db(str(r[7])), opt_from_db(None if r[8] is None else str(r[8])))
+                   from_db(str(r[7])), opt_from_db(None if r[8] is None else str(r[8])),
+                   None if r[9] is None else str(r[9]), None if r[10] is None else str(r[10]))
 
 
 class PackRepo:
@@ -46,15 +50,16 @@ class PackRepo:
         self._db = db
 
     async def add(self, community: str, name: str, source_format: str, items: str, item_count: int,
-                  added_by: str, now: datetime) -> PackRow:
+                  added_by: str, now: datetime, items_json: str | None = None,
+                  schema_key: str | None = None) -> PackRow:
         def w(c: sqlite3.Connection) -> PackRow:
             cur = c.execute(
-                "INSERT INTO community_packs (community, name, source_format, items, item_count, added_by, added_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (community, name, source_format, items, item_count, added_by, to_db(now)),
+                "INSERT INTO community_packs (community, name, source_format, items, item_count, added_by, added_at,"
+                " items_json, schema_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (community, name, source_format, items, item_count, added_by, to_db(now), items_json, schema_key),
             )
             return PackRow(int(cur.lastrowid or 0), community, name, source_format, items, item_count, added_by,
-                           now, None)
+                           now, None, items_json, schema_key)
 
         return await self._db.write(w)
 

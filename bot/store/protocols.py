@@ -226,7 +226,8 @@ class PackStore(Protocol):
     """Community packs: each add is a new version; the newest version of a name is the pack unless removed."""
 
     async def add(self, community: str, name: str, source_format: str, items: str, item_count: int,
-                  added_by: str, now: datetime) -> PackRow: ...
+                  added_by: str, now: datetime, items_json: str | None = None,
+                  schema_key: str | None = None) -> PackRow: ...
 
     async def remove(self, community: str, name: str, now: datetime) -> bool:
         """Mark the pack removed; False when there was no active pack of that name."""

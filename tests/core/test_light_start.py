@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from bot.bootstrap import build_core
 from bot.catalogue import default_catalogue
@@ -61,3 +62,45 @@ def test_a_built_core_leaves_the_pack_parsers_the_schema_and_charts_until_they_a
     imported on first use (a pack added or read, a chart drawn), not by every process that serves."""
     out = subprocess.run([sys.executable, "-c", SERVING], capture_output=True, text=True, check=True)
     assert out.stdout.split() == []
+
+
+PACKED = """
+import asyncio, sys
+from datetime import UTC, datetime
+from bot.bootstrap import build_core
+from bot.config import Config
+from bot.content.bank import Bank
+
+PACK = '''domain: "mlops"
+items:
+  - id: "team-q1"
+    subtopic: "our stack"
+    kind: "short_answer"
+    difficulty: "easy"
+    prompt: "Which command rolls our feature store back to yesterday's snapshot?"
+    answer: "fs rollback"
+    explanation: "The rollback command restores the snapshot taken at midnight, keeping today's log."
+'''
+
+async def main(adding):
+    core = await build_core(Config(db=sys.argv[1]), bank=Bank(()))
+    try:
+        if adding:
+            await core.packs.add("console:local", "team", PACK, "studybot", None, "admin", datetime.now(UTC))
+        item = (await core.packs.bank_for("console:local")).get("team-q1")
+        assert item is not None and item.answer == "fs rollback"
+    finally:
+        await core.close()
+
+asyncio.run(main(sys.argv[2] == "add"))
+print("pydantic" if "pydantic.main" in sys.modules else "none")
+"""
+
+
+def test_a_community_pack_is_served_without_the_schema(tmp_path: Path) -> None:
+    """`pack add` validates (the schema is imported then); a process that serves the pack afterwards makes
+    its records from the JSON the schema validated."""
+    db = str(tmp_path / "packs.db")
+    runs = [subprocess.run([sys.executable, "-c", PACKED, db, step], capture_output=True, text=True,
+                           check=True).stdout.strip() for step in ("add", "serve")]
+    assert runs == ["pydantic", "none"]

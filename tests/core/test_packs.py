@@ -251,8 +251,9 @@ async def test_a_question_whose_pack_stops_validating_is_skipped_not_retried_for
         await add_by_form(h, "team-ops", pack(open_item(1), open_item(2)))
         await h.run_until(datetime(2025, 6, 2, 9, 0, tzinfo=UTC))
         assert "number 1" in h.chat.titled("Daily question")[0].reply.text
-        # e.g. a later, stricter schema rejects the stored pack: restart with it unreadable
-        await h.core.db.write(lambda c: c.execute("UPDATE community_packs SET items = 'items: 3'"))
+        # a later, stricter schema rejects the stored pack: restart with it unreadable, validated by another
+        await h.core.db.write(lambda c: c.execute("UPDATE community_packs SET items = 'items: 3', "
+                                                  "schema_key = 'an-older-schema'"))
     finally:
         await h.close()
     h2 = await Harness.create(datetime(2025, 6, 2, 11, 0, tzinfo=UTC), db=db)
@@ -380,3 +381,28 @@ async def test_a_pack_is_checked_off_the_loop_so_members_are_answered_meanwhile(
         assert added.reply is not None and "Added pack" in added.reply.text
     finally:
         await h.close()
+
+
+async def test_a_pack_is_read_back_as_validated_and_one_stored_before_is_validated_again(tmp_path: Path) -> None:
+    """A pack's items come back from the JSON the schema validated at `pack add`; a pack stored without it
+    (before this was kept) or under another schema is read from its YAML, validated again, the same items."""
+    db = str(tmp_path / "packs.db")
+    h = await Harness.create(MONDAY_8, db=db)
+    try:
+        await add_by_form(h, "team-ops", pack(open_item(1), open_item(2)))
+        first = (await h.core.packs.bank_for(COMMUNITY.key)).get("team-q1")
+        assert first is not None and "number 1" in first.prompt
+        keys = await h.core.db.read(lambda c: c.execute(
+            "SELECT schema_key, items_json IS NOT NULL FROM community_packs").fetchall())
+        assert [flag for _, flag in keys] == [1] and keys[0][0]
+    finally:
+        await h.close()
+    for change in ("UPDATE community_packs SET items_json = NULL, schema_key = NULL",
+                   "UPDATE community_packs SET schema_key = 'an-older-schema', items_json = 'not json'"):
+        h2 = await Harness.create(MONDAY_8, db=db)
+        try:
+            await h2.core.db.write(lambda c, sql=change: c.execute(sql))
+            again = (await h2.core.packs.bank_for(COMMUNITY.key)).get("team-q1")
+            assert again == first, change
+        finally:
+            await h2.close()
