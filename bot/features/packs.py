@@ -143,7 +143,11 @@ def _stored_items(row: PackRow) -> list[Item]:
     """The pack's records: from the JSON the current schema validated when the pack was added, else (a pack
     stored before, or the schema has changed since) by validating its YAML again."""
     if row.items_json is not None and row.schema_key == schema_key():
-        return [item_from_data(json.loads(line)) for line in row.items_json.splitlines() if line]
+        try:
+            return [item_from_data(json.loads(line)) for line in row.items_json.splitlines() if line]
+        except (ValueError, KeyError, TypeError) as exc:  # a damaged row: its YAML is still there
+            log.warning("%s: stored pack %s: its JSON does not read (%s); validating its YAML again",
+                        row.community, row.name, exc)
     from bot.content.loader import parse_items  # the schema, imported only for such a pack
 
     items, problems = parse_items(row.items, f"pack {row.name}")

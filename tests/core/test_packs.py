@@ -398,7 +398,8 @@ async def test_a_pack_is_read_back_as_validated_and_one_stored_before_is_validat
     finally:
         await h.close()
     for change in ("UPDATE community_packs SET items_json = NULL, schema_key = NULL",
-                   "UPDATE community_packs SET schema_key = 'an-older-schema', items_json = 'not json'"):
+                   "UPDATE community_packs SET schema_key = 'an-older-schema', items_json = 'not json'",
+                   "UPDATE community_packs SET items_json = '{\"id\": \"damaged\"'"):
         h2 = await Harness.create(MONDAY_8, db=db)
         try:
             await h2.core.db.write(lambda c, sql=change: c.execute(sql))
