@@ -49,6 +49,7 @@ from bot.features.leaderboard.drawing import ProcessDrawer
 from bot.features.leaderboard.migrations import MIGRATIONS as BOARD_MIGRATIONS
 from bot.features.leaderboard.store import BoardRepo
 from bot.features.leaderboard.streaks import Streaks, walk_bits
+from bot.heap import release_startup_heap, set_aside_startup_heap
 from bot.ids import CommunityRef, MemberRef, Platform
 from bot.jobs import JobQueue
 from bot.scheduler import ClockScheduler
@@ -226,6 +227,7 @@ async def reads(path: Path, samples: int, plain_samples: int) -> dict[str, dict[
     hop = ThreadReader(path)
     rng = random.Random(11)
     out: dict[str, dict[str, float]] = {}
+    set_aside_startup_heap()  # as the bot's entry point does once started (bot.heap); undone below
     try:
         for kind in ("week", "month", "all"):
             w = window(kind, NOW, ZONE)
@@ -287,6 +289,7 @@ async def reads(path: Path, samples: int, plain_samples: int) -> dict[str, dict[
                              "plain_p50": pct(plain, 0.5), "plain_p99": pct(plain, 0.99),
                              "plain_rank_p50": pct(plain_rank, 0.5), "plain_rank_p99": pct(plain_rank, 0.99)}
     finally:
+        release_startup_heap()
         hop.close()
         conn.close()
         await db.close()
@@ -385,7 +388,11 @@ async def streak(folder: Path, samples: int) -> tuple[list[float], list[float], 
                       JobQueue(JobRepo(db), clock, ClockScheduler(clock), "bench"),
                       Delivery(ChatRouter(), outbox, communities, clock, "bench"), clock)
     state = await streaks.state(member)
-    through = await timed(lambda: streaks.state(member), samples)
+    set_aside_startup_heap()  # as the bot's entry point does once started (bot.heap); undone below
+    try:
+        through = await timed(lambda: streaks.state(member), samples)
+    finally:
+        release_startup_heap()
     base = min(d.toordinal() for d, _, _ in days)
     bits = sum(1 << (d.toordinal() - base) for d, _, _ in days)
     today = NOW.date().toordinal()
