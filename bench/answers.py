@@ -15,23 +15,20 @@ plain: the same top-10 query on its own reader connection). Medians and ranges o
 from __future__ import annotations
 
 import asyncio
-import queue
 import random
 import sqlite3
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from fakes import FakeChat, small_bank
 
-from bench.plain import GroupCommitWriter, connect, resolve
+from bench.plain import GroupCommitWriter, ThreadReader
 from bot.bootstrap import Core, build_core
 from bot.chat import ChatRouter
 from bot.clock import ManualClock
@@ -103,10 +100,7 @@ class Plain:
         self.path = path
         self.round_id = 0
         self.writer = GroupCommitWriter(path)
-        self.reads: queue.SimpleQueue[tuple[asyncio.Future[Any], asyncio.AbstractEventLoop] | None] = \
-            queue.SimpleQueue()
-        self.reader = threading.Thread(target=self._read_loop, daemon=True)
-        self.reader.start()
+        self.reader = ThreadReader(path)
 
     @classmethod
     async def open(cls, folder: Path) -> Plain:
@@ -115,15 +109,6 @@ class Plain:
         await db.open()
         await db.close()
         return cls(path)
-
-    def _read_loop(self) -> None:
-        conn = connect(self.path)
-        week = to_db(START - timedelta(days=7))
-        while (item := self.reads.get()) is not None:
-            fut, loop = item
-            rows = conn.execute(TOP_SQL_WINDOW, (COMMUNITY.key, week, 10)).fetchall()
-            loop.call_soon_threadsafe(resolve, fut, rows)
-        conn.close()
 
     async def new_round(self) -> None:
         self.round_id += 1
@@ -158,15 +143,11 @@ class Plain:
         await self.writer.submit(w)
 
     async def board(self) -> None:
-        loop = asyncio.get_running_loop()
-        fut: asyncio.Future[Any] = loop.create_future()
-        self.reads.put((fut, loop))
-        await fut
+        await self.reader.read(TOP_SQL_WINDOW, (COMMUNITY.key, to_db(START - timedelta(days=7)), 10))
 
     async def close(self) -> None:
         self.writer.close()
-        self.reads.put(None)
-        self.reader.join()
+        self.reader.close()
 
 
 async def burst(system: Ours | Plain, n: int) -> dict[str, float]:

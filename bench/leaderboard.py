@@ -25,20 +25,19 @@ Run with `python -m bench leaderboard [--quick]` (quick: 100,000 rows, fewer sam
 from __future__ import annotations
 
 import asyncio
-import queue
 import random
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bench.plain import ThreadReader
 from bot.chat import ChatRouter
 from bot.clock import ManualClock
 from bot.content.vocabulary import Domain
@@ -139,39 +138,6 @@ def fill(path: Path, rows: int, members: int) -> None:
 
 
 # 2. reads ----------------------------------------------------------------------------------------------
-class ThreadReader:
-    """The plain limit of a read kept off the event loop: sqlite3 on a thread of its own, handed each query
-    through a queue and answering through `call_soon_threadsafe` (what any asyncio program pays to keep
-    SQLite off its loop), with no snapshot, no precedence and no decoding."""
-
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        self._work: queue.SimpleQueue[tuple[str, tuple[object, ...], asyncio.Future[object]] | None] = \
-            queue.SimpleQueue()
-        self._loop = asyncio.get_running_loop()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        conn = sqlite3.connect(self._path, check_same_thread=False)
-        try:
-            while (job := self._work.get()) is not None:
-                sql, args, fut = job
-                rows = conn.execute(sql, args).fetchall()
-                self._loop.call_soon_threadsafe(fut.set_result, rows)
-        finally:
-            conn.close()
-
-    async def read(self, sql: str, args: tuple[object, ...]) -> object:
-        fut: asyncio.Future[object] = self._loop.create_future()
-        self._work.put((sql, args, fut))
-        return await fut
-
-    def close(self) -> None:
-        self._work.put(None)
-        self._thread.join()
-
-
 async def timed(fn: Callable[[], Awaitable[object]], samples: int) -> list[float]:
     out = []
     for _ in range(samples):

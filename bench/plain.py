@@ -1,7 +1,8 @@
-"""The plain limit the benches measure beside: one sqlite3 connection on a thread with group commit.
+"""The plain limit the benches measure beside: one sqlite3 connection on a thread with group commit, and
+reads on a connection and thread of their own.
 
-Every request that has arrived when the thread is free goes into the next transaction, one commit for
-all; results go back to the loop that asked. No queues of our own, no priorities, no retries: what the
+Every write that has arrived when the writer is free goes into the next transaction, one commit for all;
+results go back to the loop that asked. No queues of our own, no priorities, no retries: what the
 library allows on this machine, for the same statements on the same schema."""
 
 from __future__ import annotations
@@ -69,3 +70,37 @@ class GroupCommitWriter:
                     loop.call_soon_threadsafe(resolve, fut, value)
         finally:
             conn.close()
+
+
+class ThreadReader:
+    """Reads on sqlite3 in a thread of their own, handed each statement through a queue and answering
+    through `call_soon_threadsafe`: what any asyncio program pays to keep SQLite off its loop, with no
+    snapshot, no precedence and no decoding."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._work: queue.SimpleQueue[
+            tuple[str, tuple[object, ...], asyncio.Future[Any], asyncio.AbstractEventLoop] | None
+        ] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        conn = connect(self._path)
+        try:
+            while (job := self._work.get()) is not None:
+                sql, args, fut, loop = job
+                rows = conn.execute(sql, args).fetchall()
+                loop.call_soon_threadsafe(resolve, fut, rows)
+        finally:
+            conn.close()
+
+    async def read(self, sql: str, args: tuple[object, ...]) -> list[Any]:
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[list[Any]] = loop.create_future()
+        self._work.put((sql, args, fut, loop))
+        return await fut
+
+    def close(self) -> None:
+        self._work.put(None)
+        self._thread.join()
