@@ -360,9 +360,19 @@ async def serve(adapters: Sequence[Served], build: Callable[[], Awaitable[T]],
             await on_ready(ready.result())  # raises what failed, if the build or a wait did
         await asyncio.gather(*running)
     finally:
-        for task in (ready, made, *running):
+        await stop_all((ready, made, *running))
+
+
+async def stop_all(tasks: Sequence[asyncio.Future[Any]], retry_after: float = 0.5) -> None:
+    """Cancel each task, again and again, until it has ended. Once is not enough: in Python 3.11
+    `asyncio.wait_for` loses a cancellation that arrives as the thing it awaits completes (bpo-42130), and
+    discord.py's gateway loop awaits one, so a single cancel now and then left a connection running."""
+    pending = {t for t in tasks if not t.done()}
+    while pending:
+        for task in pending:
             task.cancel()
-        await asyncio.gather(ready, made, *running, return_exceptions=True)
+        _, pending = await asyncio.wait(pending, timeout=retry_after)
+    await asyncio.gather(*tasks, return_exceptions=True)  # retrieve what each raised
 
 
 async def run_console(config: Config) -> int:

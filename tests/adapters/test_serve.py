@@ -87,3 +87,35 @@ async def test_an_adapter_that_fails_to_start_ends_the_run_without_a_sweep() -> 
         await asyncio.wait_for(serve([FakeAdapter(log, "discord", fail=True), FakeAdapter(log, "slack")],
                                      builder(log, steps=10), sweep), 5)
     assert "sweep" not in log
+
+
+class CancelSwallowingAdapter(FakeAdapter):
+    """Loses the first cancellation, as a task inside Python 3.11's `asyncio.wait_for` does when the awaited
+    thing completes at the moment it is cancelled (discord.py's gateway loop awaits one)."""
+
+    def __init__(self, log: list[str], name: str) -> None:
+        super().__init__(log, name)
+        self.cancels = 0
+
+    async def start(self) -> None:
+        self.connected.set()
+        while True:
+            try:
+                await asyncio.Event().wait()
+            except asyncio.CancelledError:
+                self.cancels += 1
+                if self.cancels > 1:
+                    self.log.append(f"{self.name} closed")
+                    raise
+
+
+async def test_a_connection_that_loses_a_cancellation_is_still_stopped_when_the_build_fails() -> None:
+    log: list[str] = []
+    adapter = CancelSwallowingAdapter(log, "discord")
+
+    async def sweep(core: str) -> None:
+        log.append("sweep")
+
+    with pytest.raises(RuntimeError, match="bank has problems"):
+        await asyncio.wait_for(serve([adapter], builder(log, steps=3, fail=True), sweep), 5)
+    assert adapter.cancels == 2 and log[-1] == "discord closed"
